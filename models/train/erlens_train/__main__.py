@@ -1,0 +1,61 @@
+"""erlens-train: vectors | train | eval | export (see models/train/README.md)."""
+import argparse
+import json
+import os
+import sys
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "vectors":
+        from .vectors import main as vectors_main
+        return vectors_main(argv[1:])
+    p = argparse.ArgumentParser(prog="erlens-train")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train", help="train one model from a JSON config")
+    t.add_argument("--config", required=True)
+    t.add_argument("--resume", action="store_true", help="continue from the run folder's last.pt")
+    t.add_argument("--set", action="append", default=[], metavar="KEY=JSON", help="override a top-level config field")
+    e = sub.add_parser("eval", help="score a trained run (PyTorch) on a JSONL file, strict")
+    e.add_argument("--run", required=True)
+    e.add_argument("--data", required=True)
+    e.add_argument("--report")
+    x = sub.add_parser("export", help="write a model package (ONNX + model.json + vocabulary)")
+    x.add_argument("--run", required=True)
+    x.add_argument("--out", required=True)
+    x.add_argument("--id")
+    x.add_argument("--word-table", choices=["fp32", "fp16"], default="fp16")
+    x.add_argument("--parity", help="write PyTorch outputs for the parity check here (JSON)")
+    sub.add_parser("vectors", help="train word vectors on the corpus (see --help of that command)")
+    args = p.parse_args(argv)
+
+    import torch
+    torch.set_num_threads(int(os.environ.get("ERLENS_THREADS", "2")))
+    if args.cmd == "train":
+        from .train import train
+        overrides = {}
+        for kv in args.set:
+            k, _, v = kv.partition("=")
+            overrides[k] = json.loads(v)
+        train(args.config, resume=args.resume, overrides=overrides)
+    elif args.cmd == "eval":
+        from .build import rebuild_from_run
+        from .data import load_jsonl
+        from .metrics import headline
+        from .predict import evaluate
+        cfg, schema, feat, model = rebuild_from_run(args.run)
+        report = evaluate(model, feat, load_jsonl(args.data), cfg["decode"], schema)
+        if args.report:
+            with open(args.report, "w", encoding="utf-8") as f:
+                json.dump(report, f, indent=2)
+        h = headline(report)
+        print("ner_micro=%.2f re_micro=%.2f ner_macro=%.2f re_macro=%.2f"
+              % (h["ner_micro"], h["re_micro"], h["ner_macro"], h["re_macro"]))
+    elif args.cmd == "export":
+        from .export import export_run
+        export_run(args.run, args.out, package_id=args.id, word_table=args.word_table, parity_path=args.parity)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Targets and loss for the sigmoid span/relation tables shared by PFN and MGE (models.md §4.4)."""
+import torch
+import torch.nn.functional as F
+
+
+def make_table_targets(sentences, schema, N):
+    B = len(sentences)
+    ent = torch.zeros(B, N, N, len(schema.entity_types))
+    rel = torch.zeros(B, N, N, max(1, len(schema.relation_types)))
+    for b, s in enumerate(sentences):
+        for start, end, etype in s.entities:
+            if end <= N and etype in schema.ent_index:
+                ent[b, start, end - 1, schema.ent_index[etype]] = 1.0
+        for h, t, rtype in s.relations:
+            hs, ts = s.entities[h][0], s.entities[t][0]
+            if hs < N and ts < N and rtype in schema.rel_index:
+                rel[b, hs, ts, schema.rel_index[rtype]] = 1.0
+    return {"ent": ent, "rel": rel}
+
+
+def table_loss(ent_logits, rel_logits, targets, word_mask):
+    """BCE summed over real cells (entity table: i <= j; relation table: all real pairs),
+    divided by sentence length and averaged over the batch (PFN's public code)."""
+    m = word_mask.float()
+    pair = m.unsqueeze(2) * m.unsqueeze(1)  # [B,N,N]
+    N = m.size(1)
+    upper = torch.triu(torch.ones(N, N, device=m.device)).unsqueeze(0)
+    ent_mask = (pair * upper).unsqueeze(-1)
+    rel_mask = pair.unsqueeze(-1)
+    ent = F.binary_cross_entropy_with_logits(ent_logits, targets["ent"], reduction="none") * ent_mask
+    rel = F.binary_cross_entropy_with_logits(rel_logits, targets["rel"], reduction="none") * rel_mask
+    lengths = m.sum(1).clamp(min=1.0)
+    per_sentence = (ent.sum((1, 2, 3)) + rel.sum((1, 2, 3))) / lengths
+    return per_sentence.mean()

@@ -1,0 +1,111 @@
+"""Featurizer + encoder + head from a config: the one place that knows how the pieces fit."""
+import json
+import os
+import shutil
+import subprocess
+
+import torch
+
+from . import architectures
+from .config import resolve
+from .encoders import WordCharEncoder, load_hf_encoder, read_hf_vocab, BertConfig, TransformerEncoder
+from .featurize import WordCharFeaturizer, WordPieceFeaturizer, WordVocab
+from .model import JointModel
+
+ASCII_PRINTABLE = [chr(c) for c in range(33, 127)]
+
+
+def word_table_from_fasttext(vectors_bin, sentences, corpus_words):
+    """Vocabulary = every form of every training word + the most frequent corpus words.
+    Vectors come from fastText, which also covers words it never saw through char n-grams."""
+    exe = shutil.which("fasttext")
+    if exe is None:
+        raise RuntimeError("the `fasttext` command is missing: apt-get install fasttext")
+    vec_txt = os.path.splitext(vectors_bin)[0] + ".vec"
+    words, seen = [], set()
+
+    def add(w):
+        if w not in seen and w.strip() and " " not in w:
+            seen.add(w)
+            words.append(w)
+
+    for s in sentences:
+        for t in s.tokens:
+            for form in WordVocab.forms(t):
+                add(form)
+    if corpus_words and os.path.isfile(vec_txt):
+        with open(vec_txt, encoding="utf-8", errors="replace") as f:
+            f.readline()
+            for n, line in enumerate(f):
+                if n >= corpus_words:
+                    break
+                add(line.split(" ", 1)[0])
+    out = subprocess.run([exe, "print-word-vectors", vectors_bin], input="\n".join(words) + "\n",
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    if len(out) != len(words):
+        raise RuntimeError("fasttext returned %d vectors for %d words" % (len(out), len(words)))
+    vecs = torch.tensor([[float(x) for x in line.rstrip().split(" ")[1:]] for line in out])
+    # scale to unit average norm so the char features and the word vectors start comparable
+    vecs = vecs / vecs.norm(dim=1).mean().clamp(min=1e-6)
+    return words, vecs
+
+
+def build_featurizer_and_encoder(cfg, train_sentences, run_dir):
+    enc_cfg = cfg["encoder"]
+    if enc_cfg["kind"] == "wordchar":
+        table_path = os.path.join(run_dir, "word_table.pt")
+        if os.path.isfile(table_path):  # resume: the exact table of the first run
+            saved = torch.load(table_path)
+            words, vecs, chars = saved["words"], saved["vectors"], saved["chars"]
+        else:
+            words, vecs = word_table_from_fasttext(resolve(enc_cfg["vectors"]), train_sentences,
+                                                   enc_cfg["corpus_words"])
+            chars = sorted({c for s in train_sentences for t in s.tokens for c in t} | set(ASCII_PRINTABLE))
+            torch.save({"words": words, "vectors": vecs, "chars": chars}, table_path)
+        if vecs.size(1) != enc_cfg["word_dim"]:
+            raise ValueError("vectors have %d dimensions but encoder.word_dim is %d" % (vecs.size(1), enc_cfg["word_dim"]))
+        feat = WordCharFeaturizer(words, chars, enc_cfg["max_chars"])
+        full = torch.zeros(len(feat.words), vecs.size(1))
+        full[2:] = vecs
+        encoder = WordCharEncoder(len(feat.words), len(feat.chars), enc_cfg["word_dim"], enc_cfg["char_dim"],
+                                  enc_cfg["char_filters"], enc_cfg["hidden"], enc_cfg["layers"], enc_cfg["dropout"],
+                                  enc_cfg["freeze_words"], full)
+        return feat, encoder
+    folder = resolve(enc_cfg["path"])
+    encoder, _ = load_hf_encoder(folder, enc_cfg["dropout"])
+    feat = WordPieceFeaturizer(read_hf_vocab(folder), enc_cfg["lowercase"], enc_cfg["max_subwords"])
+    return feat, encoder
+
+
+def build_model(cfg, schema, encoder):
+    arch = architectures.get(cfg["architecture"])
+    head = arch.Head(encoder.out_dim, schema, **cfg["head"])
+    return JointModel(encoder, head, arch)
+
+
+def rebuild_from_run(run_dir):
+    """Model + featurizer exactly as saved by training (for export and evaluation)."""
+    from .data import Schema
+    with open(os.path.join(run_dir, "config.json"), encoding="utf-8") as f:
+        cfg = json.load(f)
+    with open(os.path.join(run_dir, "schema.json"), encoding="utf-8") as f:
+        schema = Schema.from_json(json.load(f))
+    state = torch.load(os.path.join(run_dir, "best.pt"), map_location="cpu")
+    enc_cfg = cfg["encoder"]
+    if enc_cfg["kind"] == "wordchar":
+        saved = torch.load(os.path.join(run_dir, "word_table.pt"))
+        feat = WordCharFeaturizer(saved["words"], saved["chars"], enc_cfg["max_chars"])
+        encoder = WordCharEncoder(len(feat.words), len(feat.chars), enc_cfg["word_dim"], enc_cfg["char_dim"],
+                                  enc_cfg["char_filters"], enc_cfg["hidden"], enc_cfg["layers"], enc_cfg["dropout"],
+                                  enc_cfg["freeze_words"], None)
+    else:
+        with open(os.path.join(run_dir, "encoder_config.json"), encoding="utf-8") as f:
+            bcfg = BertConfig(json.load(f))
+        encoder = TransformerEncoder(bcfg, enc_cfg["dropout"])
+        with open(os.path.join(run_dir, "encoder_vocab.json"), encoding="utf-8") as f:
+            vocab = json.load(f)
+        feat = WordPieceFeaturizer(vocab, enc_cfg["lowercase"], enc_cfg["max_subwords"])
+    model = build_model(cfg, schema, encoder)
+    model.load_state_dict(state["model"])
+    model.eval()
+    return cfg, schema, feat, model

@@ -1,0 +1,96 @@
+"""Training configuration: a JSON file, defaults filled in, every path checked before training starts.
+
+Relative paths are resolved against the repository root (the folder holding models/), so a config
+works from any working directory.
+"""
+import copy
+import json
+import os
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+DEFAULTS = {
+    "architecture": "mge",
+    "averaging": "micro",           # how the dataset is conventionally scored: "micro" or "macro" (ADE)
+    "symmetric_relations": [],
+    "encoder": {"kind": "wordchar"},
+    "head": {},
+    "seed": 1,
+    "epochs": 60,
+    "patience": 15,                 # epochs without a better dev score before stopping
+    "batch_size": 16,
+    "lr": 1e-3,                     # head (and wordchar encoder) learning rate
+    "encoder_lr": 5e-5,             # transformer encoder learning rate
+    "warmup": 0.1,                  # fraction of steps with linear warm-up, then linear decay
+    "weight_decay": 0.0,
+    "clip": 5.0,
+    "max_train_steps": None,        # stop after this many optimiser steps (tests, smoke runs)
+    "eval_every_epochs": 1,
+    "decode": {"ent_threshold": 0.5, "rel_threshold": 0.5, "pair_policy": "all"},
+    "device": "auto",               # "auto" = CUDA when present, else CPU
+    "threads": 2,
+}
+
+WORDCHAR_DEFAULTS = {
+    "vectors": ".work/vectors/fasttext-d100.bin",  # a fastText .bin from `erlens-train vectors`
+    "corpus_words": 40000,          # most frequent corpus words kept beside the training words
+    "word_dim": 100, "char_dim": 30, "char_filters": 50, "max_chars": 20,
+    "hidden": 200, "layers": 2, "dropout": 0.5, "freeze_words": True,
+}
+
+TRANSFORMER_DEFAULTS = {"path": None, "dropout": 0.1, "max_subwords": 512, "lowercase": False}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def resolve(path):
+    if path is None:
+        return None
+    return path if os.path.isabs(path) else os.path.join(REPO_ROOT, path)
+
+
+def load_config(path_or_dict, overrides=None):
+    if isinstance(path_or_dict, dict):
+        raw, where = copy.deepcopy(path_or_dict), "<config>"
+    else:
+        if not os.path.isfile(path_or_dict):
+            raise ConfigError("config file not found: %s" % path_or_dict)
+        with open(path_or_dict, encoding="utf-8") as f:
+            raw, where = json.load(f), path_or_dict
+    for k, v in (overrides or {}).items():
+        raw[k] = v
+    cfg = copy.deepcopy(DEFAULTS)
+    for k, v in raw.items():
+        if isinstance(v, dict) and isinstance(cfg.get(k), dict):
+            cfg[k] = {**cfg[k], **v}
+        else:
+            cfg[k] = v
+    for key in ("name", "dataset", "train", "dev", "out"):
+        if not cfg.get(key):
+            raise ConfigError("%s: missing required field %r" % (where, key))
+    enc = cfg["encoder"]
+    if enc.get("kind") == "wordchar":
+        cfg["encoder"] = {**WORDCHAR_DEFAULTS, **enc}
+        _need_file(cfg["encoder"]["vectors"], where, "encoder.vectors",
+                   "train the vectors first: models/train/erlens-train vectors")
+    elif enc.get("kind") == "transformer":
+        cfg["encoder"] = {**TRANSFORMER_DEFAULTS, **enc}
+        if not cfg["encoder"]["path"] or not os.path.isdir(resolve(cfg["encoder"]["path"])):
+            raise ConfigError("%s: encoder.path %r is not a folder with a Hugging Face encoder"
+                              % (where, cfg["encoder"]["path"]))
+    else:
+        raise ConfigError("%s: encoder.kind must be 'wordchar' or 'transformer', not %r" % (where, enc.get("kind")))
+    _need_file(cfg["train"], where, "train")
+    _need_file(cfg["dev"], where, "dev")
+    if cfg["averaging"] not in ("micro", "macro"):
+        raise ConfigError("%s: averaging must be 'micro' or 'macro'" % where)
+    from .architectures import get
+    get(cfg["architecture"])  # raises on an unknown name
+    return cfg
+
+
+def _need_file(path, where, field, hint=""):
+    if not path or not os.path.isfile(resolve(path)):
+        raise ConfigError("%s: %s names a missing file: %s%s" % (where, field, path, (" (" + hint + ")") if hint else ""))

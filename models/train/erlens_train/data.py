@@ -1,0 +1,97 @@
+"""The shared JSONL format (../shared/data/README.md): loading, validation and the label schema."""
+import json
+import os
+
+
+class DataError(ValueError):
+    """A data file that cannot be used as it is; the message names the file and line."""
+
+
+class Sentence:
+    __slots__ = ("id", "tokens", "entities", "relations")
+
+    def __init__(self, id, tokens, entities, relations):
+        self.id = id
+        self.tokens = tokens
+        # entities: list of (start, end_exclusive, type); relations: list of (head_idx, tail_idx, type)
+        self.entities = entities
+        self.relations = relations
+
+    def entity_set(self):
+        return {(s, e, t) for s, e, t in self.entities}
+
+    def relation_set(self):
+        return {(self.entities[h], r, self.entities[t]) for h, t, r in self.relations}
+
+    def to_json(self):
+        return {
+            "id": self.id,
+            "tokens": self.tokens,
+            "entities": [{"type": t, "start": s, "end": e} for s, e, t in self.entities],
+            "relations": [{"type": r, "head": h, "tail": t} for h, t, r in self.relations],
+        }
+
+
+def parse_sentence(obj, where="<input>"):
+    if not isinstance(obj, dict) or not isinstance(obj.get("tokens"), list):
+        raise DataError("%s: expected an object with a 'tokens' list" % where)
+    tokens = obj["tokens"]
+    if not all(isinstance(t, str) and t != "" for t in tokens):
+        raise DataError("%s: every token must be a non-empty string" % where)
+    entities = []
+    for i, e in enumerate(obj.get("entities", [])):
+        s, en, ty = e.get("start"), e.get("end"), e.get("type")
+        if not (isinstance(s, int) and isinstance(en, int) and 0 <= s < en <= len(tokens) and isinstance(ty, str)):
+            raise DataError("%s: entity %d has a bad span or type: %r" % (where, i, e))
+        entities.append((s, en, ty))
+    relations = []
+    for i, r in enumerate(obj.get("relations", [])):
+        h, t, ty = r.get("head"), r.get("tail"), r.get("type")
+        if not (isinstance(h, int) and isinstance(t, int) and 0 <= h < len(entities) and 0 <= t < len(entities)
+                and isinstance(ty, str)):
+            raise DataError("%s: relation %d points outside the entity list: %r" % (where, i, r))
+        relations.append((h, t, ty))
+    return Sentence(str(obj.get("id", where)), tokens, entities, relations)
+
+
+def load_jsonl(path):
+    if not os.path.isfile(path):
+        raise FileNotFoundError("data file not found: %s" % path)
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DataError("%s:%d: not valid JSON (%s)" % (path, n, err)) from None
+            out.append(parse_sentence(obj, "%s:%d" % (path, n)))
+    if not out:
+        raise DataError("%s holds no sentences" % path)
+    return out
+
+
+class Schema:
+    """Entity and relation type inventories, in a fixed (sorted) order that indexes the tables."""
+
+    def __init__(self, entity_types, relation_types, symmetric=()):
+        self.entity_types = list(entity_types)
+        self.relation_types = list(relation_types)
+        self.symmetric = sorted(set(symmetric))
+        self.ent_index = {t: i for i, t in enumerate(self.entity_types)}
+        self.rel_index = {t: i for i, t in enumerate(self.relation_types)}
+
+    @classmethod
+    def from_sentences(cls, sentences, symmetric=()):
+        ents = sorted({t for s in sentences for _, _, t in s.entities})
+        rels = sorted({t for s in sentences for _, _, t in s.relations})
+        return cls(ents, rels, symmetric)
+
+    def to_json(self):
+        return {"entity_types": self.entity_types, "relation_types": self.relation_types,
+                "symmetric_relations": self.symmetric}
+
+    @classmethod
+    def from_json(cls, obj):
+        return cls(obj["entity_types"], obj["relation_types"], obj.get("symmetric_relations", ()))

@@ -1,0 +1,182 @@
+"""Write a model package (../shared/docs/design.md, "Model package contract"):
+
+    <out>/model.onnx        inputs: input_ids, attention_mask, word_first_subword, word_mask (+ char_ids)
+                            outputs: per-architecture probabilities (dynamic batch, length, chars)
+    <out>/model.json        id, architecture, decoder, types, encoder, thresholds, dev scores, sha256
+    <out>/vocab.words.txt + vocab.chars.json   (wordchar)   or   tokenizer.json (transformer)
+
+and, with --parity, a JSON file of inputs and PyTorch outputs on a batch of sentences of different
+lengths, which scripts/onnx-parity.mjs replays through ONNX Runtime (the runtime users run).
+"""
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from . import architectures
+from .build import rebuild_from_run
+from .data import load_jsonl
+from .featurize import batch as make_batch
+from .model import ExportWrapper
+
+OPSET = 17
+PACKAGE_FORMAT = 1
+# Tables are O(N^2): the server splits longer sentences into overlapping windows of this many words.
+WORDCHAR_WINDOW = 128
+
+
+class HalfEmbedding(nn.Module):
+    """An embedding table stored in fp16 (half the package size); rows are cast to fp32 after lookup."""
+
+    def __init__(self, weight):
+        super().__init__()
+        self.register_buffer("weight", weight.detach().half())
+
+    def forward(self, ids):
+        return F.embedding(ids, self.weight).float()
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def example_batch(feat, sentences):
+    enc = [feat.encode(s) for s in sentences]
+    return make_batch(enc, feat.kind)
+
+
+def input_names(kind):
+    names = ["input_ids", "attention_mask", "word_first_subword", "word_mask"]
+    return names + (["char_ids"] if kind == "wordchar" else [])
+
+
+def export_onnx(model, feat, path, sample):
+    names = input_names(feat.kind)
+    arch = model.arch
+    dyn = {"input_ids": {0: "batch", 1: "subwords"}, "attention_mask": {0: "batch", 1: "subwords"},
+           "word_first_subword": {0: "batch", 1: "words"}, "word_mask": {0: "batch", 1: "words"},
+           "char_ids": {0: "batch", 1: "words", 2: "chars"}}
+    for out in arch.OUTPUT_NAMES:
+        dyn[out] = {0: "batch", 1: "words", 2: "words"}
+    wrapper = ExportWrapper(model).eval()
+    args = tuple(sample[n] for n in names)
+    torch.onnx.export(wrapper, args, path, input_names=names, output_names=arch.OUTPUT_NAMES,
+                      dynamic_axes={k: v for k, v in dyn.items() if k in names or k in arch.OUTPUT_NAMES},
+                      opset_version=OPSET, do_constant_folding=True)
+
+
+def write_tokenizer_json(vocab, lowercase, path):
+    """A BERT WordPiece tokenizer.json that @huggingface/tokenizers (and HF `tokenizers`) load."""
+    special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tj = {
+        "version": "1.0", "truncation": None, "padding": None,
+        "added_tokens": [{"id": vocab[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+                          "normalized": False, "special": True} for t in special if t in vocab],
+        "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                       "strip_accents": None, "lowercase": lowercase},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": None,
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "max_input_chars_per_word": 100, "vocab": vocab},
+    }
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(tj, f, ensure_ascii=False)
+
+
+def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path=None, parity_sentences=None):
+    cfg, schema, feat, model = rebuild_from_run(run_dir)
+    arch = architectures.get(cfg["architecture"])
+    package_id = package_id or cfg["name"]
+    # Parity batch: dev sentences of very different lengths (padding is where exports go wrong).
+    if parity_sentences is None:
+        dev = [s for s in load_jsonl(cfg["dev"] if os.path.isabs(cfg["dev"]) else
+                                     os.path.join(os.path.dirname(__file__), "..", "..", "..", cfg["dev"])) if s.tokens]
+        dev.sort(key=lambda s: len(s.tokens))
+        parity_sentences = [dev[0].tokens, dev[len(dev) // 2].tokens, dev[-1].tokens, dev[len(dev) // 4].tokens]
+    sample = example_batch(feat, parity_sentences)
+
+    with torch.no_grad():
+        reference = [t.clone() for t in ExportWrapper(model)(*[sample[n] for n in input_names(feat.kind)])]
+    if feat.kind == "wordchar" and word_table == "fp16":
+        model.encoder.word_emb = HalfEmbedding(model.encoder.word_emb.weight)
+
+    tmp = tempfile.mkdtemp(prefix=".export-", dir=os.path.dirname(os.path.abspath(out_dir)) or ".")
+    try:
+        graph = os.path.join(tmp, "model.onnx")
+        export_onnx(model, feat, graph, sample)
+        if feat.kind == "wordchar":
+            for name, text in feat.files().items():
+                with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
+                    f.write(text)
+            encoder_meta = {
+                "kind": "wordchar", "name": "erlens-wordchar",
+                "description": "fastText vectors trained by ERlens on ../shared/corpus, char CNN, BiLSTM",
+                "licence": "same as the package (project-trained)", "words": "vocab.words.txt",
+                "chars": "vocab.chars.json", "max_chars": feat.chars.max_chars, "word_table": word_table,
+                "word_lookup": ["exact", "lowercase", "lowercase-digits-to-0"], "normalization": "NFC",
+            }
+            max_words = WORDCHAR_WINDOW
+        else:
+            write_tokenizer_json(feat.vocab, feat.lowercase, os.path.join(tmp, "tokenizer.json"))
+            encoder_meta = {"kind": "transformer", "name": os.path.basename(os.path.normpath(cfg["encoder"]["path"])),
+                            "licence": cfg["encoder"].get("licence", "see the encoder's card"),
+                            "tokenizer": "tokenizer.json", "lowercase": feat.lowercase}
+            max_words = feat.max_subwords - 2
+        dev_report_path = os.path.join(run_dir, "dev_report.json")
+        dev_report = json.load(open(dev_report_path, encoding="utf-8")) if os.path.isfile(dev_report_path) else {}
+        log_path = os.path.join(run_dir, "log.jsonl")
+        trained = [json.loads(l) for l in open(log_path, encoding="utf-8")] if os.path.isfile(log_path) else []
+        meta = {
+            "format": PACKAGE_FORMAT,
+            "id": package_id,
+            "architecture": cfg["architecture"],
+            "decoder": arch.DECODER,
+            "entity_types": schema.entity_types,
+            "relation_types": schema.relation_types,
+            "symmetric_relations": schema.symmetric,
+            "encoder": encoder_meta,
+            "max_subwords": feat.max_subwords if feat.kind == "transformer" else max_words,
+            "max_words": max_words,
+            "inputs": input_names(feat.kind),
+            "outputs": arch.OUTPUT_NAMES,
+            "thresholds": {"entity": cfg["decode"]["ent_threshold"], "relation": cfg["decode"]["rel_threshold"]},
+            "pair_policy": cfg["decode"]["pair_policy"],
+            "training": {
+                "dataset": cfg["dataset"], "train": cfg["train"], "dev": cfg["dev"], "seed": cfg["seed"],
+                "epochs_run": max([r.get("epoch", 0) for r in trained if r.get("event") == "epoch"] or [0]),
+                "best_epoch": dev_report.get("epoch"), "averaging": cfg["averaging"],
+                "config": {k: cfg[k] for k in ("encoder", "head", "batch_size", "lr", "encoder_lr", "warmup", "clip",
+                                               "epochs", "patience")},
+            },
+            "dev_scores": {"pytorch_fp32": dev_report.get("headline")},
+            "parameters": sum(p.numel() for p in model.parameters()) + sum(b.numel() for b in model.buffers()),
+            "graph": {"file": "model.onnx", "sha256": sha256(graph), "opset": OPSET},
+        }
+        with open(os.path.join(tmp, "model.json"), "w", encoding="utf-8") as f:
+            json.dump(meta, f, indent=2, ensure_ascii=False)
+        if os.path.isdir(out_dir):
+            # keep hand-written files (the model card) across re-exports
+            for keep in ("README.md",):
+                if os.path.isfile(os.path.join(out_dir, keep)):
+                    shutil.copy(os.path.join(out_dir, keep), os.path.join(tmp, keep))
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if parity_path:
+        with open(parity_path, "w", encoding="utf-8") as f:
+            json.dump({"package": os.path.abspath(out_dir), "sentences": parity_sentences,
+                       "inputs": {n: sample[n].tolist() for n in input_names(feat.kind)},
+                       "outputs": {n: t.tolist() for n, t in zip(arch.OUTPUT_NAMES, reference)}}, f)
+    return out_dir

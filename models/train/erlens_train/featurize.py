@@ -1,0 +1,200 @@
+"""Words -> model inputs, exactly as the TypeScript server does it (spec/featurizer.md).
+
+Two encoder kinds share one input contract:
+  input_ids [B,S], attention_mask [B,S], word_first_subword [B,N], word_mask [B,N]
+and the `wordchar` kind adds char_ids [B,N,C]. For `wordchar` a "subword" is the whole word,
+so S == N and word_first_subword is 0..N-1. Both sides are tested on spec/fixtures/featurizer.json.
+"""
+import json
+import re
+import unicodedata
+
+PAD, UNK = 0, 1
+_DIGIT = re.compile(r"[0-9]")
+
+
+def normalise_word(w):
+    """Words are compared in Unicode NFC form; the server normalises the same way."""
+    return unicodedata.normalize("NFC", w)
+
+
+class WordVocab:
+    """Word -> id. Lookup order: exact, lower-case, lower-case with every ASCII digit as 0, UNK."""
+
+    def __init__(self, words):
+        # ids 0 and 1 are reserved for padding and unknown words
+        self.words = list(words)
+        self.index = {w: i + 2 for i, w in enumerate(self.words)}
+        if len(self.index) != len(self.words):
+            raise ValueError("word list has duplicates")
+
+    def __len__(self):
+        return len(self.words) + 2
+
+    def lookup(self, word):
+        w = normalise_word(word)
+        for form in (w, w.lower(), _DIGIT.sub("0", w.lower())):
+            i = self.index.get(form)
+            if i is not None:
+                return i
+        return UNK
+
+    @staticmethod
+    def forms(word):
+        w = normalise_word(word)
+        return [w, w.lower(), _DIGIT.sub("0", w.lower())]
+
+
+class CharVocab:
+    """Unicode code point -> id; unseen characters map to UNK. Words are cut to max_chars code points."""
+
+    def __init__(self, chars, max_chars):
+        self.chars = list(chars)
+        self.index = {c: i + 2 for i, c in enumerate(self.chars)}
+        self.max_chars = max_chars
+
+    def __len__(self):
+        return len(self.chars) + 2
+
+    def encode(self, word):
+        cps = list(normalise_word(word))[: self.max_chars]
+        return [self.index.get(c, UNK) for c in cps] or [UNK]
+
+
+class WordCharFeaturizer:
+    kind = "wordchar"
+
+    def __init__(self, words, chars, max_chars=20):
+        self.words = WordVocab(words)
+        self.chars = CharVocab(chars, max_chars)
+
+    def encode(self, tokens):
+        """One sentence -> dict of python lists (unpadded)."""
+        return {
+            "input_ids": [self.words.lookup(t) for t in tokens],
+            "char_ids": [self.chars.encode(t) for t in tokens],
+            "word_first_subword": list(range(len(tokens))),
+            "n_subwords": len(tokens),
+        }
+
+    def files(self):
+        return {"vocab.words.txt": "\n".join(self.words.words) + "\n",
+                "vocab.chars.json": json.dumps(self.chars.chars, ensure_ascii=False)}
+
+
+class WordPieceFeaturizer:
+    """BERT-style WordPiece over already split words: [CLS] pieces(w1) pieces(w2) ... [SEP]."""
+    kind = "transformer"
+
+    def __init__(self, vocab, lowercase=False, max_subwords=512, unk="[UNK]", cls="[CLS]", sep="[SEP]",
+                 max_chars_per_word=100):
+        self.vocab = vocab  # token -> id
+        self.lowercase = lowercase
+        self.max_subwords = max_subwords
+        self.unk_id, self.cls_id, self.sep_id = vocab[unk], vocab[cls], vocab[sep]
+        self.max_chars_per_word = max_chars_per_word
+
+    def pieces(self, word):
+        """WordPiece pieces of one word, after BERT's basic pre-tokenisation of that word."""
+        w = normalise_word(word)
+        if self.lowercase:
+            w = strip_accents(w.lower())
+        ids = []
+        for chunk in basic_split(w):
+            ids.extend(self._wordpiece(chunk))
+        return ids or [self.unk_id]
+
+    def _wordpiece(self, chunk):
+        if len(chunk) > self.max_chars_per_word:
+            return [self.unk_id]
+        out, start = [], 0
+        while start < len(chunk):
+            end, found = len(chunk), None
+            while start < end:
+                piece = chunk[start:end] if start == 0 else "##" + chunk[start:end]
+                if piece in self.vocab:
+                    found = self.vocab[piece]
+                    break
+                end -= 1
+            if found is None:
+                return [self.unk_id]
+            out.append(found)
+            start = end
+        return out
+
+    def encode(self, tokens):
+        ids, first = [self.cls_id], []
+        for t in tokens:
+            first.append(len(ids))
+            ids.extend(self.pieces(t))
+        ids.append(self.sep_id)
+        if len(ids) > self.max_subwords:
+            raise ValueError("sentence needs %d subwords, over the encoder's window of %d; split it first"
+                             % (len(ids), self.max_subwords))
+        return {"input_ids": ids, "word_first_subword": first, "n_subwords": len(ids)}
+
+
+def strip_accents(text):
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def _is_punct(ch):
+    cp = ord(ch)
+    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
+        return True
+    return unicodedata.category(ch).startswith("P")
+
+
+def basic_split(word):
+    """BERT BasicTokenizer on one word: drop control chars, split on whitespace and punctuation,
+    and put every CJK ideograph on its own."""
+    out, cur = [], []
+    for ch in word:
+        cp = ord(ch)
+        cat = unicodedata.category(ch)
+        if cp == 0 or cp == 0xFFFD or (cat.startswith("C") and ch not in "\t\n\r"):
+            continue
+        if ch.isspace():
+            if cur:
+                out.append("".join(cur)); cur = []
+        elif _is_punct(ch) or _is_cjk(cp):
+            if cur:
+                out.append("".join(cur)); cur = []
+            out.append(ch)
+        else:
+            cur.append(ch)
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+def _is_cjk(cp):
+    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF or 0x2A700 <= cp <= 0x2B73F
+            or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
+
+
+def batch(encoded, featurizer_kind):
+    """Pad a list of encoded sentences into torch tensors (the ONNX graph's inputs)."""
+    import torch
+    B = len(encoded)
+    S = max(1, max(e["n_subwords"] for e in encoded))
+    N = max(1, max(len(e["word_first_subword"]) for e in encoded))
+    input_ids = torch.zeros(B, S, dtype=torch.long)
+    attention_mask = torch.zeros(B, S, dtype=torch.long)
+    first = torch.zeros(B, N, dtype=torch.long)
+    word_mask = torch.zeros(B, N, dtype=torch.long)
+    for b, e in enumerate(encoded):
+        input_ids[b, : e["n_subwords"]] = torch.tensor(e["input_ids"], dtype=torch.long)
+        attention_mask[b, : e["n_subwords"]] = 1
+        n = len(e["word_first_subword"])
+        first[b, :n] = torch.tensor(e["word_first_subword"], dtype=torch.long)
+        word_mask[b, :n] = 1
+    out = {"input_ids": input_ids, "attention_mask": attention_mask, "word_first_subword": first, "word_mask": word_mask}
+    if featurizer_kind == "wordchar":
+        C = max(1, max((len(c) for e in encoded for c in e["char_ids"]), default=1))
+        chars = torch.zeros(B, N, C, dtype=torch.long)
+        for b, e in enumerate(encoded):
+            for i, c in enumerate(e["char_ids"]):
+                chars[b, i, : len(c)] = torch.tensor(c, dtype=torch.long)
+        out["char_ids"] = chars
+    return out

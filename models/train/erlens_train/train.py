@@ -1,0 +1,193 @@
+"""One command trains one model from a config: deterministic for a seed, early stopping on dev,
+a checkpoint every epoch (`last.pt`, resumable) and the best one (`best.pt`), a JSONL log.
+
+    models/train/erlens-train train --config models/train/configs/mge-conll04.json [--resume]
+"""
+import json
+import math
+import os
+import random
+import time
+
+import torch
+
+from . import architectures
+from .build import build_featurizer_and_encoder, build_model
+from .config import load_config, resolve
+from .data import Schema, load_jsonl
+from .featurize import batch as make_batch
+from .metrics import headline, selection_score
+from .predict import evaluate
+
+
+def set_seed(seed):
+    random.seed(seed)
+    torch.manual_seed(seed)
+    try:
+        import numpy as np
+        np.random.seed(seed)
+    except ImportError:
+        pass
+
+
+def pick_device(name):
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return name
+
+
+def make_optimizer(cfg, model):
+    enc_params = [p for p in model.encoder.parameters() if p.requires_grad]
+    head_params = [p for p in model.head.parameters() if p.requires_grad]
+    enc_lr = cfg["encoder_lr"] if cfg["encoder"]["kind"] == "transformer" else cfg["lr"]
+    groups = [{"params": enc_params, "lr": enc_lr}, {"params": head_params, "lr": cfg["lr"]}]
+    return torch.optim.AdamW(groups, weight_decay=cfg["weight_decay"])
+
+
+def make_schedule(optimizer, total_steps, warmup_frac):
+    warm = max(1, int(total_steps * warmup_frac))
+
+    def factor(step):
+        if step < warm:
+            return (step + 1) / warm
+        return max(0.0, (total_steps - step) / max(1, total_steps - warm))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+class RunLog:
+    def __init__(self, path, quiet=False):
+        self.path, self.quiet = path, quiet
+
+    def write(self, **record):
+        record["time"] = round(time.time(), 3)
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+        if not self.quiet:
+            print(json.dumps(record), flush=True)
+
+
+def save_atomic(obj, path):
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def train(config, resume=False, quiet=False, overrides=None):
+    cfg = load_config(config, overrides)
+    torch.set_num_threads(cfg["threads"])
+    device = pick_device(cfg["device"])
+    run_dir = resolve(cfg["out"])
+    os.makedirs(run_dir, exist_ok=True)
+    last_path, best_path = os.path.join(run_dir, "last.pt"), os.path.join(run_dir, "best.pt")
+    if not resume:
+        for p in (last_path, best_path, os.path.join(run_dir, "log.jsonl"), os.path.join(run_dir, "word_table.pt")):
+            if os.path.exists(p):
+                os.remove(p)
+    log = RunLog(os.path.join(run_dir, "log.jsonl"), quiet)
+
+    set_seed(cfg["seed"])
+    train_set = load_jsonl(resolve(cfg["train"]))
+    dev_set = load_jsonl(resolve(cfg["dev"]))
+    schema = Schema.from_sentences(train_set, cfg["symmetric_relations"])
+    feat, encoder = build_featurizer_and_encoder(cfg, train_set, run_dir)
+    model = build_model(cfg, schema, encoder).to(device)
+    if device == "cuda" and hasattr(encoder, "set_fused_attention"):
+        encoder.set_fused_attention(True)
+    arch = architectures.get(cfg["architecture"])
+
+    with open(os.path.join(run_dir, "config.json"), "w", encoding="utf-8") as f:
+        json.dump(cfg, f, indent=2)
+    with open(os.path.join(run_dir, "schema.json"), "w", encoding="utf-8") as f:
+        json.dump(schema.to_json(), f, indent=2)
+    if cfg["encoder"]["kind"] == "transformer":
+        with open(os.path.join(resolve(cfg["encoder"]["path"]), "config.json"), encoding="utf-8") as f:
+            enc_json = json.load(f)
+        with open(os.path.join(run_dir, "encoder_config.json"), "w", encoding="utf-8") as f:
+            json.dump(enc_json, f, indent=2)
+        with open(os.path.join(run_dir, "encoder_vocab.json"), "w", encoding="utf-8") as f:
+            json.dump(feat.vocab, f, ensure_ascii=False)
+
+    train_enc = []
+    skipped = 0
+    for s in train_set:
+        if not s.tokens:
+            continue
+        try:
+            train_enc.append((s, feat.encode(s.tokens)))
+        except ValueError:
+            skipped += 1  # longer than the encoder's window: the server windows such sentences
+    if skipped:
+        log.write(event="skipped_long_train_sentences", count=skipped)
+    dev_enc = [feat.encode(s.tokens) for s in dev_set]
+
+    steps_per_epoch = math.ceil(len(train_enc) / cfg["batch_size"])
+    total_steps = steps_per_epoch * cfg["epochs"]
+    if cfg["max_train_steps"]:
+        total_steps = min(total_steps, cfg["max_train_steps"])
+    optimizer = make_optimizer(cfg, model)
+    schedule = make_schedule(optimizer, total_steps, cfg["warmup"])
+
+    state = {"epoch": 0, "step": 0, "best_score": -1.0, "best_epoch": 0, "bad_epochs": 0}
+    if resume and os.path.isfile(last_path):
+        ck = torch.load(last_path, map_location="cpu")
+        model.load_state_dict(ck["model"])
+        optimizer.load_state_dict(ck["optimizer"])
+        schedule.load_state_dict(ck["schedule"])
+        state = ck["state"]
+        torch.set_rng_state(ck["rng"])
+        random.setstate(ck["py_rng"])
+        log.write(event="resumed", epoch=state["epoch"], step=state["step"])
+    log.write(event="start", name=cfg["name"], device=device, train=len(train_enc), dev=len(dev_set),
+              steps_per_epoch=steps_per_epoch, total_steps=total_steps,
+              parameters=sum(p.numel() for p in model.parameters()),
+              trainable=sum(p.numel() for p in model.parameters() if p.requires_grad))
+
+    while state["epoch"] < cfg["epochs"] and state["step"] < total_steps:
+        epoch = state["epoch"]
+        model.train()
+        g = torch.Generator().manual_seed(cfg["seed"] * 1000 + epoch)  # data order depends on seed+epoch only
+        order = torch.randperm(len(train_enc), generator=g).tolist()
+        t0, loss_sum, n_batches, n_tokens = time.time(), 0.0, 0, 0
+        for b in range(0, len(order), cfg["batch_size"]):
+            if state["step"] >= total_steps:
+                break
+            items = [train_enc[i] for i in order[b:b + cfg["batch_size"]]]
+            inputs = {k: v.to(device) for k, v in make_batch([e for _, e in items], feat.kind).items()}
+            N = inputs["word_mask"].size(1)
+            targets = {k: v.to(device) for k, v in arch.make_targets([s for s, _ in items], schema, N).items()}
+            loss = arch.loss(model(**inputs), targets, inputs["word_mask"])
+            optimizer.zero_grad()
+            loss.backward()
+            if cfg["clip"]:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["clip"])
+            optimizer.step()
+            schedule.step()
+            state["step"] += 1
+            loss_sum += loss.item()
+            n_batches += 1
+            n_tokens += int(inputs["word_mask"].sum())
+        state["epoch"] += 1
+        record = {"event": "epoch", "epoch": state["epoch"], "step": state["step"],
+                  "loss": loss_sum / max(1, n_batches), "seconds": round(time.time() - t0, 2),
+                  "words_per_second": round(n_tokens / max(1e-6, time.time() - t0))}
+        if state["epoch"] % cfg["eval_every_epochs"] == 0 or state["step"] >= total_steps:
+            report = evaluate(model, feat, dev_set, cfg["decode"], schema, device, encoded=dev_enc)
+            sel = selection_score(report, cfg["averaging"])
+            record.update({"dev": {k: round(v, 2) for k, v in headline(report).items()}, "dev_selection": round(sel, 3)})
+            if sel > state["best_score"]:
+                state.update(best_score=sel, best_epoch=state["epoch"], bad_epochs=0)
+                save_atomic({"model": model.state_dict(), "epoch": state["epoch"], "dev": headline(report)}, best_path)
+                with open(os.path.join(run_dir, "dev_report.json"), "w", encoding="utf-8") as f:
+                    json.dump({"epoch": state["epoch"], "headline": headline(report), "report": report}, f, indent=2)
+                record["best"] = True
+            else:
+                state["bad_epochs"] += 1
+        log.write(**record)
+        save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
+                     "state": state, "rng": torch.get_rng_state(), "py_rng": random.getstate()}, last_path)
+        if state["bad_epochs"] >= cfg["patience"]:
+            log.write(event="early_stop", epoch=state["epoch"], best_epoch=state["best_epoch"])
+            break
+    log.write(event="done", best_epoch=state["best_epoch"], best_selection=round(state["best_score"], 3))
+    return run_dir
