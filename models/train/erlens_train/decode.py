@@ -29,17 +29,25 @@ def decode_tables(ent_probs, rel_probs, n_words, schema, ent_threshold=0.5, rel_
         for start, idxs in by_start.items():
             best = max(idxs, key=lambda x: (entities[x][3], -x))
             by_start[start] = [best]
+    symmetric = set(schema.symmetric)
+    starts = sorted(by_start)
     relations = []
-    for i in sorted(by_start):
-        for m in sorted(by_start):
-            row = rel_probs[i][m]
+    for i in starts:
+        for m in starts:
             for l, rtype in enumerate(schema.relation_types):
-                p = float(row[l])
+                if rtype in symmetric:
+                    # One unordered decision per pair of start words, emitted with the earlier
+                    # argument as head (how symmetric types are mostly annotated).
+                    if i > m:
+                        continue
+                    p = max(float(rel_probs[i][m][l]), float(rel_probs[m][i][l]))
+                else:
+                    p = float(rel_probs[i][m][l])
                 if p < rel_threshold:
                     continue
                 for h in by_start[i]:
                     for t in by_start[m]:
-                        if h != t:
+                        if h != t and not (rtype in symmetric and i == m and h > t):
                             relations.append((h, t, rtype, p))
     return entities, relations
 

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 
 from . import architectures
 from .build import rebuild_from_run
+from .config import resolve
 from .data import load_jsonl
 from .featurize import batch as make_batch
 from .model import ExportWrapper
@@ -68,6 +69,10 @@ def export_onnx(model, feat, path, sample):
     for out in arch.OUTPUT_NAMES:
         dyn[out] = {0: "batch", 1: "words", 2: "words"}
     wrapper = ExportWrapper(model).eval()
+    import warnings
+    # torch 1.13 warns about LSTM batch sizes and constant shapes; the parity check (batched and one
+    # sentence at a time) is what proves the graph right.
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.onnx")
     args = tuple(sample[n] for n in names)
     torch.onnx.export(wrapper, args, path, input_names=names, output_names=arch.OUTPUT_NAMES,
                       dynamic_axes={k: v for k, v in dyn.items() if k in names or k in arch.OUTPUT_NAMES},
@@ -99,8 +104,7 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
     package_id = package_id or cfg["name"]
     # Parity batch: dev sentences of very different lengths (padding is where exports go wrong).
     if parity_sentences is None:
-        dev = [s for s in load_jsonl(cfg["dev"] if os.path.isabs(cfg["dev"]) else
-                                     os.path.join(os.path.dirname(__file__), "..", "..", "..", cfg["dev"])) if s.tokens]
+        dev = [s for s in load_jsonl(resolve(cfg["dev"])) if s.tokens]
         dev.sort(key=lambda s: len(s.tokens))
         parity_sentences = [dev[0].tokens, dev[len(dev) // 2].tokens, dev[-1].tokens, dev[len(dev) // 4].tokens]
     sample = example_batch(feat, parity_sentences)
@@ -110,7 +114,10 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
     if feat.kind == "wordchar" and word_table == "fp16":
         model.encoder.word_emb = HalfEmbedding(model.encoder.word_emb.weight)
 
-    tmp = tempfile.mkdtemp(prefix=".export-", dir=os.path.dirname(os.path.abspath(out_dir)) or ".")
+    parent = os.path.dirname(os.path.abspath(out_dir))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".export-", dir=parent)  # same file system: the final rename is atomic
+    os.chmod(tmp, 0o755)
     try:
         graph = os.path.join(tmp, "model.onnx")
         export_onnx(model, feat, graph, sample)
