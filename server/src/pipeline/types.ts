@@ -1,0 +1,70 @@
+/**
+ * The data that flows through ERlens, from document text to editor features and exports.
+ * Offsets are UTF-16 code units into the document text (what LSP and JavaScript count) unless a
+ * name says otherwise. Feature modules (semantic tokens, diagnostics, hovers, code lenses, export)
+ * only read these types.
+ */
+
+/** A word of a sentence, with its place in the document. */
+export interface WordToken {
+  text: string;
+  start: number; // UTF-16 offset into the document
+  end: number;
+}
+
+/** A sentence as segmentation found it: prose only, mapped back to the document. */
+export interface SentenceSpan {
+  index: number; // position among the document's sentences
+  text: string; // the sentence's text as the model sees it (normalised whitespace is NOT applied)
+  start: number; // document offset of the first character
+  end: number; // document offset after the last character
+  tokens: WordToken[];
+}
+
+/** Word-level output of one model on one sentence (what decoders return and the cache stores). */
+export interface WordEntity {
+  start: number; // first word (inclusive)
+  end: number; // last word + 1 (exclusive)
+  type: string;
+  score: number;
+}
+export interface WordRelation {
+  head: number; // index into the entities of the same result
+  tail: number;
+  type: string;
+  score: number;
+}
+export interface SentenceResult {
+  entities: WordEntity[];
+  relations: WordRelation[];
+}
+
+/** Document-level annotations, merged over models, in document coordinates. */
+export interface EntityAnnotation {
+  id: string; // stable within one annotation set, e.g. "T3"
+  type: string;
+  start: number; // UTF-16 document offsets
+  end: number;
+  text: string;
+  score: number;
+  model: string; // package id that produced it
+  sentence: number; // SentenceSpan.index
+}
+export interface RelationAnnotation {
+  id: string; // e.g. "R1"
+  type: string;
+  head: EntityAnnotation;
+  tail: EntityAnnotation;
+  score: number;
+  model: string;
+  sentence: number;
+  symmetric: boolean;
+}
+export interface DocumentAnnotations {
+  uri: string;
+  version: number;
+  sentences: SentenceSpan[];
+  entities: EntityAnnotation[]; // sorted by start, then end
+  relations: RelationAnnotation[];
+  stats: { sentences: number; inferred: number; cacheHits: number; models: string[] };
+}
