@@ -1,0 +1,44 @@
+/**
+ * The questions "ERlens: Export Triples" asks when run from the palette, and the message it ends with.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExportArguments, ExportResult } from './protocol';
+
+const FORMATS = [
+  { label: 'json', description: 'one document per entry: entities, relations, UTF-16 and code-point offsets' },
+  { label: 'jsonl', description: 'one triple per line' },
+  { label: 'csv', description: 'subject, predicate, object, types, offsets, confidence' },
+  { label: 'ntriples', description: 'RDF N-Triples for knowledge graphs' },
+  { label: 'brat', description: 'brat standoff .ann next to a .txt copy' },
+];
+
+export async function promptExportArguments(): Promise<ExportArguments[] | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const scopes: (vscode.QuickPickItem & { scope: ExportArguments['scope'] })[] = [];
+  if (editor) scopes.push({ label: 'Current document', description: path.basename(editor.document.uri.fsPath), scope: 'document' });
+  scopes.push({ label: 'All open documents', scope: 'open' });
+  if (vscode.workspace.workspaceFolders?.length) scopes.push({ label: 'All Markdown and text files in the workspace', scope: 'workspace' });
+  const scope = scopes.length === 1 ? scopes[0] : await vscode.window.showQuickPick(scopes, { title: 'ERlens: Export Triples', placeHolder: 'What to export' });
+  if (!scope) return undefined;
+  const configured = vscode.workspace.getConfiguration('erlens').get<string[]>('export.formats') ?? FORMATS.map((f) => f.label);
+  const picked = await vscode.window.showQuickPick(
+    FORMATS.map((f) => ({ ...f, picked: configured.includes(f.label) })),
+    { title: 'ERlens: Export Triples', placeHolder: 'Formats', canPickMany: true },
+  );
+  if (!picked || picked.length === 0) return undefined;
+  return [{ scope: scope.scope, uri: editor?.document.uri.toString(), formats: picked.map((p) => p.label) }];
+}
+
+export async function showExportResult(result: ExportResult): Promise<void> {
+  if (result.files.length === 0) {
+    void vscode.window.showWarningMessage(`ERlens: nothing exported${result.skipped.length ? ` (${result.skipped.map((s) => s.reason).join('; ')})` : ''}.`);
+    return;
+  }
+  const folder = path.dirname(result.files[0]);
+  const choice = await vscode.window.showInformationMessage(
+    `ERlens exported ${result.relations} relations and ${result.entities} entities from ${result.documents} document(s) to ${folder}.`,
+    'Open First File',
+  );
+  if (choice) await vscode.window.showTextDocument(vscode.Uri.file(result.files[0]));
+}

@@ -1,0 +1,50 @@
+/**
+ * Builds the LanguageClient: the server runs as a Node child over IPC from the bundled `dist/server.js`
+ * (or the compiled `server/out/lsp/main.js` in a development checkout), on Markdown and plain text.
+ */
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
+import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import { promptExportArguments, showExportResult } from './exportPrompt';
+import { EXPORT_COMMAND } from './protocol';
+import type { ExportResult } from './protocol';
+
+export const DOCUMENT_SELECTOR = [
+  { scheme: 'file', language: 'markdown' },
+  { scheme: 'file', language: 'plaintext' },
+  { scheme: 'untitled', language: 'markdown' },
+  { scheme: 'untitled', language: 'plaintext' },
+];
+
+function serverModule(context: vscode.ExtensionContext): string {
+  const bundled = context.asAbsolutePath('dist/server.js');
+  return fs.existsSync(bundled) ? bundled : context.asAbsolutePath('server/out/lsp/main.js');
+}
+
+export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+  const module = serverModule(context);
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: DOCUMENT_SELECTOR,
+    outputChannel: output,
+    // Settings are pulled by the server (workspace/configuration); this only announces changes.
+    synchronize: { configurationSection: 'erlens' },
+    initializationOptions: { modelsDir: context.asAbsolutePath('models') },
+    middleware: {
+      // Palette invocations carry no arguments: ask what to export, then show where it went.
+      executeCommand: async (command, args, next) => {
+        if (command !== EXPORT_COMMAND) return next(command, args);
+        const exportArgs = args.length > 0 ? args : await promptExportArguments();
+        if (!exportArgs) return undefined;
+        const result = (await next(command, exportArgs)) as ExportResult | undefined;
+        if (args.length === 0 && result) void showExportResult(result);
+        return result;
+      },
+    },
+  };
+  return new LanguageClient('erlens', 'ERlens', serverOptions, clientOptions);
+}

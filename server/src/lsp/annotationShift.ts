@@ -1,0 +1,48 @@
+/**
+ * Keeps the last annotations usable while a new version is being inferred: an edit moves every
+ * annotation after it by the edit's length difference and drops those it touched. Without this, the
+ * editor would show highlights and diagnostics at stale offsets (or none) for the debounce + inference
+ * time after every keystroke.
+ */
+import type { DocumentAnnotations, EntityAnnotation, RelationAnnotation, SentenceSpan } from '../pipeline/types';
+
+/** One replacement in old-document UTF-16 offsets: [start, end) becomes `insertedLength` units. */
+export interface TextReplacement {
+  start: number;
+  end: number;
+  insertedLength: number;
+}
+
+/** Where a span lands after the replacement, or null when the replacement touched it. */
+function moveSpan(start: number, end: number, r: TextReplacement): { start: number; end: number } | null {
+  const delta = r.insertedLength - (r.end - r.start);
+  if (end <= r.start) return { start, end };
+  if (start >= r.end) return { start: start + delta, end: end + delta };
+  return null;
+}
+
+export function shiftAnnotations(annotations: DocumentAnnotations, r: TextReplacement, newVersion: number): DocumentAnnotations {
+  const moved = new Map<EntityAnnotation, EntityAnnotation>();
+  const entities: EntityAnnotation[] = [];
+  for (const e of annotations.entities) {
+    const span = moveSpan(e.start, e.end, r);
+    if (!span) continue;
+    const copy = span.start === e.start ? e : { ...e, ...span };
+    moved.set(e, copy);
+    entities.push(copy);
+  }
+  const relations: RelationAnnotation[] = [];
+  for (const rel of annotations.relations) {
+    const head = moved.get(rel.head);
+    const tail = moved.get(rel.tail);
+    if (head && tail) relations.push(head === rel.head && tail === rel.tail ? rel : { ...rel, head, tail });
+  }
+  const sentences: SentenceSpan[] = [];
+  for (const s of annotations.sentences) {
+    const span = moveSpan(s.start, s.end, r);
+    if (!span) continue;
+    const delta = span.start - s.start;
+    sentences.push(delta === 0 ? s : { ...s, ...span, tokens: s.tokens.map((t) => ({ ...t, start: t.start + delta, end: t.end + delta })) });
+  }
+  return { ...annotations, version: newVersion, entities, relations, sentences };
+}

@@ -1,0 +1,58 @@
+/**
+ * Code lenses: above each relation's head a lens `aspirin → Adverse-Effect → rash`; clicking it selects
+ * the other argument. A sentence with more relations than `codeLens.maxPerSentence` gets one summary lens
+ * that opens a pick list instead, so dense sentences stay readable.
+ * The commands are client commands (package.json), which VS Code runs without a server round trip.
+ */
+import type { CodeLens } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DocumentAnnotations, RelationAnnotation } from '../pipeline/types';
+import type { ErlensSettings } from './settings';
+import { describeRelation, entityRange } from './relationText';
+
+export const REVEAL_COMMAND = 'erlens.revealRange';
+export const PICK_RELATION_COMMAND = 'erlens.pickRelation';
+
+function bySentence(relations: readonly RelationAnnotation[]): Map<number, RelationAnnotation[]> {
+  const groups = new Map<number, RelationAnnotation[]>();
+  for (const r of relations) {
+    const group = groups.get(r.sentence) ?? [];
+    group.push(r);
+    groups.set(r.sentence, group);
+  }
+  return groups;
+}
+
+export function buildCodeLenses(document: TextDocument, annotations: DocumentAnnotations | undefined, settings: ErlensSettings): CodeLens[] {
+  if (!annotations || !settings.codeLensEnabled) return [];
+  const textLength = document.getText().length;
+  const lenses: CodeLens[] = [];
+  for (const [sentence, relations] of bySentence(annotations.relations)) {
+    const valid = relations
+      .filter((r) => r.head.end <= textLength && r.tail.end <= textLength)
+      .sort((a, b) => a.head.start - b.head.start || a.tail.start - b.tail.start);
+    if (valid.length === 0) continue;
+    if (valid.length > settings.codeLensMaxPerSentence) {
+      const first = Math.min(...valid.map((r) => Math.min(r.head.start, r.tail.start)));
+      const at = document.positionAt(first);
+      lenses.push({
+        range: { start: at, end: at },
+        command: {
+          title: `${valid.length} relations in this sentence`,
+          command: PICK_RELATION_COMMAND,
+          arguments: [document.uri, valid.map((r) => ({ label: describeRelation(r), detail: `${r.head.type} → ${r.tail.type} · ${r.score.toFixed(2)} · ${r.model}`, range: entityRange(document, r.tail) }))],
+        },
+        data: { sentence },
+      });
+      continue;
+    }
+    for (const r of valid) {
+      lenses.push({
+        range: entityRange(document, r.head),
+        command: { title: describeRelation(r), command: REVEAL_COMMAND, arguments: [document.uri, entityRange(document, r.tail)] },
+        data: { relation: r.id },
+      });
+    }
+  }
+  return lenses.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}

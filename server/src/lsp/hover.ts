@@ -1,0 +1,44 @@
+/**
+ * Hover on an entity: its type, score and model, and every relation it takes part in with the other
+ * argument's text. Where entities from several models overlap, all of them are shown (innermost first).
+ */
+import { MarkupKind } from 'vscode-languageserver/node';
+import type { Hover, Position } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DocumentAnnotations, EntityAnnotation } from '../pipeline/types';
+import { entityRange, relationsOf, shortText } from './relationText';
+
+/** Entities containing `offset` (start inclusive, end inclusive so the caret just after a word counts). */
+export function entitiesAt(annotations: DocumentAnnotations, offset: number): EntityAnnotation[] {
+  return annotations.entities
+    .filter((e) => e.start <= offset && offset <= e.end && e.end > e.start)
+    .sort((a, b) => a.end - a.start - (b.end - b.start));
+}
+
+/** Escapes Markdown so entity text from the document cannot inject links or formatting into the hover. */
+function md(text: string): string {
+  return text.replace(/[\\`*_{}\[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+}
+
+function entityMarkdown(entity: EntityAnnotation, annotations: DocumentAnnotations): string {
+  const lines = [`**${md(entity.type)}** \`${shortText(entity.text).replace(/`/g, "'")}\` — score ${entity.score.toFixed(2)} · model ${md(entity.model)}`];
+  const links = relationsOf(entity, annotations.relations);
+  if (links.length > 0) {
+    lines.push('', 'Relations:');
+    for (const { relation, role, other } of links) {
+      const arrow = relation.symmetric ? '↔' : role === 'head' ? '→' : '←';
+      lines.push(`- ${arrow} **${md(relation.type)}** ${arrow} ${md(shortText(other.text))} (${md(other.type)}, score ${relation.score.toFixed(2)})`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function buildHover(document: TextDocument, annotations: DocumentAnnotations | undefined, position: Position): Hover | null {
+  if (!annotations) return null;
+  const found = entitiesAt(annotations, document.offsetAt(position));
+  if (found.length === 0) return null;
+  return {
+    contents: { kind: MarkupKind.Markdown, value: found.map((e) => entityMarkdown(e, annotations)).join('\n\n---\n\n') },
+    range: entityRange(document, found[0]),
+  };
+}

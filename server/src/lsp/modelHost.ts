@@ -1,0 +1,93 @@
+/**
+ * Owns the Annotator for the current `erlens.models` / `erlens.modelPaths` / provider settings:
+ * locates the packages, loads them, and reports each problem once in the editor. A missing or corrupt
+ * package never stops the others from loading; with no usable package at all the server still runs
+ * (and answers every request with empty results).
+ */
+import type { AnnotatorPort } from './annotatorPort';
+import { createAnnotator } from './annotatorPort';
+import { locatePackages, searchRoots } from './packageLocator';
+import type { ErlensSettings } from './settings';
+import type { Logger } from './logger';
+
+export interface ModelHostHooks {
+  logger: Logger;
+  /** Shows one error message in the editor (window/showMessage). */
+  showError(message: string): void;
+  /** Extra package roots from the client (the extension's models/ folder). */
+  extraRoots(): string[];
+}
+
+export class ModelHost {
+  private current?: Promise<AnnotatorPort | undefined>;
+  private loaded?: AnnotatorPort;
+  private readonly reported = new Set<string>();
+  private locateProblems: { package: string; message: string }[] = [];
+  loading = false;
+
+  constructor(private readonly hooks: ModelHostHooks) {}
+
+  /** The annotator once loaded (undefined when nothing could be loaded). */
+  annotator(): Promise<AnnotatorPort | undefined> {
+    return this.current ?? Promise.resolve(undefined);
+  }
+
+  loadedNow(): AnnotatorPort | undefined {
+    return this.loaded;
+  }
+
+  problems(): { package: string; message: string }[] {
+    return [...this.locateProblems, ...(this.loaded?.problems ?? [])];
+  }
+
+  /** (Re)loads the packages named by the settings; the previous annotator is disposed afterwards. */
+  load(settings: ErlensSettings): Promise<AnnotatorPort | undefined> {
+    const previous = this.loaded;
+    this.loading = true;
+    this.current = this.doLoad(settings).finally(() => {
+      this.loading = false;
+    });
+    void this.current.then(async () => {
+      if (previous && previous !== this.loaded) await previous.dispose().catch(() => undefined);
+    });
+    return this.current;
+  }
+
+  private report(pkg: string, message: string): void {
+    const key = `${pkg}\u0000${message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.hooks.logger.error(`model package ${pkg || '(unknown)'}: ${message}`);
+    this.hooks.showError(`ERlens: ${message.includes(pkg) ? message : `model package "${pkg}": ${message}`}. The other models keep working.`);
+  }
+
+  private async doLoad(settings: ErlensSettings): Promise<AnnotatorPort | undefined> {
+    const log = this.hooks.logger;
+    const roots = searchRoots(settings.modelPaths, this.hooks.extraRoots());
+    const located = locatePackages(settings.models, roots);
+    this.locateProblems = located.problems;
+    for (const p of located.problems) this.report(p.package, p.message);
+    if (located.found.length === 0) {
+      this.loaded = undefined;
+      log.warn('no model package could be found; ERlens will not annotate until erlens.models names an installed package');
+      return undefined;
+    }
+    const started = Date.now();
+    try {
+      const annotator = await createAnnotator({
+        packageDirs: located.found.map((p) => p.dir),
+        executionProvider: settings.executionProvider,
+        threads: settings.threads,
+        cacheSize: settings.cacheSize,
+      });
+      for (const p of annotator.problems) this.report(p.package, p.message);
+      this.loaded = annotator;
+      log.info(`loaded models ${annotator.models().join(', ') || located.found.map((p) => p.id).join(', ')} on ${annotator.executionProvider() ?? settings.executionProvider} in ${Date.now() - started} ms`);
+      return annotator;
+    } catch (error) {
+      this.loaded = undefined;
+      this.report(located.found.map((p) => p.id).join(', '), `could not load the models: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+}

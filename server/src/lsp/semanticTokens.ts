@@ -1,0 +1,67 @@
+/**
+ * Semantic tokens: each entity becomes a token whose type is its entity type's legend entry.
+ * LSP tokens may not overlap and (without multilineTokenSupport) may not cross a line, so overlapping
+ * entities from different models keep the first (earliest, then longest) and entities that wrap a line
+ * are cut into one token per line.
+ */
+import { SemanticTokensBuilder } from 'vscode-languageserver/node';
+import type { Range, SemanticTokens } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DocumentAnnotations, EntityAnnotation } from '../pipeline/types';
+import { RELATED_MODIFIER_BIT, tokenTypeIndex } from './tokenLegend';
+
+function relatedEntityIds(annotations: DocumentAnnotations): Set<string> {
+  const ids = new Set<string>();
+  for (const r of annotations.relations) {
+    ids.add(r.head.id);
+    ids.add(r.tail.id);
+  }
+  return ids;
+}
+
+/** Entities in document order with overlaps removed (earliest start wins, then the longer one). */
+export function nonOverlappingEntities(entities: readonly EntityAnnotation[], textLength: number): EntityAnnotation[] {
+  const sorted = entities
+    .filter((e) => e.start >= 0 && e.end > e.start && e.end <= textLength)
+    .sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: EntityAnnotation[] = [];
+  let lastEnd = -1;
+  for (const e of sorted) {
+    if (e.start < lastEnd) continue;
+    kept.push(e);
+    lastEnd = e.end;
+  }
+  return kept;
+}
+
+/**
+ * Encodes the entities of `annotations` (in the coordinates of `document`) as LSP semantic tokens,
+ * optionally only those touching `range`.
+ */
+export function buildSemanticTokens(document: TextDocument, annotations: DocumentAnnotations | undefined, range?: Range): SemanticTokens {
+  const builder = new SemanticTokensBuilder();
+  if (!annotations) return builder.build();
+  const text = document.getText();
+  const from = range ? document.offsetAt(range.start) : 0;
+  const to = range ? document.offsetAt(range.end) : text.length;
+  const related = relatedEntityIds(annotations);
+  for (const entity of nonOverlappingEntities(annotations.entities, text.length)) {
+    if (entity.end <= from || entity.start >= to) continue;
+    const type = tokenTypeIndex(entity.type);
+    const modifiers = related.has(entity.id) ? RELATED_MODIFIER_BIT : 0;
+    // One token per line the entity covers; line breaks (\n, \r\n, \r) are not part of any token.
+    let segmentStart = entity.start;
+    for (let i = entity.start; i <= entity.end; i++) {
+      const atEnd = i === entity.end;
+      const ch = atEnd ? '' : text[i];
+      if (atEnd || ch === '\n' || ch === '\r') {
+        if (i > segmentStart) {
+          const pos = document.positionAt(segmentStart);
+          builder.push(pos.line, pos.character, i - segmentStart, type, modifiers);
+        }
+        segmentStart = i + 1;
+      }
+    }
+  }
+  return builder.build();
+}
