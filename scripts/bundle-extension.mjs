@@ -1,0 +1,25 @@
+// Bundles the VS Code extension with esbuild: dist/extension.js (client, `vscode` external) and
+// dist/server.js (language server + pipeline). onnxruntime-node stays external because its native
+// binding cannot be inlined; the VSIX ships it (linux-x64 only) through the .vscodeignore allowlist.
+// Usage: node scripts/bundle-extension.mjs [--production]
+import * as esbuild from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const common = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+await Promise.all([
+  esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', external: ['onnxruntime-node'] }),
+]);
+console.log(`bundled dist/extension.js and dist/server.js${production ? ' (production)' : ''}`);
