@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as ort from 'onnxruntime-node';
+import { specFixture } from '../testing/fixtures';
+import { decodeTables, tableView } from './spanTable';
+import { decodeSpanTable, decoderFor } from './index';
+import { ModelPackageError } from '../model/package';
+
+const fx = specFixture('table-decoder.json');
+
+/** Build [1,N,N,K] float tables from the fixture's sparse cells. */
+function tables() {
+  const n = fx.n_words;
+  const E = fx.entity_types.length;
+  const R = fx.relation_types.length;
+  const ent = new Float32Array(n * n * E);
+  const rel = new Float32Array(n * n * R);
+  for (const [i, j, k, p] of fx.ent_cells) ent[(i * n + j) * E + k] = p;
+  for (const [i, m, l, p] of fx.rel_cells) rel[(i * n + m) * R + l] = p;
+  return { ent, rel, n, E, R };
+}
+
+function decode(policy: 'all' | 'best') {
+  const { ent, rel, n, E, R } = tables();
+  return decodeTables(tableView(ent, [1, n, n, E], 0), tableView(rel, [1, n, n, R], 0), n, {
+    entityTypes: fx.entity_types,
+    relationTypes: fx.relation_types,
+    symmetricRelations: fx.symmetric_relations,
+    entityThreshold: fx.thresholds.entity,
+    relationThreshold: fx.thresholds.relation,
+    pairPolicy: policy,
+  });
+}
+
+const f32 = (x: number) => Math.fround(x);
+
+for (const policy of ['all', 'best'] as const) {
+  test(`span-table decoder reproduces the fixture (pair_policy ${policy})`, () => {
+    const out = decode(policy);
+    assert.deepEqual(out.entities.map((e) => [e.start, e.end, e.type, e.score]), fx.expected.entities.map((e: any[]) => [e[0], e[1], e[2], f32(e[3])]));
+    assert.deepEqual(out.relations.map((r) => [r.head, r.tail, r.type, r.score]), fx.expected[policy].map((r: any[]) => [r[0], r[1], r[2], f32(r[3])]));
+  });
+}
+
+test('decoder registry: span-table through ORT tensors at a batch row > 0, unknown decoder is a package error', () => {
+  const { ent, rel, n, E, R } = tables();
+  // batch of 2: row 0 all zeros, row 1 = fixture
+  const ent2 = new Float32Array(2 * ent.length);
+  ent2.set(ent, ent.length);
+  const rel2 = new Float32Array(2 * rel.length);
+  rel2.set(rel, rel.length);
+  const meta: any = {
+    id: 'fx', decoder: 'span-table', entity_types: fx.entity_types, relation_types: fx.relation_types,
+    symmetric_relations: fx.symmetric_relations, thresholds: fx.thresholds, pair_policy: 'best', outputs: ['entity_probs', 'relation_probs'],
+  };
+  const outputs = { entity_probs: new ort.Tensor('float32', ent2, [2, n, n, E]), relation_probs: new ort.Tensor('float32', rel2, [2, n, n, R]) };
+  assert.equal(decoderFor(meta), decodeSpanTable);
+  assert.deepEqual(decodeSpanTable(outputs, 0, n, meta), { entities: [], relations: [] });
+  assert.deepEqual(decodeSpanTable(outputs, 1, n, meta).relations.map((r) => [r.head, r.tail, r.type]), fx.expected.best.map((r: any[]) => r.slice(0, 3)));
+  assert.throws(() => decoderFor({ ...meta, decoder: 'bilou-table' }), (err: unknown) => err instanceof ModelPackageError && /unknown decoder 'bilou-table'/.test((err as Error).message));
+});
+
+test('an uncalibrated table cannot make the decoder exhaust memory', () => {
+  const n = 40;
+  const all = new Float32Array(n * n * 2).fill(0.9);
+  const view = tableView(all, [1, n, n, 2], 0);
+  const out = decodeTables(view, view, n, {
+    entityTypes: ['A', 'B'], relationTypes: ['r', 's'], symmetricRelations: [], entityThreshold: 0.5, relationThreshold: 0.5, pairPolicy: 'all', maxRelations: 1000,
+  });
+  assert.equal(out.entities.length, (n * (n + 1)) / 2 * 2);
+  assert.equal(out.relations.length, 1000);
+});

@@ -1,0 +1,94 @@
+/**
+ * PFN / MGE tables -> entities and relations (spec/decoder-span-table.md; twin of erlens_train/decode.py).
+ * Checked against spec/fixtures/table-decoder.json.
+ *
+ * entity table [N,N,|E|]: cell (i, j, k) = words i..j form an entity of type k;
+ * relation table [N,N,|R|]: cell (i, m, l) = relation l from the entity starting at word i to the
+ * entity starting at word m.
+ */
+import type { SentenceResult, WordEntity, WordRelation } from '../pipeline/types';
+
+/** Read access to one sentence's [N,N,K] slice of a [B,N,N,K] output. */
+export interface Table3 {
+  get(i: number, j: number, k: number): number;
+}
+
+/** A row-major float array [B,N,N,K] viewed at batch row `b`. */
+export function tableView(data: ArrayLike<number>, dims: readonly number[], b: number): Table3 {
+  const N = dims[1];
+  const M = dims[2];
+  const K = dims[3];
+  const base = b * N * M * K;
+  return { get: (i, j, k) => Number(data[base + (i * M + j) * K + k]) };
+}
+
+export interface TableSchema {
+  entityTypes: readonly string[];
+  relationTypes: readonly string[];
+  symmetricRelations: readonly string[];
+  entityThreshold: number;
+  relationThreshold: number;
+  pairPolicy: 'all' | 'best';
+  /**
+   * Safety valve, not part of the spec: an uncalibrated graph (every cell near the threshold) would
+   * otherwise emit groups x groups x types relations per pair of start words and exhaust memory.
+   * Decoding stops adding relations at this many (the order is deterministic, so the cut is too).
+   */
+  maxRelations?: number;
+}
+
+export const DEFAULT_MAX_RELATIONS = 20_000;
+
+export function decodeTables(ent: Table3, rel: Table3, nWords: number, schema: TableSchema): SentenceResult {
+  if (schema.pairPolicy !== 'all' && schema.pairPolicy !== 'best') {
+    throw new Error(`pair_policy must be 'all' or 'best', not ${JSON.stringify(schema.pairPolicy)}`);
+  }
+  // 1. Entities: every cell on or above the diagonal at or over the threshold; nesting and several
+  //    types per span are allowed. Scanning i, then j, then k already gives the sorted order.
+  const entities: WordEntity[] = [];
+  for (let i = 0; i < nWords; i++) {
+    for (let j = i; j < nWords; j++) {
+      for (let k = 0; k < schema.entityTypes.length; k++) {
+        const p = ent.get(i, j, k);
+        if (p >= schema.entityThreshold) entities.push({ start: i, end: j + 1, type: schema.entityTypes[k], score: p });
+      }
+    }
+  }
+  // 2. Entities grouped by start word ("best": only the highest-scoring one, the earlier on ties).
+  const byStart = new Map<number, number[]>();
+  entities.forEach((e, idx) => {
+    const group = byStart.get(e.start);
+    if (group) group.push(idx);
+    else byStart.set(e.start, [idx]);
+  });
+  if (schema.pairPolicy === 'best') {
+    for (const [start, idxs] of byStart) {
+      let best = idxs[0];
+      for (const x of idxs) if (entities[x].score > entities[best].score) best = x;
+      byStart.set(start, [best]);
+    }
+  }
+  // 3. Relations between start words; a symmetric type is decided once per unordered pair.
+  const symmetric = new Set(schema.symmetricRelations);
+  const starts = [...byStart.keys()].sort((a, b) => a - b);
+  const relations: WordRelation[] = [];
+  const maxRelations = schema.maxRelations ?? DEFAULT_MAX_RELATIONS;
+  for (const i of starts) {
+    for (const m of starts) {
+      for (let l = 0; l < schema.relationTypes.length; l++) {
+        const type = schema.relationTypes[l];
+        const isSymmetric = symmetric.has(type);
+        if (isSymmetric && i > m) continue;
+        const p = isSymmetric ? Math.max(rel.get(i, m, l), rel.get(m, i, l)) : rel.get(i, m, l);
+        if (p < schema.relationThreshold) continue;
+        for (const h of byStart.get(i)!) {
+          for (const t of byStart.get(m)!) {
+            if (h !== t && !(isSymmetric && i === m && h > t)) relations.push({ head: h, tail: t, type, score: p });
+            if (relations.length >= maxRelations) return { entities, relations };
+          }
+        }
+      }
+    }
+  }
+  return { entities, relations };
+}

@@ -1,0 +1,213 @@
+/**
+ * Model packages (spec/model-package.md): find them, read model.json, and refuse a package whose
+ * format is unknown, whose files are missing or whose graph does not match its checksum, with one
+ * message that names the package and the problem.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const PACKAGE_FORMAT = 1;
+
+/** A package that cannot be used; `message` is one line naming the package and the problem. */
+export class ModelPackageError extends Error {
+  constructor(
+    readonly packageRef: string,
+    readonly problem: string,
+  ) {
+    super(`model package '${packageRef}': ${problem}`);
+    this.name = 'ModelPackageError';
+  }
+}
+
+export interface EncoderMeta {
+  kind: 'wordchar' | 'transformer';
+  name?: string;
+  licence?: string;
+  // wordchar
+  words?: string;
+  chars?: string;
+  max_chars?: number;
+  // transformer
+  tokenizer?: string;
+  lowercase?: boolean;
+  [key: string]: unknown;
+}
+
+export interface DevScores {
+  ner_micro?: number;
+  re_micro?: number;
+  ner_macro?: number;
+  re_macro?: number;
+}
+
+/** model.json, as export.py writes it. */
+export interface ModelMeta {
+  format: number;
+  id: string;
+  architecture: string;
+  decoder: string;
+  entity_types: string[];
+  relation_types: string[];
+  symmetric_relations: string[];
+  encoder: EncoderMeta;
+  max_words: number;
+  max_subwords: number;
+  inputs: string[];
+  outputs: string[];
+  thresholds: { entity: number; relation: number };
+  pair_policy: 'all' | 'best';
+  training?: { dataset?: string; averaging?: string; [key: string]: unknown };
+  dev_scores?: { pytorch_fp32?: DevScores | null; onnx?: DevScores | null; [key: string]: DevScores | null | undefined };
+  parameters?: number;
+  graph: { file: string; sha256: string; opset?: number };
+  [key: string]: unknown;
+}
+
+export interface ModelPackage {
+  id: string;
+  dir: string;
+  meta: ModelMeta;
+  graphPath: string;
+}
+
+/** Read and check one package folder. Throws ModelPackageError. */
+export async function loadPackage(dir: string, ref: string = dir): Promise<ModelPackage> {
+  const metaPath = path.join(dir, 'model.json');
+  let raw: string;
+  try {
+    raw = await fs.promises.readFile(metaPath, 'utf8');
+  } catch {
+    throw new ModelPackageError(ref, fs.existsSync(dir) ? `no model.json in ${dir}` : `folder not found: ${dir}`);
+  }
+  let meta: ModelMeta;
+  try {
+    meta = JSON.parse(raw) as ModelMeta;
+  } catch (err) {
+    throw new ModelPackageError(ref, `model.json is not valid JSON (${(err as Error).message})`);
+  }
+  const name = typeof meta?.id === 'string' && meta.id ? meta.id : ref;
+  const problem = checkMeta(meta);
+  if (problem) throw new ModelPackageError(name, problem);
+
+  const graphPath = path.join(dir, meta.graph.file);
+  const required = [meta.graph.file];
+  if (meta.encoder.kind === 'wordchar') required.push(meta.encoder.words ?? 'vocab.words.txt', meta.encoder.chars ?? 'vocab.chars.json');
+  else required.push(meta.encoder.tokenizer ?? 'tokenizer.json');
+  for (const file of required) {
+    if (!fs.existsSync(path.join(dir, file))) throw new ModelPackageError(name, `missing file ${file}`);
+  }
+  const actual = await sha256File(graphPath);
+  if (actual !== meta.graph.sha256.toLowerCase()) {
+    throw new ModelPackageError(name, `checksum mismatch for ${meta.graph.file} (expected ${meta.graph.sha256.slice(0, 12)}…, found ${actual.slice(0, 12)}…): the graph is corrupt or was replaced`);
+  }
+  return { id: meta.id, dir: path.resolve(dir), meta, graphPath };
+}
+
+/** The first problem with a parsed model.json, or null. */
+function checkMeta(meta: ModelMeta): string | null {
+  if (!meta || typeof meta !== 'object') return 'model.json is not an object';
+  if (meta.format !== PACKAGE_FORMAT) return `unknown package format ${JSON.stringify(meta.format)} (this ERlens reads format ${PACKAGE_FORMAT})`;
+  if (typeof meta.id !== 'string' || !meta.id) return 'model.json has no id';
+  if (typeof meta.decoder !== 'string') return 'model.json has no decoder';
+  if (!Array.isArray(meta.entity_types) || !Array.isArray(meta.relation_types)) return 'model.json lacks entity_types/relation_types';
+  if (!meta.encoder || (meta.encoder.kind !== 'wordchar' && meta.encoder.kind !== 'transformer')) {
+    return `unknown encoder kind ${JSON.stringify(meta.encoder?.kind)}`;
+  }
+  if (!Number.isInteger(meta.max_words) || meta.max_words < 2) return 'model.json has no usable max_words';
+  if (!meta.graph || typeof meta.graph.file !== 'string' || typeof meta.graph.sha256 !== 'string') return 'model.json has no graph file/sha256';
+  if (!meta.thresholds || typeof meta.thresholds.entity !== 'number' || typeof meta.thresholds.relation !== 'number') return 'model.json has no thresholds';
+  if (!Array.isArray(meta.outputs)) return 'model.json has no outputs';
+  meta.symmetric_relations ??= [];
+  meta.pair_policy ??= 'all';
+  meta.max_subwords ??= meta.max_words;
+  return null;
+}
+
+// Hashing a large graph takes a moment; a package is re-read on every settings change, so remember
+// the digest of a file as long as its size and modification time stay the same.
+const digestCache = new Map<string, { size: number; mtimeMs: number; sha: string }>();
+
+export async function sha256File(file: string): Promise<string> {
+  const st = await fs.promises.stat(file);
+  const known = digestCache.get(file);
+  if (known && known.size === st.size && known.mtimeMs === st.mtimeMs) return known.sha;
+  const hash = createHash('sha256');
+  await new Promise<void>((resolve, reject) => {
+    fs.createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve())
+      .on('error', reject);
+  });
+  const sha = hash.digest('hex');
+  digestCache.set(file, { size: st.size, mtimeMs: st.mtimeMs, sha });
+  return sha;
+}
+
+/** Folders that hold packages: `<extensionRoot>/models` plus extra folders given by the caller. */
+export function packageRoots(extensionRoot: string, extraDirs: readonly string[] = []): string[] {
+  return [path.join(extensionRoot, 'models'), ...extraDirs];
+}
+
+/**
+ * A package reference -> its folder. A reference is either a folder (absolute, relative, or anything
+ * that exists as a folder with a model.json) or a package id looked up in the roots: a root may be a
+ * folder of packages or itself a package.
+ */
+export function resolvePackageRef(ref: string, roots: readonly string[]): string {
+  if (fs.existsSync(path.join(ref, 'model.json'))) return path.resolve(ref);
+  if (ref.includes('/') || ref.includes('\\') || ref.startsWith('.')) return path.resolve(ref);
+  for (const root of roots) {
+    const candidate = path.join(root, ref);
+    if (fs.existsSync(path.join(candidate, 'model.json'))) return candidate;
+    if (idOfFolder(root) === ref) return root;
+  }
+  const searched = roots.map((r) => path.relative(process.cwd(), r) || '.').join(', ');
+  throw new ModelPackageError(ref, `not installed (looked in ${searched})`);
+}
+
+function idOfFolder(dir: string): string | null {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as ModelMeta).id ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Folders under the roots that look like packages (have a model.json), without validating them. */
+export function findPackageDirs(roots: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const root of roots) {
+    if (fs.existsSync(path.join(root, 'model.json'))) {
+      found.push(root);
+      continue;
+    }
+    let entries: fs.Dirent[] = [];
+    try {
+      entries = fs.readdirSync(root, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.isDirectory() && fs.existsSync(path.join(root, e.name, 'model.json'))) found.push(path.join(root, e.name));
+    }
+  }
+  return found;
+}
+
+/** Every package under the roots; broken ones are reported, not thrown. */
+export async function discoverPackages(
+  extensionRoot: string,
+  extraDirs: readonly string[] = [],
+): Promise<{ packages: ModelPackage[]; errors: ModelPackageError[] }> {
+  const packages: ModelPackage[] = [];
+  const errors: ModelPackageError[] = [];
+  for (const dir of findPackageDirs(packageRoots(extensionRoot, extraDirs))) {
+    try {
+      packages.push(await loadPackage(dir, path.basename(dir)));
+    } catch (err) {
+      errors.push(err instanceof ModelPackageError ? err : new ModelPackageError(path.basename(dir), (err as Error).message));
+    }
+  }
+  return { packages, errors };
+}

@@ -1,0 +1,92 @@
+/**
+ * One onnxruntime-node InferenceSession per package, on the execution provider the setting asks for.
+ *
+ * `auto` tries WebGPU (bundled with onnxruntime-node on Linux x64, Dawn over Vulkan), then CUDA (only
+ * where its libraries are installed), then CPU. Every failure is caught and recorded, and an explicit
+ * `webgpu`/`cuda` that fails also ends on CPU: a missing GPU must never cost the user their
+ * annotations. The result says which provider ran and why the others did not.
+ */
+import * as ort from 'onnxruntime-node';
+
+export type ExecutionProviderSetting = 'auto' | 'cpu' | 'webgpu' | 'cuda';
+export type ExecutionProvider = 'cpu' | 'webgpu' | 'cuda';
+
+export interface SessionOptions {
+  executionProvider?: ExecutionProviderSetting;
+  /** Threads ORT may use inside one operator (0 or absent: ORT's default). */
+  intraOpNumThreads?: number;
+  /**
+   * Runs once on a freshly created non-CPU session: a provider can create a session and still fail on
+   * its first run (missing kernels, driver trouble). A failing probe counts as that provider failing.
+   */
+  probe?: (session: ort.InferenceSession) => Promise<void>;
+}
+
+export interface ProviderAttempt {
+  provider: ExecutionProvider;
+  error: string; // one line
+}
+
+export interface CreatedSession {
+  session: ort.InferenceSession;
+  provider: ExecutionProvider;
+  /** Providers tried before the one that ran, with the reason each failed. */
+  failed: ProviderAttempt[];
+}
+
+export function providerOrder(setting: ExecutionProviderSetting | string | undefined): ExecutionProvider[] {
+  switch (setting) {
+    case 'cpu':
+      return ['cpu'];
+    case 'webgpu':
+      return ['webgpu', 'cpu'];
+    case 'cuda':
+      return ['cuda', 'cpu'];
+    default:
+      return ['webgpu', 'cuda', 'cpu'];
+  }
+}
+
+export function isExecutionProviderSetting(value: unknown): value is ExecutionProviderSetting {
+  return value === 'auto' || value === 'cpu' || value === 'webgpu' || value === 'cuda';
+}
+
+function oneLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  // ORT prefixes messages with source paths; the last line is the useful part.
+  const lines = msg.split('\n').map((l) => l.trim()).filter(Boolean);
+  return (lines[lines.length - 1] ?? 'unknown error').slice(0, 300);
+}
+
+/** Create a session for `graphPath`, falling back along `providerOrder(setting)`. Throws only if CPU fails. */
+export async function createSession(graphPath: string, options: SessionOptions = {}): Promise<CreatedSession> {
+  const failed: ProviderAttempt[] = [];
+  const order = providerOrder(options.executionProvider ?? 'auto');
+  for (const provider of order) {
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: [provider],
+      graphOptimizationLevel: 'all',
+      // Attempts that are expected to fail (no GPU) would otherwise print ORT errors to stderr.
+      logSeverityLevel: provider === 'cpu' ? 2 : 4,
+    };
+    if (options.intraOpNumThreads && options.intraOpNumThreads > 0) sessionOptions.intraOpNumThreads = options.intraOpNumThreads;
+    let session: ort.InferenceSession | undefined;
+    try {
+      session = await ort.InferenceSession.create(graphPath, sessionOptions);
+      if (provider !== 'cpu' && options.probe) await options.probe(session);
+      return { session, provider, failed };
+    } catch (err) {
+      if (session) await session.release().catch(() => undefined);
+      if (provider === 'cpu') throw err;
+      failed.push({ provider, error: oneLine(err) });
+    }
+  }
+  throw new Error('no execution provider could be tried'); // unreachable: cpu is always last
+}
+
+/** Which providers this build of onnxruntime-node knows about (not whether a device is present). */
+export function knownProviders(): ExecutionProvider[] {
+  const backends = (ort as unknown as { listSupportedBackends?: () => Array<{ name: string }> }).listSupportedBackends?.() ?? [];
+  const names = new Set(backends.map((b) => b.name));
+  return (['cpu', 'webgpu', 'cuda'] as ExecutionProvider[]).filter((p) => p === 'cpu' || names.has(p));
+}
