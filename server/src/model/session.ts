@@ -8,6 +8,11 @@
  */
 import * as ort from 'onnxruntime-node';
 
+// ORT's process-wide logger prints a red error for every provider that is tried and missing (CUDA
+// libraries absent is the normal case); failures reach us as exceptions anyway and are reported with
+// the provider that ran. ERLENS_ORT_LOG_LEVEL=verbose|info|warning|error brings the logger back.
+ort.env.logLevel = (process.env.ERLENS_ORT_LOG_LEVEL as typeof ort.env.logLevel) || 'fatal';
+
 export type ExecutionProviderSetting = 'auto' | 'cpu' | 'webgpu' | 'cuda';
 export type ExecutionProvider = 'cpu' | 'webgpu' | 'cuda';
 

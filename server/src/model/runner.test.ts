@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { chattyTinyPackage, conllTrain, copyPackage, tinyBertPackageDir, tinyPackageDir } from '../testing/fixtures';
+import { ModelRunner } from './runner';
+import type { SentenceResult } from '../pipeline/types';
+
+function checkShape(r: SentenceResult, nWords: number, entityTypes: string[]) {
+  for (const e of r.entities) {
+    assert.ok(0 <= e.start && e.start < e.end && e.end <= nWords, 'entity inside the sentence');
+    assert.ok(entityTypes.includes(e.type));
+    assert.ok(e.score >= 0 && e.score <= 1);
+  }
+  for (const rel of r.relations) assert.ok(rel.head < r.entities.length && rel.tail < r.entities.length && rel.head !== rel.tail);
+}
+
+test('runner: batched results equal one-by-one results, empty sentences skip the graph', async () => {
+  const runner = await ModelRunner.load(chattyTinyPackage(), { executionProvider: 'cpu' });
+  try {
+    const sentences = conllTrain(12).map((s) => s.tokens);
+    const batched = await runner.run([[], ...sentences]);
+    assert.deepEqual(batched[0], { entities: [], relations: [] });
+    const callsBefore = runner.graphCalls;
+    const single: SentenceResult[] = [];
+    for (const s of sentences) single.push((await runner.run([s]))[0]);
+    assert.equal(runner.graphCalls - callsBefore, sentences.length);
+    const round = (r: SentenceResult) => ({
+      entities: r.entities.map((e) => [e.start, e.end, e.type, e.score.toFixed(4)]),
+      relations: r.relations.map((x) => [x.head, x.tail, x.type, x.score.toFixed(4)]),
+    });
+    assert.deepEqual(batched.slice(1).map(round), single.map(round), 'padding and batch-mates do not change results');
+    batched.forEach((r, i) => checkShape(r, i === 0 ? 0 : sentences[i - 1].length, runner.meta.entity_types));
+    assert.ok(batched.some((r) => r.entities.length > 0), 'the low-threshold copy yields some entities');
+    const before = runner.graphCalls;
+    assert.deepEqual(await runner.run([[], []]), [{ entities: [], relations: [] }, { entities: [], relations: [] }]);
+    assert.equal(runner.graphCalls, before, 'no ORT call for empty sentences');
+  } finally {
+    await runner.release();
+  }
+});
+
+test('runner: a sentence longer than max_words is windowed, not truncated', async () => {
+  const dir = copyPackage(tinyPackageDir, 'tiny-window-16', (m) => {
+    m.max_words = 16;
+    m.thresholds = { entity: 0.4, relation: 0.3 };
+    m.pair_policy = 'best';
+  });
+  const runner = await ModelRunner.load(dir, { executionProvider: 'cpu', maxBatch: 4 });
+  try {
+    const long = conllTrain(6).flatMap((s) => s.tokens); // well over 16 words
+    assert.ok(long.length > 100);
+    const calls = runner.graphCalls;
+    const [r] = await runner.run([long]);
+    assert.ok(runner.graphCalls - calls >= 2, 'several ORT calls for the windows');
+    checkShape(r, long.length, runner.meta.entity_types);
+    assert.ok(r.entities.some((e) => e.start >= 16), 'entities beyond the first window are found');
+  } finally {
+    await runner.release();
+  }
+});
+
+test('runner: the WordPiece test package runs end to end', { skip: !fs.existsSync(tinyBertPackageDir) && 'tiny-bert-mge not present' }, async () => {
+  const dir = copyPackage(tinyBertPackageDir, 'tiny-bert-chatty', (m) => {
+    m.thresholds = { entity: 0.45, relation: 0.4 };
+    m.pair_policy = 'best';
+  });
+  const runner = await ModelRunner.load(dir, { executionProvider: 'cpu' });
+  try {
+    const sentences = conllTrain(4).map((s) => s.tokens);
+    const out = await runner.run(sentences);
+    out.forEach((r, i) => checkShape(r, sentences[i].length, runner.meta.entity_types));
+  } finally {
+    await runner.release();
+  }
+});
