@@ -1,0 +1,146 @@
+// ERlens in a real VS Code workbench (code-server) driven by Debian Chromium through playwright-core.
+// Opens the example note like a user (Quick Open), then checks what ERlens itself renders: the semantic
+// token colour of a person, an information squiggle, the hover, a code lens whose click selects the other
+// argument, that fenced code stays unannotated, and the Export Triples command from the palette.
+// Usage (via run-code-server-e2e.sh): node code-server-e2e.cjs <baseUrl> <folder> <file> <outDir>
+// Env: E2E_EXPECT (JSON: { person, personColor, lensPrefix, tailText, codeOnlyWord, drug?, drugColor? })
+const { chromium } = require('playwright-core');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const [baseUrl, folder, fileName, outDir] = process.argv.slice(2);
+const expect = JSON.parse(process.env.E2E_EXPECT || '{}');
+const t0 = Date.now();
+const log = (...a) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+const results = [];
+function check(name, ok, detail) {
+  results.push({ name, ok });
+  console.log(`${ok ? 'ok' : 'not ok'} - ${name}${detail ? ' :: ' + detail : ''}`);
+}
+
+/** Spans of the editor whose text is exactly `text` (a semantic token is one span). */
+const spanWithText = (page, text) => page.locator('.monaco-editor .view-line span span').filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+
+async function colourOf(locator, want, tries = 100) {
+  let colour = '';
+  for (let i = 0; i < tries; i++) {
+    colour = await locator.evaluate((el) => getComputedStyle(el).color).catch(() => '');
+    if (colour === want) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return colour;
+}
+
+async function runPalette(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget', { state: 'visible' });
+  await page.keyboard.type(title);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 30000 });
+  await page.keyboard.press('Enter');
+}
+
+(async () => {
+  fs.mkdirSync(outDir, { recursive: true });
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-chromium-'));
+  const ctx = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = ctx.pages()[0] || (await ctx.newPage());
+  page.on('pageerror', (e) => log('pageerror', String(e).slice(0, 200)));
+  try {
+    await page.goto(`${baseUrl}/?folder=${encodeURIComponent(folder)}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => {});
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget', { state: 'visible' });
+    await page.keyboard.type(fileName);
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${fileName}"]`, { timeout: 30000 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.monaco-editor .view-lines .view-line', { timeout: 30000 });
+    log('editor open');
+
+    // Code lens from the server: `Annie Oakley → Live_In → Willowdell , Darke County`.
+    const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: expect.lensPrefix });
+    await lens.first().waitFor({ timeout: 120000 });
+    const lensText = await lens.first().innerText();
+    check('code lens rendered', lensText.startsWith(expect.lensPrefix), lensText);
+    log('code lens');
+
+    // Diagnostics: an information squiggle per relation.
+    const squiggle = page.locator('.monaco-editor .squiggly-info');
+    await squiggle.first().waitFor({ state: 'attached', timeout: 30000 }).catch(() => {});
+    check('relation diagnostic squiggle rendered', (await squiggle.count()) > 0, `${await squiggle.count()} squiggles`);
+
+    // Semantic token colour: settings give erlensPerson a colour no theme uses.
+    const person = spanWithText(page, expect.person).first();
+    await person.waitFor({ timeout: 30000 });
+    const colour = await colourOf(person, expect.personColor);
+    check('semantic token colour on a person', colour === expect.personColor, `${expect.person}: ${colour}`);
+
+    // The same name inside a fenced code block must stay uncoloured (Markdown-aware segmentation).
+    if (expect.codeOnlyWord) {
+      // Tokenised as an entity it would be a span of its own in the person colour.
+      const codeWord = spanWithText(page, expect.codeOnlyWord);
+      const colours = await codeWord.evaluateAll((els) => els.map((el) => getComputedStyle(el).color));
+      const line = page.locator('.monaco-editor .view-line', { hasText: expect.codeOnlyWord });
+      check('fenced code is not annotated', (await line.count()) > 0 && !colours.includes(expect.personColor), `${expect.codeOnlyWord}: ${colours.join(', ') || 'no separate span'}`);
+    }
+
+    if (expect.drug) {
+      const drug = spanWithText(page, expect.drug).first();
+      const found = await drug.waitFor({ timeout: 20000 }).then(() => true, () => false);
+      const c = found ? await colourOf(drug, expect.drugColor, 50) : 'no single span';
+      check(`shipped clinical model colours the drug "${expect.drug}"`, c === expect.drugColor, c);
+    }
+
+    // Hover over the person.
+    const box = await person.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const hover = page.locator('.monaco-hover', { hasText: 'Peop' });
+    await hover.first().waitFor({ state: 'visible', timeout: 30000 });
+    const hoverText = (await hover.first().innerText()).replace(/\s+/g, ' ');
+    check('hover shows type, score and relations', /Peop/.test(hoverText) && /score 0\.\d\d/.test(hoverText) && hoverText.includes(expect.tailText), hoverText.slice(0, 300));
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(outDir, 'hover.png') });
+    log('hover screenshot');
+
+    // Clicking the lens selects the other argument: the status bar reports the selection length.
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+    await lens.first().click();
+    const selected = page.locator('.statusbar-item', { hasText: `(${expect.tailText.length} selected)` });
+    const sel = await selected.first().waitFor({ timeout: 15000 }).then(() => true, () => false);
+    check('code lens click selects the other argument', sel, sel ? await selected.first().innerText() : 'no selection status');
+
+    // ERlens: Export Triples from the palette → scope pick → formats pick → notification.
+    await runPalette(page, 'ERlens: Export Triples');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Current document"]', { timeout: 30000 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="jsonl"]', { timeout: 30000 });
+    await page.keyboard.press('Enter'); // accept the pre-selected formats
+    const toast = page.locator('.notification-toast', { hasText: 'ERlens exported' });
+    await toast.first().waitFor({ timeout: 60000 });
+    const toastText = (await toast.first().innerText()).replace(/\s+/g, ' ');
+    const exportDir = path.join(folder, 'erlens-export');
+    const written = fs.existsSync(exportDir) ? fs.readdirSync(exportDir) : [];
+    check('Export Triples wrote every format', ['.json', '.jsonl', '.csv', '.nt', '.ann', '.txt'].every((ext) => written.some((f) => f.endsWith(ext))), `${toastText.slice(0, 160)} :: ${written.join(', ')}`);
+    await page.screenshot({ path: path.join(outDir, 'export.png') });
+  } catch (e) {
+    check('no exception', false, String(e).split('\n')[0]);
+    await page.screenshot({ path: path.join(outDir, 'failure.png') }).catch(() => {});
+  } finally {
+    await ctx.close();
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  log('done');
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+})();
