@@ -67,4 +67,6 @@ export interface DocumentAnnotations {
   entities: EntityAnnotation[]; // sorted by start, then end
   relations: RelationAnnotation[];
   stats: { sentences: number; inferred: number; cacheHits: number; models: string[] };
+  /** Set when the document was not analysed at all (binary content, too large), saying why. */
+  skipped?: string;
 }

@@ -24,7 +24,7 @@ export function sentenceRanges(tokens: readonly RawToken[]): Array<[number, numb
     let last = i;
     if (TERMINATORS.has(tok) || /^[.!?]+$/.test(tok)) {
       while (last + 1 < tokens.length && (TERMINATORS.has(tokens[last + 1].text) || /^[.!?]+$/.test(tokens[last + 1].text)) && tokens[last + 1].start === tokens[last].end) last++;
-      while (last + 1 < tokens.length && CLOSERS.has(tokens[last + 1].text)) last++;
+      while (last + 1 < tokens.length && CLOSERS.has(tokens[last + 1].text) && tokens[last + 1].start === tokens[last].end) last++;
       endsHere = startsNewSentence(tokens, last, false);
       // Dictated notes glue sections as "124/78.,HEENT: ..." - the comma belongs to the sentence end.
       const comma = tokens[last + 1];
