@@ -1,0 +1,136 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from '../testing/fixtures';
+import type { DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
+import { writeFileAtomic } from './atomicWrite';
+import { CodePointIndex } from './codePoints';
+import { csvField, ExportDocument, ntLiteral, toBrat, toCsv, toJson, toJsonl, toNTriples, writeExport } from './formats';
+
+// Emoji before the entities shift code points against UTF-16; the drug name holds a comma and quotes;
+// one effect crosses a line break.
+const TEXT = '😀 Patient took "Aspirin, 81mg" daily.\r\nShe got a bad\nrash 👍🏽 later.';
+
+function fixtureDoc(): ExportDocument {
+  const ent = (id: string, type: string, str: string, nth = 0): EntityAnnotation => {
+    let start = -1;
+    for (let k = 0; k <= nth; k++) start = TEXT.indexOf(str, start + 1);
+    return { id, type, start, end: start + str.length, text: str, score: 0.9123456789, model: 'm1', sentence: 0 };
+  };
+  const drug = ent('T1', 'Drug', '"Aspirin, 81mg"');
+  const effect = ent('T2', 'Adverse Effect', 'bad\nrash');
+  const rel: RelationAnnotation = { id: 'R1', type: 'Adverse-Effect', head: effect, tail: drug, score: 0.75, model: 'm1', sentence: 1, symmetric: false };
+  const annotations: DocumentAnnotations = {
+    uri: 'file:///notes/a note.md', version: 1, sentences: [], entities: [drug, effect], relations: [rel],
+    stats: { sentences: 2, inferred: 2, cacheHits: 0, models: ['m1'] },
+  };
+  return { annotations, text: TEXT, path: '/notes/a note.md' };
+}
+
+test('code point index counts astral characters once', () => {
+  const cp = new CodePointIndex('a😀b👍🏽c');
+  assert.deepEqual([0, 1, 3, 4, 6, 8, 9].map((o) => cp.toCodePoint(o)), [0, 1, 2, 3, 4, 5, 6]);
+});
+
+test('JSON: UTF-16 and code point offsets, head/tail indices and ids', () => {
+  const out = JSON.parse(toJson([fixtureDoc()]));
+  const d = out.documents[0];
+  assert.equal(d.uri, 'file:///notes/a note.md');
+  assert.match(d.sha256, /^[0-9a-f]{64}$/);
+  const [drug, effect] = d.entities;
+  assert.equal(TEXT.slice(drug.start, drug.end), drug.text);
+  assert.equal(Array.from(TEXT).slice(drug.startCodePoint, drug.endCodePoint).join(''), drug.text);
+  assert.equal(drug.start - drug.startCodePoint, 1, 'one emoji before it');
+  assert.equal(Array.from(TEXT).slice(effect.startCodePoint, effect.endCodePoint).join(''), effect.text);
+  assert.deepEqual([d.relations[0].head, d.relations[0].tail, d.relations[0].headId, d.relations[0].tailId], [1, 0, 'T2', 'T1']);
+  assert.equal(drug.score, 0.912346);
+});
+
+test('JSONL: one triple per line with both offset kinds, source and sentence', () => {
+  const lines = toJsonl([fixtureDoc(), fixtureDoc()]).trimEnd().split('\n');
+  assert.equal(lines.length, 2);
+  const t = JSON.parse(lines[0]);
+  assert.equal(t.relation, 'Adverse-Effect');
+  assert.equal(t.subject.text, 'bad\nrash');
+  assert.equal(t.object.startCodePoint, t.object.start - 1);
+  assert.equal(t.source, 'file:///notes/a note.md');
+  assert.equal(t.sentence, 1);
+});
+
+/** A strict RFC 4180 reader, to prove the writer's output parses back to the same fields. */
+function parseCsv(s: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  while (i < s.length) {
+    const c = s[i];
+    if (quoted) {
+      if (c === '"' && s[i + 1] === '"') (field += '"'), (i += 2);
+      else if (c === '"') (quoted = false), i++;
+      else (field += c), i++;
+    } else if (c === '"' && field === '') (quoted = true), i++;
+    else if (c === ',') row.push(field), (field = ''), i++;
+    else if (c === '\r' && s[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), (i += 2);
+    else (field += c), i++;
+  }
+  return rows;
+}
+
+test('CSV: fixed columns, RFC 4180 quoting round-trips commas, quotes and line breaks', () => {
+  const csv = toCsv([fixtureDoc()]);
+  assert.ok(csv.endsWith('\r\n'));
+  const rows = parseCsv(csv);
+  assert.deepEqual(rows[0], ['subject', 'predicate', 'object', 'subject_type', 'object_type', 'subject_start', 'subject_end', 'object_start', 'object_end', 'confidence', 'source_uri', 'sentence_index']);
+  const r = rows[1];
+  assert.equal(r[0], 'bad\nrash');
+  assert.equal(r[2], '"Aspirin, 81mg"');
+  assert.equal(r[3], 'Adverse Effect');
+  assert.equal(TEXT.slice(Number(r[7]), Number(r[8])), r[2]);
+  assert.equal(r[9], '0.75');
+  assert.equal(csvField('plain'), 'plain');
+  assert.equal(csvField('a"b'), '"a""b"');
+});
+
+test('N-Triples: valid lines, escaped literals, urn:erlens IRIs', () => {
+  const nt = toNTriples([fixtureDoc()]);
+  const line = /^<[^<>"{}|^`\\\s]+> <[^<>"{}|^`\\\s]+> (?:<[^<>"{}|^`\\\s]+>|"(?:[^"\\\n\r]|\\[tbnrf"'\\]|\\u[0-9A-F]{4})*"(?:\^\^<[^<>\s]+>)?) \.$/;
+  for (const l of nt.trimEnd().split('\n')) assert.match(l, line);
+  assert.ok(nt.includes('<urn:erlens:relation:Adverse-Effect>'));
+  assert.ok(nt.includes('<urn:erlens:type:Adverse%20Effect>'));
+  assert.ok(nt.includes('"bad\\nrash"'));
+  assert.ok(nt.includes('"\\"Aspirin, 81mg\\""'));
+  assert.equal(ntLiteral('a\u0001\\'), '"a\\u0001\\\\"');
+});
+
+test('brat: code point offsets into the .txt, fragments across line breaks, relations', () => {
+  const { ann, txt } = toBrat(fixtureDoc());
+  assert.equal(txt, TEXT);
+  const cps = Array.from(txt);
+  const tLines = ann.split('\n').filter((l) => l.startsWith('T'));
+  for (const l of tLines) {
+    const [, typeAndSpans, shown] = l.split('\t');
+    const spans = typeAndSpans.split(' ').slice(1).join(' ').split(';').map((s) => s.split(' ').map(Number));
+    assert.equal(spans.map(([a, b]) => cps.slice(a, b).join('')).join(' '), shown);
+  }
+  assert.match(ann, /^T2\tAdverse_Effect \d+ \d+;\d+ \d+\tbad rash$/m);
+  assert.match(ann, /^R1\tAdverse-Effect Arg1:T2 Arg2:T1$/m);
+  assert.match(ann, /AnnotatorNotes T1\tscore=0\.912346 model=m1/);
+});
+
+test('writeExport writes atomically; brat writes .txt and .ann pairs with unique names', async () => {
+  const dir = tempDir();
+  const files = await writeExport([fixtureDoc(), fixtureDoc()], 'brat', dir);
+  assert.deepEqual(files.map((f) => path.basename(f)), ['a_note.txt', 'a_note.ann', 'a_note-2.txt', 'a_note-2.ann']);
+  assert.equal(fs.readFileSync(files[0], 'utf8'), TEXT);
+  const out = path.join(dir, 'x.csv');
+  fs.writeFileSync(out, 'old');
+  await writeExport([fixtureDoc()], 'csv', out);
+  assert.ok(fs.readFileSync(out, 'utf8').startsWith('subject,'));
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temp files left');
+  // a failed write leaves the target as it was and no temp file
+  await assert.rejects(writeFileAtomic(path.join(dir, 'no', 'such', '\u0000bad'), 'x'));
+  assert.equal(fs.readFileSync(out, 'utf8').startsWith('subject,'), true);
+});
