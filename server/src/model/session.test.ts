@@ -40,7 +40,7 @@ test('an explicit GPU provider that is absent falls back to cpu instead of faili
   }
 });
 
-test('a provider whose probe run fails counts as failed', async () => {
+test('webgpu that cannot start or whose probe run fails ends on cpu', async () => {
   const { session, provider, failed } = await createSession(graph, {
     executionProvider: 'webgpu',
     probe: async () => {

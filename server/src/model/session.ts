@@ -6,6 +6,8 @@
  * `webgpu`/`cuda` that fails also ends on CPU: a missing GPU must never cost the user their
  * annotations. The result says which provider ran and why the others did not.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 
 // ORT's process-wide logger prints a red error for every provider that is tried and missing (CUDA
@@ -75,6 +77,11 @@ export async function createSession(graphPath: string, options: SessionOptions =
       logSeverityLevel: provider === 'cpu' ? 2 : 4,
     };
     if (options.intraOpNumThreads && options.intraOpNumThreads > 0) sessionOptions.intraOpNumThreads = options.intraOpNumThreads;
+    const missing = provider === 'webgpu' ? missingWebGpuRuntime() : null;
+    if (missing) {
+      failed.push({ provider, error: missing });
+      continue;
+    }
     let session: ort.InferenceSession | undefined;
     try {
       session = await ort.InferenceSession.create(graphPath, sessionOptions);
@@ -94,4 +101,23 @@ export function knownProviders(): ExecutionProvider[] {
   const backends = (ort as unknown as { listSupportedBackends?: () => Array<{ name: string }> }).listSupportedBackends?.() ?? [];
   const names = new Set(backends.map((b) => b.name));
   return (['cpu', 'webgpu', 'cuda'] as ExecutionProvider[]).filter((p) => p === 'cpu' || names.has(p));
+}
+
+/**
+ * On Linux, onnxruntime-node's WebGPU provider (Dawn) needs the Vulkan loader. Without it Dawn prints
+ * a warning to stderr and fails; checking first keeps the CLI's output clean and says why plainly.
+ * Returns the reason WebGPU cannot run, or null when it is worth trying.
+ */
+export function missingWebGpuRuntime(): string | null {
+  if (process.platform !== 'linux') return null;
+  const lib = 'libvulkan.so.1';
+  const dirs = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+  dirs.push('/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib', '/lib/x86_64-linux-gnu');
+  if (dirs.some((d) => fs.existsSync(path.join(d, lib)))) return null;
+  try {
+    if (fs.readFileSync('/etc/ld.so.cache').includes(lib)) return null;
+  } catch {
+    return null; // cannot tell: let ORT try
+  }
+  return `the Vulkan loader (${lib}) is not installed, which WebGPU (Dawn) needs on Linux`;
 }
