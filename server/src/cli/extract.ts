@@ -1,0 +1,63 @@
+/** `erlens extract`: annotate files through the editor's pipeline and write them in an export format. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { writeFileAtomic } from '../export/atomicWrite';
+import { documentToJson, ExportDocument, isExportFormat, render, writeExport, EXPORT_FORMATS } from '../export/formats';
+import { Annotator } from '../pipeline/annotator';
+import { UsageError } from './errors';
+import type { CommonOptions, Values } from './main';
+import { chooseModels } from './modelSelection';
+import { loadAnnotator } from './loadModels';
+
+export function languageOfFile(file: string, forced?: string): string {
+  if (forced) {
+    if (forced !== 'markdown' && forced !== 'plaintext') throw new UsageError(`--language must be markdown or plaintext, not '${forced}'`);
+    return forced;
+  }
+  return /\.(md|markdown|mdown|mkd|mdx)$/i.test(file) ? 'markdown' : 'plaintext';
+}
+
+export async function runExtract(files: string[], values: Values, opts: CommonOptions): Promise<number> {
+  const format = (values.format as string | undefined) ?? 'json';
+  if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not '${format}'`);
+  if (files.length === 0) throw new UsageError('extract needs at least one file');
+  const out = values.out as string | undefined;
+  if (format === 'brat' && !out) throw new UsageError('--format brat writes a .txt and an .ann per file: give a folder with --out');
+  for (const f of files) {
+    if (!fs.existsSync(f)) throw new UsageError(`file not found: ${f}`);
+    if (!fs.statSync(f).isFile()) throw new UsageError(`not a file: ${f}`);
+  }
+  const language = values.language as string | undefined;
+  files.forEach((f) => languageOfFile(f, language)); // validate --language before loading models
+
+  const annotator: Annotator = await loadAnnotator(chooseModels(opts), opts);
+  try {
+    const docs: ExportDocument[] = [];
+    for (const file of files) {
+      const abs = path.resolve(file);
+      const text = fs.readFileSync(abs, 'utf8');
+      const annotations = await annotator.annotate(pathToFileURL(abs).href, 0, text, languageOfFile(file, language));
+      if (annotations.skipped) process.stderr.write(`erlens extract: ${file}: ${annotations.skipped}\n`);
+      docs.push({ annotations, text, path: abs });
+    }
+
+    let written: string[] = [];
+    if (format === 'brat') written = await writeExport(docs, 'brat', out!);
+    else {
+      const body = format === 'jsonl' ? docs.map((d) => JSON.stringify(documentToJson(d)) + '\n').join('') : render(docs, format);
+      if (out) {
+        await writeFileAtomic(out, body);
+        written = [out];
+      } else process.stdout.write(body);
+    }
+    const entities = docs.reduce((s, d) => s + d.annotations.entities.length, 0);
+    const relations = docs.reduce((s, d) => s + d.annotations.relations.length, 0);
+    const sentences = docs.reduce((s, d) => s + d.annotations.stats.sentences, 0);
+    const models = annotator.loadedModels().map((m) => `${m.id} on ${m.provider}`).join(', ');
+    process.stderr.write(`erlens extract: ${files.length} file(s), ${sentences} sentences, ${entities} entities, ${relations} relations (${models})${written.length ? `; wrote ${written.join(', ')}` : ''}\n`);
+    return 0;
+  } finally {
+    await annotator.dispose();
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The `erlens` command line: extract, predict, eval, models, bench, serve.
+ *
+ * Every command goes through the same pipeline as the editor (Annotator -> ModelRunner), so `eval`
+ * scores exactly what users see. User errors (bad arguments, missing files, broken packages) print
+ * one line and exit non-zero; only a bug shows a stack trace.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs, ParseArgsConfig } from 'node:util';
+import { ModelPackageError } from '../model/package';
+import { isExecutionProviderSetting } from '../model/session';
+import { DataError } from '../eval/jsonl';
+import { extensionRoot } from '../paths';
+import { UsageError } from './errors';
+import { runExtract } from './extract';
+import { runPredict, runEval } from './evaluate';
+import { runModels } from './models';
+import { runBench } from './bench';
+
+const HELP = `erlens — entities and relations in Markdown and text, fully local
+
+usage:
+  erlens extract <files…> [--model ID|DIR]… [--format json|jsonl|csv|ntriples|brat] [--out PATH]
+  erlens predict --model ID|DIR --input GOLD.jsonl --output PRED.jsonl
+  erlens eval    --model ID|DIR --data GOLD.jsonl [--report R.json]
+  erlens models  [--json]
+  erlens bench   [--model ID|DIR]… [--sentences N] [--providers cpu,webgpu,cuda] [--out R.json]
+  erlens serve   --stdio
+
+common options:
+  --model ID|DIR              a package id (looked up in models/ and --models-dir) or a package folder;
+                              repeat for several models (extract, bench). Default: the configured
+                              default models that are installed, else every package in models/.
+  --models-dir DIR            another folder holding packages (repeatable)
+  --execution-provider EP     auto | cpu | webgpu | cuda (default auto: webgpu, then cuda, then cpu)
+  --threads N                 ONNX Runtime intra-op threads (default: ORT's choice)
+  --language markdown|plaintext   how to read the files (default: by extension, .md = markdown)
+
+extract writes one document per file: entities (start/end = UTF-16 offsets into the file's text,
+startCodePoint/endCodePoint, text, type, score) and relations (head/tail = indices into that file's
+entities, type, score). json prints all documents in one object, jsonl one document per line, csv and
+ntriples one row/triple per relation, brat a .txt + .ann pair per file into the --out folder.
+Offsets and fields: docs/export-formats.md.
+`;
+
+const COMMON: ParseArgsConfig['options'] = {
+  model: { type: 'string', multiple: true },
+  'models-dir': { type: 'string', multiple: true },
+  'execution-provider': { type: 'string' },
+  threads: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const COMMANDS: Record<string, ParseArgsConfig['options']> = {
+  extract: { ...COMMON, format: { type: 'string' }, out: { type: 'string' }, language: { type: 'string' } },
+  predict: { ...COMMON, input: { type: 'string' }, output: { type: 'string' } },
+  eval: { ...COMMON, data: { type: 'string' }, report: { type: 'string' } },
+  models: { ...COMMON, json: { type: 'boolean' } },
+  bench: { ...COMMON, sentences: { type: 'string' }, providers: { type: 'string' }, out: { type: 'string' }, 'notes-dir': { type: 'string' } },
+  serve: { stdio: { type: 'boolean' }, 'node-ipc': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+};
+
+export interface CommonOptions {
+  models: string[];
+  modelsDirs: string[];
+  executionProvider: 'auto' | 'cpu' | 'webgpu' | 'cuda';
+  threads: number;
+  extensionRoot: string;
+}
+
+export type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+function commonOptions(values: Values): CommonOptions {
+  const ep = (values['execution-provider'] as string | undefined) ?? 'auto';
+  if (!isExecutionProviderSetting(ep)) throw new UsageError(`--execution-provider must be auto, cpu, webgpu or cuda, not '${ep}'`);
+  const threads = values.threads === undefined ? 0 : Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`--threads must be a whole number, not '${values.threads}'`);
+  return {
+    models: (values.model as string[] | undefined) ?? [],
+    modelsDirs: ((values['models-dir'] as string[] | undefined) ?? []).map((d) => path.resolve(d)),
+    executionProvider: ep,
+    threads,
+    extensionRoot,
+  };
+}
+
+/** Run the CLI; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    process.stdout.write(`${JSON.parse(fs.readFileSync(path.join(extensionRoot, 'package.json'), 'utf8')).version}\n`);
+    return 0;
+  }
+  const options = COMMANDS[command];
+  try {
+    if (!options) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    let parsed;
+    try {
+      parsed = parseArgs({ args: [...rest], options, allowPositionals: command === 'extract', strict: true });
+    } catch (err) {
+      throw new UsageError((err as Error).message.split('\n')[0]);
+    }
+    const values = parsed.values as Values;
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    switch (command) {
+      case 'extract':
+        return await runExtract(parsed.positionals, values, commonOptions(values));
+      case 'predict':
+        return await runPredict(values, commonOptions(values));
+      case 'eval':
+        return await runEval(values, commonOptions(values));
+      case 'models':
+        return await runModels(values, commonOptions(values));
+      case 'bench':
+        return await runBench(values, commonOptions(values));
+      case 'serve':
+        return serve(values);
+    }
+    return 2;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ModelPackageError || err instanceof DataError) {
+      process.stderr.write(`erlens ${command}: ${err.message}\n`);
+      if (err instanceof UsageError) process.stderr.write(`run 'erlens --help' for usage\n`);
+      return err instanceof UsageError ? 2 : 1;
+    }
+    throw err;
+  }
+}
+
+/** `erlens serve --stdio`: the language server, when this build has it. */
+function serve(values: Values): number {
+  if (!values.stdio && !values['node-ipc']) throw new UsageError('serve needs --stdio (the language server talks over stdin/stdout)');
+  let server: { startServer?: () => unknown };
+  try {
+    server = require('../lsp/server');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /lsp[\\/]server/.test((err as Error).message)) {
+      throw new UsageError('the language server is not part of this build (server/out/lsp/server.js is missing)');
+    }
+    throw err;
+  }
+  if (typeof server.startServer !== 'function') throw new UsageError('server/out/lsp/server.js has no startServer()');
+  server.startServer(); // reads --stdio from process.argv; keeps the process alive
+  return -1; // still running: the caller must not exit
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`erlens: internal error: ${(err as Error).stack ?? err}\n`);
+      process.exitCode = 70;
+    },
+  );
+}
