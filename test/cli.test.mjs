@@ -1,0 +1,175 @@
+// CLI tests: spawn `node bin/erlens` as users do, on the tiny test package (a low-threshold copy so an
+// untrained model still emits some output; assertions hold for any output).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const shared = path.resolve(root, '..', 'shared');
+const tiny = path.join(root, 'test', 'fixtures', 'models', 'tiny-mge');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'erlens-cli-'));
+
+function chattyCopy() {
+  const dst = path.join(tmp, 'models', 'tiny-chatty');
+  fs.mkdirSync(dst, { recursive: true });
+  for (const f of fs.readdirSync(tiny)) fs.copyFileSync(path.join(tiny, f), path.join(dst, f));
+  const meta = JSON.parse(fs.readFileSync(path.join(dst, 'model.json'), 'utf8'));
+  Object.assign(meta, { id: 'tiny-chatty', thresholds: { entity: 0.4, relation: 0.3 }, pair_policy: 'best' });
+  fs.writeFileSync(path.join(dst, 'model.json'), JSON.stringify(meta));
+  return dst;
+}
+const model = chattyCopy();
+
+function erlens(...args) {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'erlens'), ...args], { cwd: tmp, encoding: 'utf8', timeout: 120_000, env: { ...process.env, npm_config_offline: 'true' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+// A document made of memorised CoNLL04 sentences, with Markdown around them and an emoji before all of them.
+const gold = fs.readFileSync(path.join(shared, 'data', 'conll04', 'train.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, 8).map((l) => JSON.parse(l));
+const docPath = path.join(tmp, 'doc.md');
+const docText = '😀\n\n# News\n\n' + gold.map((s) => s.tokens.join(' ')).join('\n\n') + '\n\n```\ncode block\n```\n';
+fs.writeFileSync(docPath, docText);
+const goldPath = path.join(tmp, 'gold.jsonl');
+fs.writeFileSync(goldPath, gold.map((s) => JSON.stringify(s)).join('\n') + '\n');
+
+test('extract --format json: UTF-16 offsets into the file, head/tail index the entities', () => {
+  const r = erlens('extract', docPath, '--model', model, '--format', 'json', '--execution-provider', 'cpu');
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out);
+  const doc = out.documents[0];
+  assert.ok(doc.entities.length > 0);
+  for (const e of doc.entities) {
+    assert.equal(docText.slice(e.start, e.end), e.text);
+    assert.equal(e.startCodePoint, e.start >= 2 ? e.start - 1 : e.start, 'one emoji (two UTF-16 units) first');
+    assert.equal(typeof e.type, 'string');
+    assert.ok(e.score >= 0.4 && e.score <= 1);
+  }
+  for (const rel of doc.relations) assert.ok(doc.entities[rel.head] && doc.entities[rel.tail]);
+  assert.ok(!doc.entities.some((e) => e.text.includes('code')), 'code blocks are not annotated');
+  assert.match(r.err, /1 file\(s\), \d+ sentences, \d+ entities/);
+});
+
+test('extract: jsonl (one document per line), csv, ntriples to --out, brat folder', () => {
+  const jl = erlens('extract', docPath, docPath, '--model', model, '--format', 'jsonl');
+  assert.equal(jl.code, 0, jl.err);
+  const lines = jl.out.trimEnd().split('\n');
+  assert.equal(lines.length, 2);
+  assert.deepEqual(JSON.parse(lines[0]).entities, JSON.parse(lines[1]).entities);
+
+  const csvPath = path.join(tmp, 'out.csv');
+  const csv = erlens('extract', docPath, '--model', model, '--format', 'csv', '--out', csvPath);
+  assert.equal(csv.code, 0, csv.err);
+  assert.equal(csv.out, '', 'with --out nothing goes to stdout');
+  assert.ok(fs.readFileSync(csvPath, 'utf8').startsWith('subject,predicate,object,subject_type,object_type,subject_start,subject_end,object_start,object_end,confidence,source_uri,sentence_index\r\n'));
+
+  const nt = erlens('extract', docPath, '--model', model, '--format', 'ntriples');
+  assert.equal(nt.code, 0, nt.err);
+  for (const l of nt.out.trimEnd().split('\n').filter(Boolean)) assert.match(l, /^<urn:erlens:[^>]+> <[^>]+> .+ \.$/);
+
+  const bratDir = path.join(tmp, 'brat');
+  const brat = erlens('extract', docPath, '--model', model, '--format', 'brat', '--out', bratDir);
+  assert.equal(brat.code, 0, brat.err);
+  assert.equal(fs.readFileSync(path.join(bratDir, 'doc.txt'), 'utf8'), docText);
+  const ann = fs.readFileSync(path.join(bratDir, 'doc.ann'), 'utf8');
+  const cps = Array.from(docText);
+  for (const l of ann.split('\n').filter((x) => x.startsWith('T'))) {
+    const [, spec, shown] = l.split('\t');
+    const [, a, b] = spec.split(' ');
+    assert.equal(cps.slice(Number(a), Number(b)).join(''), shown);
+  }
+});
+
+test('predict keeps ids and tokens; eval prints the headline last', () => {
+  const predPath = path.join(tmp, 'pred.jsonl');
+  const p = erlens('predict', '--model', model, '--input', goldPath, '--output', predPath);
+  assert.equal(p.code, 0, p.err);
+  const preds = fs.readFileSync(predPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+  assert.equal(preds.length, gold.length);
+  preds.forEach((s, i) => {
+    assert.equal(s.id, gold[i].id);
+    assert.equal(s.orig_id, gold[i].orig_id);
+    assert.deepEqual(s.tokens, gold[i].tokens);
+    for (const e of s.entities) assert.ok(e.start < e.end && e.end <= s.tokens.length);
+  });
+
+  const reportPath = path.join(tmp, 'report.json');
+  const e = erlens('eval', '--model', model, '--data', goldPath, '--report', reportPath);
+  assert.equal(e.code, 0, e.err);
+  const last = e.out.trimEnd().split('\n').pop();
+  assert.match(last, /^ner_micro=\d+\.\d\d re_micro=\d+\.\d\d ner_macro=\d+\.\d\d re_macro=\d+\.\d\d$/);
+  const report = JSON.parse(fs.readFileSync(reportPath, 'utf8'));
+  assert.equal(report.sentences, gold.length);
+  assert.equal(last, `ner_micro=${report.headline.ner_micro.toFixed(2)} re_micro=${report.headline.re_micro.toFixed(2)} ner_macro=${report.headline.ner_macro.toFixed(2)} re_macro=${report.headline.re_macro.toFixed(2)}`);
+  assert.ok(report.report.ner.per_type.Peop, 'per-type scores for the gold types');
+
+  // eval scores what predict wrote: recompute NER TP from the prediction file
+  let tp = 0;
+  preds.forEach((s, i) => {
+    const g = new Set(gold[i].entities.map((x) => `${x.start}:${x.end}:${x.type}`));
+    tp += new Set(s.entities.map((x) => `${x.start}:${x.end}:${x.type}`).filter((k) => g.has(k))).size;
+  });
+  assert.equal(report.report.ner.micro.tp, tp);
+});
+
+test('models lists packages with architecture and dataset', () => {
+  const r = erlens('models', '--models-dir', path.dirname(model));
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /tiny-chatty\s+mge\s+wordchar:erlens-wordchar\s+conll04-tiny/);
+  const j = erlens('models', '--json', '--models-dir', path.dirname(model));
+  assert.ok(JSON.parse(j.out).packages.some((p) => p.id === 'tiny-chatty' && p.architecture === 'mge'));
+});
+
+test('bench writes a JSON report with cold/warm/edit numbers', () => {
+  const out = path.join(tmp, 'bench.json');
+  const r = erlens('bench', '--model', model, '--providers', 'cpu', '--sentences', '60', '--out', out);
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(report.document.sentences, 60);
+  const cpu = report.results.find((x) => x.requested === 'cpu');
+  assert.equal(cpu.available, true);
+  // a sentence that occurs twice in the document is inferred once
+  assert.ok(cpu.cold.inferred > 0 && cpu.cold.inferred <= 60);
+  assert.ok(cpu.cold.sentences_per_second > 0);
+  assert.equal(cpu.warm.inferred, 0);
+  assert.ok(cpu.edit.inferred <= 1);
+  assert.ok(cpu.rss_mb_after_document > 0);
+});
+
+test('user errors: one line, non-zero exit, no stack trace', () => {
+  const cases = [
+    [['frobnicate'], 2, /unknown command 'frobnicate'/],
+    [['extract'], 2, /extract needs at least one file/],
+    [['extract', 'missing.md', '--model', model], 2, /file not found: missing\.md/],
+    [['extract', docPath, '--format', 'xml', '--model', model], 2, /--format must be one of/],
+    [['extract', docPath, '--format', 'brat', '--model', model], 2, /give a folder with --out/],
+    [['extract', docPath, '--bogus'], 2, /Unknown option '--bogus'/],
+    [['extract', docPath, '--model', 'no-such-model'], 1, /model package 'no-such-model': not installed/],
+    [['eval', '--data', goldPath], 2, /eval needs exactly one --model/],
+    [['eval', '--model', model, '--data', path.join(tmp, 'nope.jsonl')], 1, /data file not found/],
+    [['predict', '--model', model, '--input', docPath, '--output', path.join(tmp, 'x.jsonl')], 1, /doc\.md:1: not valid JSON/],
+    [['extract', docPath, '--model', model, '--execution-provider', 'tpu'], 2, /--execution-provider must be/],
+    [['serve'], 2, /serve needs --stdio/],
+  ];
+  for (const [args, code, re] of cases) {
+    const r = erlens(...args);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, re);
+    assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('a corrupt package among good ones is a warning, not a failure', () => {
+  const bad = path.join(tmp, 'models', 'broken');
+  fs.mkdirSync(bad, { recursive: true });
+  for (const f of fs.readdirSync(model)) fs.copyFileSync(path.join(model, f), path.join(bad, f));
+  fs.appendFileSync(path.join(bad, 'model.onnx'), 'garbage');
+  const r = erlens('extract', docPath, '--model', bad, '--model', model, '--format', 'json');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /warning: model package 'tiny-chatty': checksum mismatch/);
+  assert.ok(JSON.parse(r.out).documents[0].entities.length > 0);
+});
