@@ -1,18 +1,22 @@
 /**
- * Bridge from the export command to the format writers in ../export (json, jsonl, csv, ntriples, brat)
- * and their atomic write. Placeholder until ../export/formats lands: it fails with a clear message.
+ * Where each export format goes: a single document's export is named after it (`note.json`,
+ * `note.csv`, …); an export of several documents goes into one `erlens-triples.<ext>` per format.
+ * brat always writes a `<name>.txt` + `<name>.ann` pair per document. The formats themselves and the
+ * atomic temp-file-and-rename are ../export's.
  */
-import type { DocumentAnnotations } from '../pipeline/types';
+import * as path from 'node:path';
+import { FILE_EXTENSIONS, isExportFormat, stemOf, writeExport } from '../export/formats';
+import type { ExportDocument } from '../export/formats';
 
-export interface ExportDocument {
-  annotations: DocumentAnnotations;
-  text: string;
-  path?: string;
-}
+export type { ExportDocument };
 
 export async function writeExports(documents: ExportDocument[], formats: string[], outDir: string): Promise<string[]> {
-  void documents;
-  void formats;
-  void outDir;
-  throw new Error('export writers are not available in this build');
+  const stem = documents.length === 1 ? stemOf(documents[0]) : 'erlens-triples';
+  const written: string[] = [];
+  for (const format of formats) {
+    if (!isExportFormat(format)) continue;
+    const target = format === 'brat' ? outDir : path.join(outDir, `${stem}${FILE_EXTENSIONS[format]}`);
+    written.push(...(await writeExport(documents, format, target)));
+  }
+  return written;
 }

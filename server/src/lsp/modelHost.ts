@@ -4,11 +4,18 @@
  * package never stops the others from loading; with no usable package at all the server still runs
  * (and answers every request with empty results).
  */
+import * as path from 'node:path';
 import type { AnnotatorPort } from './annotatorPort';
 import { createAnnotator } from './annotatorPort';
-import { locatePackages, searchRoots } from './packageLocator';
+import { bundledModelsDir, locatePackages, searchRoots } from './packageLocator';
 import type { ErlensSettings } from './settings';
 import type { Logger } from './logger';
+
+/** The folder holding models/: from this file's location, else the client's models folder. */
+function extensionRootOf(roots: string[]): string | undefined {
+  const models = bundledModelsDir() ?? roots.find((r) => path.basename(r) === 'models');
+  return models ? path.dirname(models) : undefined;
+}
 
 export interface ModelHostHooks {
   logger: Logger;
@@ -27,9 +34,15 @@ export class ModelHost {
 
   constructor(private readonly hooks: ModelHostHooks) {}
 
+  // Documents can open before the settings arrive and the first load starts: they wait for it
+  // instead of being annotated by no model (which would publish empty results first).
+  private markStarted!: () => void;
+  private readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
+
   /** The annotator once loaded (undefined when nothing could be loaded). */
-  annotator(): Promise<AnnotatorPort | undefined> {
-    return this.current ?? Promise.resolve(undefined);
+  async annotator(): Promise<AnnotatorPort | undefined> {
+    await this.started;
+    return this.current;
   }
 
   loadedNow(): AnnotatorPort | undefined {
@@ -47,6 +60,7 @@ export class ModelHost {
     this.current = this.doLoad(settings).finally(() => {
       this.loading = false;
     });
+    this.markStarted();
     void this.current.then(async () => {
       if (previous && previous !== this.loaded) await previous.dispose().catch(() => undefined);
     });
@@ -79,6 +93,8 @@ export class ModelHost {
         executionProvider: settings.executionProvider,
         threads: settings.threads,
         cacheSize: settings.cacheSize,
+        extensionRoot: extensionRootOf(roots),
+        log: (m) => log.info(m),
       });
       for (const p of annotator.problems) this.report(p.package, p.message);
       this.loaded = annotator;

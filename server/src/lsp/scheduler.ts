@@ -152,10 +152,21 @@ export class AnnotationScheduler {
     });
   }
 
+  /**
+   * Sentences to infer first, as indices into the previous result's sentences (the new segmentation is
+   * not known yet; after a typical edit the indices are the same): edited ones, then the visible range.
+   */
   private priorityFor(s: DocState): number[] {
-    const p = [...s.priority];
-    if (s.visible) p.push(s.visible[0], Math.floor((s.visible[0] + s.visible[1]) / 2));
-    return p;
+    const sentences = s.latest?.sentences ?? [];
+    if (sentences.length === 0) return [];
+    const out: number[] = [];
+    const at = (offset: number) => {
+      const i = sentences.findIndex((x) => x.end >= offset);
+      out.push(i < 0 ? sentences[sentences.length - 1].index : sentences[i].index);
+    };
+    for (const offset of s.priority) at(offset);
+    if (s.visible) for (const x of sentences) if (x.end >= s.visible[0] && x.start <= s.visible[1]) out.push(x.index);
+    return out;
   }
 
   private async run(uri: string): Promise<void> {

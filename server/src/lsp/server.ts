@@ -104,13 +104,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     sendStatusSoon();
   }
 
-  async function fetchSettings(): Promise<void> {
-    if (!support.configuration) return;
+  /** The client's current `erlens` section, or undefined when it cannot be asked. */
+  async function fetchSettings(): Promise<ErlensSettings | undefined> {
+    if (!support.configuration) return undefined;
     try {
       const [raw] = await connection.workspace.getConfiguration([{ section: 'erlens' }]);
-      applySettings(normalizeSettings(raw));
+      return normalizeSettings(raw);
     } catch (error) {
       logger.warn(`could not read erlens settings: ${String(error)}`);
+      return undefined;
     }
   }
 
@@ -163,7 +165,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (support.dynamicConfiguration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'erlens' }).catch(() => undefined);
     }
-    await fetchSettings();
+    settings = (await fetchSettings()) ?? settings;
+    logger.level = settings.trace;
     logger.info(`ERlens server ${process.pid} ready; models ${settings.models.join(', ')}; provider ${settings.executionProvider}`);
     void models.load(settings).then(() => {
       sendStatusSoon();
@@ -172,8 +175,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onDidChangeConfiguration(async (change) => {
-    if (support.configuration) await fetchSettings();
-    else applySettings(normalizeSettings((change.settings as { erlens?: unknown } | undefined)?.erlens ?? change.settings));
+    const next = support.configuration
+      ? await fetchSettings()
+      : normalizeSettings((change.settings as { erlens?: unknown } | undefined)?.erlens ?? change.settings);
+    if (next) applySettings(next);
   });
 
   // Document sync by hand (not TextDocuments) because the shift of kept annotations needs each
