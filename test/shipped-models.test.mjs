@@ -1,0 +1,62 @@
+// The shipped packages on real sentences: sensible output, through the same Annotator the editor uses.
+// Skipped (with the reason printed) only while a package has not been exported into models/ yet.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { Annotator } = require(path.join(root, 'server', 'out', 'pipeline', 'annotator.js'));
+
+function skipReason(id) {
+  const dir = path.join(root, 'models', id);
+  if (fs.existsSync(path.join(dir, 'model.json'))) return false;
+  const reason = `models/${id} is not installed yet`;
+  console.log(`skipping: ${reason}`);
+  return reason;
+}
+
+async function annotate(id, text) {
+  const annotator = new Annotator([id], { executionProvider: 'cpu', extensionRoot: root });
+  try {
+    const doc = await annotator.annotate('file:///example.md', 1, text, 'markdown');
+    assert.deepEqual(annotator.errors.map((e) => e.message), []);
+    return doc;
+  } finally {
+    await annotator.dispose();
+  }
+}
+
+const has = (doc, type, text) => doc.entities.some((e) => e.type === type && e.text.includes(text));
+
+test('mge-conll04 finds people, places and organisations in news sentences', { skip: skipReason('mge-conll04') }, async () => {
+  const text = [
+    'John Wilkes Booth, who assassinated President Abraham Lincoln, was an actor.',
+    '',
+    'Maria Gonzalez, a spokeswoman for the United Nations in Geneva, said the talks would resume.',
+    '',
+    'The Smithsonian Institution is located in Washington.',
+  ].join('\n');
+  const doc = await annotate('mge-conll04', text);
+  assert.ok(has(doc, 'Peop', 'Booth') || has(doc, 'Peop', 'Lincoln'), JSON.stringify(doc.entities.map((e) => [e.text, e.type])));
+  assert.ok(has(doc, 'Loc', 'Geneva') || has(doc, 'Loc', 'Washington'), JSON.stringify(doc.entities.map((e) => [e.text, e.type])));
+  assert.ok(doc.relations.length > 0, 'at least one relation (Kill, Work_For, Located_In, ...)');
+  for (const r of doc.relations) assert.ok(['Kill', 'Live_In', 'Located_In', 'OrgBased_In', 'Work_For'].includes(r.type));
+  for (const e of doc.entities) assert.equal(text.slice(e.start, e.end), e.text);
+});
+
+test('mge-ade links drugs to adverse effects in clinical sentences', { skip: skipReason('mge-ade') }, async () => {
+  const text = [
+    'A 45-year-old man developed severe hepatotoxicity after treatment with isoniazid.',
+    '',
+    'Stevens-Johnson syndrome associated with carbamazepine therapy is described.',
+  ].join('\n');
+  const doc = await annotate('mge-ade', text);
+  const show = JSON.stringify(doc.entities.map((e) => [e.text, e.type]));
+  assert.ok(has(doc, 'Drug', 'isoniazid') || has(doc, 'Drug', 'carbamazepine'), show);
+  assert.ok(has(doc, 'Adverse-Effect', 'hepatotoxicity') || has(doc, 'Adverse-Effect', 'Stevens-Johnson'), show);
+  assert.ok(doc.relations.some((r) => r.type === 'Adverse-Effect' && r.head.type === 'Adverse-Effect' && r.tail.type === 'Drug'), 'effect -> drug relation');
+});
