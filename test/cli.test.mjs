@@ -7,18 +7,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = path.resolve(root, '..', 'shared');
 const tiny = path.join(root, 'test', 'fixtures', 'models', 'tiny-mge');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'erlens-cli-'));
 
+// Thresholds calibrated on the tiny model's own outputs (it is not calibrated; see testing/fixtures.ts).
+const { calibratedThresholds } = createRequire(import.meta.url)(path.join(root, 'server', 'out', 'testing', 'fixtures.js'));
+const thresholds = await calibratedThresholds(tiny, 3, 1);
+
 function chattyCopy() {
   const dst = path.join(tmp, 'models', 'tiny-chatty');
   fs.mkdirSync(dst, { recursive: true });
   for (const f of fs.readdirSync(tiny)) fs.copyFileSync(path.join(tiny, f), path.join(dst, f));
   const meta = JSON.parse(fs.readFileSync(path.join(dst, 'model.json'), 'utf8'));
-  Object.assign(meta, { id: 'tiny-chatty', thresholds: { entity: 0.4, relation: 0.3 }, pair_policy: 'best' });
+  Object.assign(meta, { id: 'tiny-chatty', thresholds, pair_policy: 'best' });
   fs.writeFileSync(path.join(dst, 'model.json'), JSON.stringify(meta));
   return dst;
 }
@@ -30,7 +35,7 @@ function erlens(...args) {
 }
 
 // A document made of memorised CoNLL04 sentences, with Markdown around them and an emoji before all of them.
-const gold = fs.readFileSync(path.join(shared, 'data', 'conll04', 'train.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, 8).map((l) => JSON.parse(l));
+const gold = fs.readFileSync(path.join(shared, 'data', 'conll04', 'train.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, 20).map((l) => JSON.parse(l));
 const docPath = path.join(tmp, 'doc.md');
 const docText = '😀\n\n# News\n\n' + gold.map((s) => s.tokens.join(' ')).join('\n\n') + '\n\n```\ncode block\n```\n';
 fs.writeFileSync(docPath, docText);
@@ -47,7 +52,7 @@ test('extract --format json: UTF-16 offsets into the file, head/tail index the e
     assert.equal(docText.slice(e.start, e.end), e.text);
     assert.equal(e.startCodePoint, e.start >= 2 ? e.start - 1 : e.start, 'one emoji (two UTF-16 units) first');
     assert.equal(typeof e.type, 'string');
-    assert.ok(e.score >= 0.4 && e.score <= 1);
+    assert.ok(e.score >= thresholds.entity && e.score <= 1);
   }
   for (const rel of doc.relations) assert.ok(doc.entities[rel.head] && doc.entities[rel.tail]);
   assert.ok(!doc.entities.some((e) => e.text.includes('code')), 'code blocks are not annotated');
@@ -172,4 +177,29 @@ test('a corrupt package among good ones is a warning, not a failure', () => {
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /warning: model package 'tiny-chatty': checksum mismatch/);
   assert.ok(JSON.parse(r.out).documents[0].entities.length > 0);
+});
+
+test('serve --stdio starts the language server and answers initialize', { skip: !fs.existsSync(path.join(root, 'server', 'out', 'lsp', 'server.js')) && 'no language server in this build' }, async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'erlens'), 'serve', '--stdio'], { cwd: tmp });
+  try {
+    const reply = await new Promise((resolve, reject) => {
+      let buf = '';
+      const timer = setTimeout(() => reject(new Error('no reply in 20 s')), 20_000);
+      child.stdout.on('data', (d) => {
+        buf += d;
+        const m = /Content-Length: (\d+)\r\n\r\n/.exec(buf);
+        if (m && buf.length >= m.index + m[0].length + Number(m[1])) {
+          clearTimeout(timer);
+          resolve(JSON.parse(buf.slice(m.index + m[0].length, m.index + m[0].length + Number(m[1]))));
+        }
+      });
+      const msg = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } });
+      child.stdin.write(`Content-Length: ${Buffer.byteLength(msg)}\r\n\r\n${msg}`);
+    });
+    assert.equal(reply.id, 1);
+    assert.ok(reply.result.capabilities);
+  } finally {
+    child.kill();
+  }
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { chattyTinyPackage, conllTrain, copyPackage, tinyBertPackageDir, tinyPackageDir } from '../testing/fixtures';
+import { calibratedThresholds, chattyTinyPackage, conllTrain, copyPackage, tinyBertPackageDir, tinyPackageDir } from '../testing/fixtures';
 import { ModelRunner } from './runner';
 import type { SentenceResult } from '../pipeline/types';
 
@@ -15,7 +15,7 @@ function checkShape(r: SentenceResult, nWords: number, entityTypes: string[]) {
 }
 
 test('runner: batched results equal one-by-one results, empty sentences skip the graph', async () => {
-  const runner = await ModelRunner.load(chattyTinyPackage(), { executionProvider: 'cpu' });
+  const runner = await ModelRunner.load(await chattyTinyPackage(), { executionProvider: 'cpu' });
   try {
     const sentences = conllTrain(12).map((s) => s.tokens);
     const batched = await runner.run([[], ...sentences]);
@@ -25,8 +25,8 @@ test('runner: batched results equal one-by-one results, empty sentences skip the
     for (const s of sentences) single.push((await runner.run([s]))[0]);
     assert.equal(runner.graphCalls - callsBefore, sentences.length);
     const round = (r: SentenceResult) => ({
-      entities: r.entities.map((e) => [e.start, e.end, e.type, e.score.toFixed(4)]),
-      relations: r.relations.map((x) => [x.head, x.tail, x.type, x.score.toFixed(4)]),
+      entities: r.entities.map((e) => [e.start, e.end, e.type, Math.round(e.score * 1e5)]),
+      relations: r.relations.map((x) => [x.head, x.tail, x.type, Math.round(x.score * 1e5)]),
     });
     assert.deepEqual(batched.slice(1).map(round), single.map(round), 'padding and batch-mates do not change results');
     batched.forEach((r, i) => checkShape(r, i === 0 ? 0 : sentences[i - 1].length, runner.meta.entity_types));
@@ -40,9 +40,10 @@ test('runner: batched results equal one-by-one results, empty sentences skip the
 });
 
 test('runner: a sentence longer than max_words is windowed, not truncated', async () => {
+  const thresholds = await calibratedThresholds();
   const dir = copyPackage(tinyPackageDir, 'tiny-window-16', (m) => {
     m.max_words = 16;
-    m.thresholds = { entity: 0.4, relation: 0.3 };
+    m.thresholds = thresholds;
     m.pair_policy = 'best';
   });
   const runner = await ModelRunner.load(dir, { executionProvider: 'cpu', maxBatch: 4 });
@@ -60,8 +61,9 @@ test('runner: a sentence longer than max_words is windowed, not truncated', asyn
 });
 
 test('runner: the WordPiece test package runs end to end', { skip: !fs.existsSync(tinyBertPackageDir) && 'tiny-bert-mge not present' }, async () => {
+  const thresholds = await calibratedThresholds(tinyBertPackageDir);
   const dir = copyPackage(tinyBertPackageDir, 'tiny-bert-chatty', (m) => {
-    m.thresholds = { entity: 0.45, relation: 0.4 };
+    m.thresholds = thresholds;
     m.pair_policy = 'best';
   });
   const runner = await ModelRunner.load(dir, { executionProvider: 'cpu' });
@@ -69,6 +71,7 @@ test('runner: the WordPiece test package runs end to end', { skip: !fs.existsSyn
     const sentences = conllTrain(4).map((s) => s.tokens);
     const out = await runner.run(sentences);
     out.forEach((r, i) => checkShape(r, sentences[i].length, runner.meta.entity_types));
+    assert.ok(out.some((r) => r.entities.length > 0));
   } finally {
     await runner.release();
   }

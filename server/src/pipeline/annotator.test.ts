@@ -26,7 +26,7 @@ function assertConsistent(text: string, doc: DocumentAnnotations) {
 
 test('annotate: offsets map to the document; a second pass is all cache hits; one edit re-infers one sentence', async () => {
   const parent = tempDir();
-  const annotator = new Annotator([chattyTinyPackage(parent)], { executionProvider: 'cpu', batchSize: 4 });
+  const annotator = new Annotator([await chattyTinyPackage(parent)], { executionProvider: 'cpu', batchSize: 4 });
   try {
     const text = conllDocument(10);
     const first = await annotator.annotate('file:///a.md', 1, text, 'markdown');
@@ -58,12 +58,12 @@ test('annotate: offsets map to the document; a second pass is all cache hits; on
 
 test('a missing and a corrupt package give one error each; the good model keeps serving', async () => {
   const parent = tempDir();
-  const good = chattyTinyPackage(parent, 'good');
+  const good = await chattyTinyPackage(parent, 'good');
   const corrupt = copyPackage(tinyPackageDir, 'corrupt', () => undefined, parent);
   fs.truncateSync(path.join(corrupt, 'model.onnx'), 5000);
   const annotator = new Annotator(['no-such-model', corrupt, good], { executionProvider: 'cpu' });
   try {
-    const text = conllDocument(3);
+    const text = conllDocument(20);
     const doc = await annotator.annotate('file:///b.md', 1, text, 'markdown');
     assert.equal(annotator.errors.length, 2);
     assert.ok(annotator.errors.every((e) => e instanceof ModelPackageError));
@@ -79,11 +79,8 @@ test('a missing and a corrupt package give one error each; the good model keeps 
 
 test('two models: identical (span, type) merged keeping the higher score, others kept', async () => {
   const parent = tempDir();
-  const a = chattyTinyPackage(parent, 'model-a');
-  const b = copyPackage(tinyPackageDir, 'model-b', (m) => {
-    m.thresholds = { entity: 0.42, relation: 0.3 };
-    m.pair_policy = 'best';
-  }, parent);
+  const a = await chattyTinyPackage(parent, 'model-a', 3);
+  const b = await chattyTinyPackage(parent, 'model-b', 1); // same graph, higher thresholds
   const text = conllDocument(6);
   const one = new Annotator([a], { executionProvider: 'cpu' });
   const both = new Annotator([a, b], { executionProvider: 'cpu' });
@@ -101,7 +98,7 @@ test('two models: identical (span, type) merged keeping the higher score, others
 });
 
 test('bad input never throws: binary, huge line, odd Unicode, CRLF, empty; abort rejects between batches', async () => {
-  const annotator = new Annotator([chattyTinyPackage()], { executionProvider: 'cpu', batchSize: 2 });
+  const annotator = new Annotator([await chattyTinyPackage()], { executionProvider: 'cpu', batchSize: 2 });
   try {
     const bin = await annotator.annotate('u', 1, 'PNG\u0000\u0001\u0002 data', 'plaintext');
     assert.match(bin.skipped ?? '', /NUL bytes/);
