@@ -72,8 +72,10 @@ def build_featurizer_and_encoder(cfg, train_sentences, run_dir):
                                   enc_cfg["freeze_words"], full)
         return feat, encoder
     folder = resolve(enc_cfg["path"])
-    encoder, _ = load_hf_encoder(folder, enc_cfg["dropout"])
-    feat = WordPieceFeaturizer(read_hf_vocab(folder), enc_cfg["lowercase"], enc_cfg["max_subwords"])
+    encoder, bert_cfg = load_hf_encoder(folder, enc_cfg["dropout"])
+    # the window can never exceed the position table the encoder was trained with
+    window = min(enc_cfg["max_subwords"], bert_cfg.max_position_embeddings)
+    feat = WordPieceFeaturizer(read_hf_vocab(folder), enc_cfg["lowercase"], window)
     return feat, encoder
 
 

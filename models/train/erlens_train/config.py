@@ -26,6 +26,7 @@ DEFAULTS = {
     "clip": 5.0,
     "max_train_steps": None,        # stop after this many optimiser steps (tests, smoke runs)
     "eval_every_epochs": 1,
+    "stop_after_epochs": None,      # end this invocation early (schedule unchanged): tests of --resume
     "decode": {"ent_threshold": 0.5, "rel_threshold": 0.5, "pair_policy": "all"},
     "device": "auto",               # "auto" = CUDA when present, else CPU
     "threads": 2,

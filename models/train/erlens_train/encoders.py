@@ -362,8 +362,13 @@ def load_hf_encoder(folder, dropout=0.1):
             if k.startswith(prefix) and (k[len(prefix):].startswith("embeddings") or k[len(prefix):].startswith("encoder.")):
                 body_state[k[len(prefix):]] = v.float()
                 break
-    missing, unexpected = enc.body.load_state_dict(body_state, strict=False)
-    missing = [m for m in missing if not m.endswith("position_ids")]
+    expected = enc.body.state_dict()
+    missing = [k for k in expected if k not in body_state]
     if missing:
         raise ValueError("encoder weights in %s lack %d tensors, e.g. %s" % (folder, len(missing), missing[:3]))
+    wrong = [k for k in expected if tuple(body_state[k].shape) != tuple(expected[k].shape)]
+    if wrong:
+        raise ValueError("encoder weights in %s do not fit its config.json: %s has shape %s, expected %s"
+                         % (folder, wrong[0], tuple(body_state[wrong[0]].shape), tuple(expected[wrong[0]].shape)))
+    enc.body.load_state_dict({k: body_state[k] for k in expected})
     return enc, cfg

@@ -27,6 +27,35 @@ def make_tiny_vectors(sentences, workdir, dim=16):
     return prefix + ".bin"
 
 
+def make_tiny_bert(sentences, folder, hidden=32, layers=2, heads=2, seed=1):
+    """A randomly initialised BERT in the Hugging Face folder layout (config.json, model.safetensors,
+    vocab.txt), as a user's real encoder folder would look. The vocabulary holds every ASCII char,
+    its ## continuation and the most frequent words of `sentences`."""
+    import collections
+    import torch
+    from .encoders import BertBody, BertConfig, write_safetensors
+    os.makedirs(folder, exist_ok=True)
+    counts = collections.Counter(t for s in sentences for t in s.tokens)
+    chars = [chr(c) for c in range(33, 127)]
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars + ["##" + c for c in chars]
+    seen = set(vocab)
+    for w, _ in counts.most_common(400):
+        if w not in seen and all(ch.isalnum() for ch in w):
+            vocab.append(w)
+            seen.add(w)
+    with open(os.path.join(folder, "vocab.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(vocab) + "\n")
+    cfg = {"model_type": "bert", "vocab_size": len(vocab), "hidden_size": hidden, "num_hidden_layers": layers,
+           "num_attention_heads": heads, "intermediate_size": 2 * hidden, "max_position_embeddings": 256,
+           "type_vocab_size": 2, "hidden_act": "gelu", "layer_norm_eps": 1e-12}
+    with open(os.path.join(folder, "config.json"), "w", encoding="utf-8") as f:
+        json.dump(cfg, f, indent=2)
+    torch.manual_seed(seed)
+    body = BertBody(BertConfig(cfg))
+    write_safetensors(os.path.join(folder, "model.safetensors"), {"bert." + k: v for k, v in body.state_dict().items()})
+    return folder
+
+
 def tiny_config(workdir, train_path, dev_path, vectors, epochs=3, max_train_steps=None, **enc):
     return {
         "name": "tiny-mge", "dataset": "conll04-tiny", "architecture": "mge",
@@ -38,7 +67,7 @@ def tiny_config(workdir, train_path, dev_path, vectors, epochs=3, max_train_step
     }
 
 
-def make_tiny_package(out_dir, data_dir=None, n_train=40, n_dev=20, epochs=40):
+def make_tiny_package(out_dir, data_dir=None, n_train=40, n_dev=20, epochs=40, encoder="wordchar"):
     from .data import load_jsonl
     from .export import export_run
     from .train import train
@@ -53,8 +82,14 @@ def make_tiny_package(out_dir, data_dir=None, n_train=40, n_dev=20, epochs=40):
                     f.write(json.dumps(s.to_json()) + "\n")
         vectors = make_tiny_vectors(train_all[:300], work)
         cfg = tiny_config(work, os.path.join(work, "train.jsonl"), os.path.join(work, "dev.jsonl"), vectors, epochs)
+        package_id = "tiny-mge"
+        if encoder == "transformer":
+            bert = make_tiny_bert(train_all[:300], os.path.join(work, "tiny-bert"))
+            cfg["encoder"] = {"kind": "transformer", "path": bert, "max_subwords": 256}
+            cfg["encoder_lr"] = 1e-3
+            package_id = "tiny-bert-mge"
         run = train(cfg, quiet=True)
-        export_run(run, out_dir, package_id="tiny-mge")
+        export_run(run, out_dir, package_id=package_id)
         return out_dir
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -64,6 +99,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="erlens-train tiny")
     p.add_argument("--out", required=True)
     p.add_argument("--data")
+    p.add_argument("--encoder", choices=["wordchar", "transformer"], default="wordchar")
     args = p.parse_args(argv)
-    make_tiny_package(args.out, args.data)
+    make_tiny_package(args.out, args.data, encoder=args.encoder)
     print("tiny package written to %s" % args.out)

@@ -134,7 +134,10 @@ def train(config, resume=False, quiet=False, overrides=None):
             skipped += 1  # longer than the encoder's window: the server windows such sentences
     if skipped:
         log.write(event="skipped_long_train_sentences", count=skipped)
-    dev_enc = [feat.encode(s.tokens) for s in dev_set]
+    try:
+        dev_enc = [feat.encode(s.tokens) for s in dev_set]
+    except ValueError as err:
+        raise ValueError("a dev sentence does not fit the encoder (%s); raise encoder.max_subwords" % err) from None
 
     steps_per_epoch = len(length_bucketed_batches([0] * len(train_enc), cfg["batch_size"], 0))
     total_steps = steps_per_epoch * cfg["epochs"]
@@ -201,6 +204,9 @@ def train(config, resume=False, quiet=False, overrides=None):
         log.write(**record)
         save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
                      "state": state, "rng": torch.get_rng_state(), "py_rng": random.getstate()}, last_path)
+        if cfg["stop_after_epochs"] and state["epoch"] >= cfg["stop_after_epochs"]:
+            log.write(event="paused", epoch=state["epoch"])
+            return run_dir
         if state["bad_epochs"] >= cfg["patience"]:
             log.write(event="early_stop", epoch=state["epoch"], best_epoch=state["best_epoch"])
             break

@@ -14,6 +14,7 @@ from .table_targets import make_table_targets, table_loss
 DECODER = "span-table"
 POOLING = "first"
 OUTPUT_NAMES = ["entity_probs", "relation_probs"]
+PRIOR_BIAS = -5.0
 
 
 class PairTable(nn.Module):
@@ -30,6 +31,11 @@ class PairTable(nn.Module):
         self.norm = nn.LayerNorm(hidden)
         self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(hidden, n_labels)
+        # Start every cell at p ~ 0.007, about the share of positive cells. From p = 0.5 the first
+        # steps push thousands of negative cells down at once and, with an encoder trained from
+        # scratch, collapse the features so positives never recover (measured: a table that could
+        # not fit 8 sentences in 200 steps fits them in 40 with this prior).
+        nn.init.constant_(self.out.bias, PRIOR_BIAS)
 
     def forward(self, x):
         x = self.dropout(x)

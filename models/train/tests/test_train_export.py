@@ -1,0 +1,126 @@
+"""A tiny real training run, its export and the PyTorch-vs-ONNX Runtime parity check."""
+import json
+import os
+import subprocess
+
+import pytest
+import torch
+
+from conftest import REPO_ROOT
+from erlens_train.config import ConfigError, load_config
+from erlens_train.export import export_run
+from erlens_train.tiny import tiny_config
+from erlens_train.train import train
+
+
+def epoch_losses(run_dir):
+    with open(os.path.join(run_dir, "log.jsonl"), encoding="utf-8") as f:
+        return [r["loss"] for r in map(json.loads, f) if r.get("event") == "epoch"]
+
+
+def run_parity(parity_path):
+    """Replays the exported batch through onnxruntime-node, batched and one sentence at a time."""
+    script = os.path.join(REPO_ROOT, "scripts", "onnx-parity.mjs")
+    out = subprocess.run(["node", script, parity_path], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tiny_workdir):
+    cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], tiny_workdir["vectors"],
+                      epochs=6)
+    cfg["eval_every_epochs"] = 3
+    run = train(cfg, quiet=True)
+    return cfg, run
+
+
+def test_loss_falls(tiny_run):
+    _, run = tiny_run
+    losses = epoch_losses(run)
+    assert len(losses) == 6
+    assert losses[-1] < 0.7 * losses[0], losses
+
+
+def test_same_seed_same_run(tiny_workdir):
+    cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], tiny_workdir["vectors"],
+                      epochs=2)
+    a = epoch_losses(train(dict(cfg, out=os.path.join(tiny_workdir["dir"], "seed-a")), quiet=True))
+    b = epoch_losses(train(dict(cfg, out=os.path.join(tiny_workdir["dir"], "seed-b")), quiet=True))
+    c = epoch_losses(train(dict(cfg, seed=2, out=os.path.join(tiny_workdir["dir"], "seed-c")), quiet=True))
+    assert a == b
+    assert a != c
+
+
+def test_resume_continues_where_it_stopped(tiny_workdir):
+    base = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], tiny_workdir["vectors"],
+                       epochs=4)
+    full = epoch_losses(train(dict(base, out=os.path.join(tiny_workdir["dir"], "full")), quiet=True))
+    part = dict(base, out=os.path.join(tiny_workdir["dir"], "part"))
+    train(dict(part, stop_after_epochs=2), quiet=True)  # as if the process died after epoch 2
+    assert len(epoch_losses(part["out"])) == 2
+    resumed = epoch_losses(train(part, resume=True, quiet=True))
+    assert len(resumed) == 4
+    assert resumed == pytest.approx(full, rel=1e-5)
+
+
+def test_export_and_parity(tiny_run, tmp_path):
+    _, run = tiny_run
+    pkg, parity = str(tmp_path / "pkg"), str(tmp_path / "parity.json")
+    export_run(run, pkg, package_id="tiny-test", parity_path=parity)
+    meta = json.load(open(os.path.join(pkg, "model.json"), encoding="utf-8"))
+    assert meta["architecture"] == "mge" and meta["decoder"] == "span-table"
+    assert meta["entity_types"] == ["Loc", "Org", "Other", "Peop"]
+    assert set(os.listdir(pkg)) >= {"model.onnx", "model.json", "vocab.words.txt", "vocab.chars.json"}
+    result = run_parity(parity)
+    assert result["sentences"] == 4
+    # fp16 word table vs the fp32 PyTorch model: differences stay at fp16 rounding level
+    assert result["max_abs_diff_batch"] < 1e-3, result
+    assert result["max_abs_diff_single"] < 1e-3, result
+
+
+def test_export_fp32_parity_is_exact(tiny_run, tmp_path):
+    _, run = tiny_run
+    parity = str(tmp_path / "parity.json")
+    export_run(run, str(tmp_path / "pkg32"), word_table="fp32", parity_path=parity)
+    result = run_parity(parity)
+    assert result["max_abs_diff_batch"] < 1e-4, result
+
+
+def test_config_naming_a_missing_file_is_refused(tiny_workdir):
+    cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], "/nonexistent/dev.jsonl", tiny_workdir["vectors"])
+    with pytest.raises(ConfigError, match="missing file"):
+        load_config(cfg)
+    cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], "/nonexistent/vectors.bin")
+    with pytest.raises(ConfigError, match="vectors"):
+        load_config(cfg)
+    with pytest.raises(ConfigError, match="not found"):
+        load_config("/nonexistent/config.json")
+
+
+def test_unknown_architecture_is_refused(tiny_workdir):
+    cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], tiny_workdir["vectors"])
+    cfg["architecture"] = "nope"
+    with pytest.raises(ValueError, match="unknown architecture"):
+        load_config(cfg)
+
+
+def test_bad_input_sentences(tiny_run):
+    """Empty sentences, a sentence longer than any in training, unseen characters."""
+    from erlens_train.build import rebuild_from_run
+    from erlens_train.data import Sentence
+    from erlens_train.predict import predict
+    _, run = tiny_run
+    cfg, schema, feat, model = rebuild_from_run(run)
+    long_tokens = ["word%d" % i for i in range(300)]
+    odd = ["𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "😀", "ﷺ", "e\u0301", "\u200b"]
+    sents = [Sentence("empty", [], [], []), Sentence("long", long_tokens, [], []), Sentence("odd", odd, [], [])]
+    out = predict(model, feat, sents, cfg["decode"], schema)
+    assert out[0] == ([], [])
+    for ents, rels in out[1:]:
+        for s, e, _, p in ents:
+            assert 0 <= s < e and 0.0 <= p <= 1.0
+    assert all(e <= 300 for s, e, _, _ in out[1][0])
+    enc = feat.encode(odd)
+    assert all(len(c) >= 1 for c in enc["char_ids"])
+    assert enc["char_ids"][0] == [1] * len("𝔘𝔫𝔦𝔠𝔬𝔡𝔢")  # unseen characters map to UNK, one id per code point
