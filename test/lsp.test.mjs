@@ -1,5 +1,5 @@
 // LSP integration test: the real language server process over stdio, driven by a real JSON-RPC client,
-// with the tiny test model (memorised the first 40 CoNLL04 training sentences). Covers initialize, open,
+// with the tiny memorising test model (test/fixtures/models/tiny-mge-memorised: the first 40 CoNLL04 training sentences). Covers initialize, open,
 // diagnostics with related information, semantic tokens (full + range), hover, code lens, incremental
 // edits that re-infer one sentence, and the export command writing every format.
 import { test, before, after } from 'node:test';
@@ -27,6 +27,11 @@ function offsetAt(s, { line, character }) {
   let offset = 0;
   for (let i = 0; i < line; i++) offset = s.indexOf('\n', offset) + 1;
   return offset + character;
+}
+/** The document text a decoded semantic token covers. */
+function tokenText(s, t) {
+  const start = offsetAt(s, { line: t.line, character: t.char });
+  return s.slice(start, start + t.length);
 }
 function rangeText(s, range) {
   return s.slice(offsetAt(s, range.start), offsetAt(s, range.end));
@@ -91,7 +96,7 @@ test('opening a note publishes one diagnostic per relation, with related informa
 test('semantic tokens cover the entities with their legend types; range requests return a subset', async () => {
   const full = client.decode((await client.semanticTokens(uri)).data);
   assert.ok(full.length >= 30, `${full.length} tokens`);
-  const byText = new Map(full.map((t) => [text.slice(offsetAt(text, t) , offsetAt(text, t) + t.length), t.type]));
+  const byText = new Map(full.map((t) => [tokenText(text, t), t.type]));
   assert.equal(byText.get('Annie Oakley'), 'erlensPerson');
   assert.equal(byText.get('Willowdell , Darke County'), 'erlensLocation');
   assert.ok(full.some((t) => t.type === 'erlensOrganization'));
@@ -107,7 +112,7 @@ test('hover on an entity shows its type, score, model and relations with the oth
   const hover = await client.hover(uri, at.line, at.character);
   assert.ok(hover, 'hover on Annie Oakley');
   assert.equal(hover.contents.kind, 'markdown');
-  assert.match(hover.contents.value, /\*\*Peop\*\* `Annie Oakley` — score 0\.\d\d · model tiny\\-mge/);
+  assert.match(hover.contents.value, /\*\*Peop\*\* `Annie Oakley` — score 0\.\d\d · model tiny\\-mge\\-memorised/);
   assert.match(hover.contents.value, /→ \*\*Live\\_In\*\* → Willowdell , Darke County \(Loc/);
   assert.equal(rangeText(text, hover.range), 'Annie Oakley');
   const nothing = positionAt(text, text.indexOf(' known as ') + 3);
@@ -143,7 +148,7 @@ test('editing one sentence re-infers exactly that sentence, and results stay ali
   client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# Notes\n\n' }]);
   text = '# Notes\n\n' + text;
   const shifted = client.decode((await client.semanticTokens(uri)).data);
-  const annie = shifted.find((t) => text.slice(offsetAt(text, t), offsetAt(text, t) + t.length) === 'Annie Oakley');
+  const annie = shifted.find((t) => tokenText(text, t) === 'Annie Oakley');
   assert.ok(annie, 'Annie Oakley token moved with the edit');
   await client.waitForDiagnostics(uri);
 });

@@ -41,8 +41,10 @@ export function shiftAnnotations(annotations: DocumentAnnotations, r: TextReplac
   for (const s of annotations.sentences) {
     const span = moveSpan(s.start, s.end, r);
     if (!span) continue;
-    const delta = span.start - s.start;
-    sentences.push(delta === 0 ? s : { ...s, ...span, tokens: s.tokens.map((t) => ({ ...t, start: t.start + delta, end: t.end + delta })) });
+    // Moved sentences keep their bounds but not their word list: nothing reads the words of kept
+    // annotations, and copying every token after the caret on every keystroke is what makes a
+    // 50,000-line note lag.
+    sentences.push(span.start === s.start ? s : { ...s, ...span, tokens: [] });
   }
   return { ...annotations, version: newVersion, entities, relations, sentences };
 }
