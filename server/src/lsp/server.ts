@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import {
   createConnection,
   DidChangeConfigurationNotification,
+  MessageType,
   ProposedFeatures,
+  ShowMessageNotification,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import type { Connection, InitializeParams, InitializeResult } from 'vscode-languageserver/node';
@@ -53,7 +55,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   const models = new ModelHost({
     logger,
-    showError: (m) => void connection.window.showErrorMessage(m),
+    // A notification, not showMessageRequest: nothing to answer, and every client shows it.
+    showError: (m) => void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: m }),
     extraRoots: () => extraRoots,
   });
 
