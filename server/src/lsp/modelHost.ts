@@ -67,12 +67,17 @@ export class ModelHost {
     return this.current;
   }
 
-  private report(pkg: string, message: string): void {
-    const key = `${pkg}\u0000${message}`;
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
-    this.hooks.logger.error(`model package ${pkg || '(unknown)'}: ${message}`);
-    this.hooks.showError(`ERlens: ${message.includes(pkg) ? message : `model package "${pkg}": ${message}`}. The other models keep working.`);
+  /** Shows each distinct problem once per server lifetime, saying what still runs. */
+  private report(problems: { package: string; message: string }[], running: string[]): void {
+    for (const { package: pkg, message } of problems) {
+      const key = `${pkg}\u0000${message}`;
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      this.hooks.logger.error(`model package ${pkg || '(unknown)'}: ${message}`);
+      const what = message.includes(pkg) ? message : `model package "${pkg}": ${message}`;
+      const still = running.length > 0 ? `Still running: ${running.join(', ')}.` : 'No model is running; see "erlens.models".';
+      this.hooks.showError(`ERlens: ${what}. ${still}`);
+    }
   }
 
   private async doLoad(settings: ErlensSettings): Promise<AnnotatorPort | undefined> {
@@ -80,9 +85,9 @@ export class ModelHost {
     const roots = searchRoots(settings.modelPaths, this.hooks.extraRoots());
     const located = locatePackages(settings.models, roots);
     this.locateProblems = located.problems;
-    for (const p of located.problems) this.report(p.package, p.message);
     if (located.found.length === 0) {
       this.loaded = undefined;
+      this.report(located.problems, []);
       log.warn('no model package could be found; ERlens will not annotate until erlens.models names an installed package');
       return undefined;
     }
@@ -96,13 +101,13 @@ export class ModelHost {
         extensionRoot: extensionRootOf(roots),
         log: (m) => log.info(m),
       });
-      for (const p of annotator.problems) this.report(p.package, p.message);
       this.loaded = annotator;
+      this.report([...located.problems, ...annotator.problems], annotator.models());
       log.info(`loaded models ${annotator.models().join(', ') || located.found.map((p) => p.id).join(', ')} on ${annotator.executionProvider() ?? settings.executionProvider} in ${Date.now() - started} ms`);
       return annotator;
     } catch (error) {
       this.loaded = undefined;
-      this.report(located.found.map((p) => p.id).join(', '), `could not load the models: ${error instanceof Error ? error.message : String(error)}`);
+      this.report([...located.problems, { package: located.found.map((p) => p.id).join(', '), message: `could not load the models: ${error instanceof Error ? error.message : String(error)}` }], []);
       return undefined;
     }
   }
