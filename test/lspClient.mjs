@@ -31,7 +31,7 @@ export async function waitFor(probe, timeoutMs = 30000, what = 'condition') {
 export class LspTestClient {
   /**
    * @param {object} settings the `erlens` section the server gets through workspace/configuration
-   * @param {object} [options] { capabilities overrides, workspaceFolders: string[] (paths) }
+   * @param {object} [options] { capabilities overrides, workspaceFolders: string[] (paths), serverMain, cwd }
    */
   constructor(settings, options = {}) {
     this.settings = settings;
@@ -47,7 +47,7 @@ export class LspTestClient {
   }
 
   async start() {
-    this.proc = spawn(process.execPath, [serverMain, '--stdio'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [this.options.serverMain ?? serverMain, '--stdio'], { cwd: this.options.cwd ?? repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr.on('data', (d) => (this.stderr += d));
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
     const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(this.proc.stdout), new rpc.StreamMessageWriter(this.proc.stdin));

@@ -20,7 +20,8 @@ function check(name, ok, detail) {
 }
 
 /** Spans of the editor whose text is exactly `text` (a semantic token is one span). */
-const spanWithText = (page, text) => page.locator('.monaco-editor .view-line span span').filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+// Monaco renders spaces as U+00A0 inside spans, so a space in `text` matches either.
+const spanWithText = (page, text) => page.locator('.monaco-editor .view-line span span').filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[ \u00a0]')}$`) });
 
 async function colourOf(locator, want, tries = 100) {
   let colour = '';

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LspTestClient, conllDocument, fileUri, tinyModelDir } from '../lspClient.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = path.resolve(repo, '..', 'shared');
@@ -41,8 +42,31 @@ test('npm run package builds a lean linux-x64 VSIX', { timeout: 600_000 }, () =>
   for (const id of shippedModels) assert.ok(entries.includes(`models/${id}/model.onnx`) && entries.includes(`models/${id}/model.json`), `shipped model ${id}`);
   const unwanted = entries.filter((e) => /napi-v6\/(darwin|win32|linux\/arm64)|^models\/train\/|^test\/|^server\/|^client\/|\.ts$|\.map$|^\.work|^spec\//.test(e));
   assert.deepEqual(unwanted, [], 'nothing but run-time files');
+  assert.ok(entries.includes('node_modules/onnxruntime-common/dist/cjs/package.json'), 'CJS marker of onnxruntime-common');
   const mb = fs.statSync(vsix).size / 1e6;
   console.log(`# ${path.basename(vsix)}: ${entries.length} files, ${mb.toFixed(1)} MB; shipped models: ${shippedModels.join(', ') || 'none yet'}`);
+});
+
+test('the language server from the unpacked VSIX runs the model (bundle + shipped native binary)', { timeout: 600_000 }, async () => {
+  buildVsix();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'erlens-vsix-'));
+  try {
+    execFileSync('unzip', ['-q', vsix, '-d', dir]);
+    const client = new LspTestClient({ models: [tinyModelDir], executionProvider: 'cpu', debounceMs: 20 }, { serverMain: path.join(dir, 'extension', 'dist', 'server.js'), cwd: dir });
+    try {
+      await client.start();
+      const { text } = await conllDocument(3);
+      const uri = fileUri(path.join(dir, 'note.md'));
+      await client.open(uri, text);
+      const { diagnostics } = await client.waitForDiagnostics(uri);
+      assert.ok(diagnostics.length > 0, `no relations; server stderr: ${client.stderr.slice(0, 500)}`);
+      assert.deepEqual(client.messages, []);
+    } finally {
+      await client.stop();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** Why the browser test cannot run here, or undefined when it can (installing what is missing). */
@@ -102,7 +126,7 @@ test('ERlens in a real VS Code (code-server + Chromium): tokens, squiggles, hove
   const base = JSON.parse(fs.readFileSync(path.join(e2eTools, 'vscode-settings.json'), 'utf8'));
   const settings = {
     ...base,
-    'erlens.models': ['tiny-mge', ...shippedModels],
+    'erlens.models': ['tiny-mge-memorised', ...shippedModels],
     'erlens.modelPaths': [path.join(repo, 'test', 'fixtures', 'models')],
     'erlens.executionProvider': 'cpu',
     'erlens.debounceMs': 100,

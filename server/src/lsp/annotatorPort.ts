@@ -47,7 +47,8 @@ export async function createAnnotator(config: AnnotatorConfig): Promise<Annotato
     executionProvider: config.executionProvider as ExecutionProviderSetting,
     threads: config.threads,
     cacheSize: config.cacheSize,
-    extensionRoot: config.extensionRoot,
+    // Only when known: an explicit `undefined` would override the pipeline's own default.
+    ...(config.extensionRoot ? { extensionRoot: config.extensionRoot } : {}),
     log: config.log,
   });
   await inner.ready();
