@@ -10,6 +10,9 @@ def main(argv=None):
     if argv and argv[0] == "vectors":
         from .vectors import main as vectors_main
         return vectors_main(argv[1:])
+    if argv and argv[0] == "pretrain":
+        from .pretrain import main as pretrain_main
+        return pretrain_main(argv[1:])
     if argv and argv[0] == "tune":
         from .tune import main as tune_main
         return tune_main(argv[1:])
@@ -36,6 +39,7 @@ def main(argv=None):
     x.add_argument("--word-table", choices=["fp32", "fp16"], default="fp16")
     x.add_argument("--parity", help="write PyTorch outputs for the parity check here (JSON)")
     sub.add_parser("vectors", help="train word vectors on the corpus (see --help of that command)")
+    sub.add_parser("pretrain", help="ELECTRA-style pretraining of ERlens' own encoder")
     sub.add_parser("tune", help="choose decoding thresholds and pair policy on dev")
     sub.add_parser("card", help="write a package's model card from its measured scores")
     sub.add_parser("tiny", help="write a tiny real package for tests (see --help of that command)")

@@ -350,8 +350,15 @@ def load_hf_encoder(folder, dropout=0.1):
         cfg = BertConfig(json.load(f))
     enc = TransformerEncoder(cfg, dropout)
     st, binp = os.path.join(folder, "model.safetensors"), os.path.join(folder, "pytorch_model.bin")
+    index = os.path.join(folder, "model.safetensors.index.json")
     if os.path.isfile(st):
         state = read_safetensors(st)
+    elif os.path.isfile(index):  # sharded weights
+        with open(index, encoding="utf-8") as f:
+            shards = sorted(set(json.load(f)["weight_map"].values()))
+        state = {}
+        for shard in shards:
+            state.update(read_safetensors(os.path.join(folder, shard)))
     elif os.path.isfile(binp):
         state = torch.load(binp, map_location="cpu")
     else:
