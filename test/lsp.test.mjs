@@ -175,3 +175,23 @@ test('export writes JSON, JSONL, CSV, N-Triples and brat atomically and returns 
   assert.equal(fs.readFileSync(byExt('.txt')[0], 'utf8'), text, 'brat .txt is the editor text (unsaved edits included)');
   assert.deepEqual(fs.readdirSync(outDir).filter((f) => /\.tmp|~$/.test(f)), [], 'no temp files left');
 });
+
+test('export of the whole workspace covers Markdown and text files, skipping dependency folders', async () => {
+  fs.writeFileSync(path.join(tmp, 'second.txt'), corpus.sentences[2].text + '\n');
+  fs.mkdirSync(path.join(tmp, 'node_modules', 'x'), { recursive: true });
+  fs.writeFileSync(path.join(tmp, 'node_modules', 'x', 'README.md'), corpus.sentences[3].text);
+  const outDir = path.join(tmp, 'ws-export');
+  const result = await client.request('workspace/executeCommand', { command: 'erlens.exportTriples', arguments: [{ scope: 'workspace', formats: ['jsonl', 'brat'], directory: outDir }] });
+  assert.equal(result.documents, 2, JSON.stringify(result));
+  const names = result.files.map((f) => path.basename(f)).sort();
+  assert.deepEqual(names, ['erlens-triples.jsonl', 'note.ann', 'note.txt', 'second.ann', 'second.txt']);
+  // The open note is exported as the editor holds it, not as saved on disk.
+  assert.equal(fs.readFileSync(path.join(outDir, 'note.txt'), 'utf8'), text);
+});
+
+test('document text never reaches the log unless erlens.trace.server is verbose', () => {
+  const logged = client.logs.map((l) => l.message).join('\n');
+  assert.ok(client.logs.length > 0);
+  for (const s of corpus.sentences) assert.ok(!logged.includes(s.text.slice(0, 40)), 'a sentence was logged');
+  assert.ok(!logged.includes('Annie Oakley'));
+});

@@ -31,10 +31,15 @@ const PROSE_EXTENSIONS = new Map([
   ['.markdown', 'markdown'],
   ['.txt', 'plaintext'],
 ]);
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'out', 'dist']);
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'out', 'dist', 'erlens-export']);
 const MAX_WORKSPACE_FILES = 5000;
 
-/** Markdown and text files under `root`, skipping dot folders, dependencies, build output and `exclude`. */
+/** A `.txt` next to a same-named `.ann` is a brat document (an earlier export), not a note. */
+function isBratText(dir: string, name: string): boolean {
+  return name.toLowerCase().endsWith('.txt') && fs.existsSync(path.join(dir, `${name.slice(0, -4)}.ann`));
+}
+
+/** Markdown and text files under `root`, skipping dot folders, dependencies, build output, earlier exports and `exclude`. */
 export function proseFilesUnder(root: string, exclude: string, limit = MAX_WORKSPACE_FILES): string[] {
   const found: string[] = [];
   const stack = [root];
@@ -52,7 +57,7 @@ export function proseFilesUnder(root: string, exclude: string, limit = MAX_WORKS
       const full = path.join(dir, e.name);
       if (e.isDirectory()) {
         if (!e.name.startsWith('.') && !SKIP_DIRS.has(e.name)) stack.push(full);
-      } else if (e.isFile() && PROSE_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
+      } else if (e.isFile() && PROSE_EXTENSIONS.has(path.extname(e.name).toLowerCase()) && !isBratText(dir, e.name)) {
         found.push(full);
         if (found.length >= limit) break;
       }

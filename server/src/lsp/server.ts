@@ -189,6 +189,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onDidOpenTextDocument(({ textDocument: t }) => {
     documents.set(t.uri, TextDocument.create(t.uri, t.languageId, t.version, t.text));
     logger.debug(`opened ${t.uri} (${t.languageId}, ${t.text.length} characters)`);
+    logger.documentText(`text of ${t.uri}`, t.text);
     scheduler.schedule(t.uri, true);
   });
 
