@@ -119,6 +119,17 @@ async function runPalette(page, title) {
     const sel = await selected.first().waitFor({ timeout: 15000 }).then(() => true, () => false);
     check('code lens click selects the other argument', sel, sel ? await selected.first().innerText() : 'no selection status');
 
+    // Language status item ({} next to "Markdown"): models, execution provider, cache counters.
+    await page.keyboard.press('Escape');
+    const languageStatus = page.locator('[id="status.languageStatus"]');
+    await languageStatus.first().hover();
+    const statusHover = page.locator('.monaco-hover, .context-view', { hasText: 'ERlens:' });
+    const shown = await statusHover.first().waitFor({ state: 'visible', timeout: 15000 }).then(() => true, () => false);
+    const statusText = shown ? (await statusHover.first().innerText()).replace(/\s+/g, ' ') : 'no language status hover';
+    check('language status shows models, provider and cache counts', shown && /ERlens: .*tiny-mge-memorised/.test(statusText) && /cpu · cache \d+ hits \/ \d+ misses/.test(statusText), statusText.slice(0, 200));
+    await page.screenshot({ path: path.join(outDir, 'language-status.png') });
+    await page.mouse.move(5, 5);
+
     // ERlens: Export Triples from the palette → scope pick → formats pick → notification.
     await runPalette(page, 'ERlens: Export Triples');
     await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Current document"]', { timeout: 30000 });
@@ -132,6 +143,23 @@ async function runPalette(page, title) {
     const written = fs.existsSync(exportDir) ? fs.readdirSync(exportDir) : [];
     check('Export Triples wrote every format', ['.json', '.jsonl', '.csv', '.nt', '.ann', '.txt'].every((ext) => written.some((f) => f.endsWith(ext))), `${toastText.slice(0, 160)} :: ${written.join(', ')}`);
     await page.screenshot({ path: path.join(outDir, 'export.png') });
+
+    // ERlens: Select Models lists the installed packages, the active one picked.
+    await runPalette(page, 'ERlens: Select Models');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny-mge-memorised' });
+    const listed = await row.first().waitFor({ timeout: 30000 }).then(() => true, () => false);
+    const checked = listed ? await row.first().locator('input[type=checkbox], .monaco-checkbox').first().evaluate((el) => el.checked ?? el.classList.contains('checked')).catch(() => undefined) : undefined;
+    const rows = (await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').slice(0, 60));
+    check('Select Models lists installed packages with the active one picked', listed && checked === true, `${rows.join(' | ')} :: checked=${checked}`);
+    await page.keyboard.press('Escape');
+
+    // ERlens: Show Output opens the log channel, which names the models and the provider (and no note text).
+    await runPalette(page, 'ERlens: Show Output');
+    const outputView = page.locator('.output-view, [id="workbench.panel.output"]');
+    const logged = await outputView.locator('.view-lines', { hasText: 'loaded models' }).first().waitFor({ timeout: 30000 }).then(() => true, () => false);
+    const outText = logged ? (await outputView.locator('.view-lines').first().innerText()).replace(/\s+/g, ' ') : '';
+    check('Show Output opens the ERlens log', logged && /on cpu/.test(outText) && !outText.includes('Annie Oakley'), outText.slice(0, 200));
+    await page.screenshot({ path: path.join(outDir, 'output.png') });
   } catch (e) {
     check('no exception', false, String(e).split('\n')[0]);
     await page.screenshot({ path: path.join(outDir, 'failure.png') }).catch(() => {});
