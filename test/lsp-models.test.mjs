@@ -60,12 +60,12 @@ test('changing erlens.models reloads the models; listModels reports installed pa
   const first = await client.waitForDiagnostics(uri);
   assert.deepEqual(first.diagnostics, [], 'no model, no annotations — but an answer');
   const listed = await client.request('erlens/listModels');
-  assert.ok(listed.some((p) => p.id === 'tiny-mge-memorised' && p.entityTypes.includes('Peop') && !p.active), JSON.stringify(listed));
+  assert.ok(listed.some((p) => p.id === 'tiny-mge' && p.entityTypes.includes('Peop') && !p.active), JSON.stringify(listed));
   // The user picks the installed package by id (found through erlens.modelPaths).
-  client.settings = { ...client.settings, models: ['tiny-mge-memorised'] };
+  client.settings = { ...client.settings, models: ['tiny-mge'] };
   const before = client.diagnosticEvents.length;
   await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
   const next = await waitFor(() => client.diagnosticEvents.slice(before).find((e) => e.uri === uri && e.diagnostics.length > 0), 60_000, 'diagnostics after reload');
   assert.ok(next.diagnostics.length > 0);
-  assert.deepEqual((await client.stats()).models, ['tiny-mge-memorised']);
+  assert.deepEqual((await client.stats()).models, ['tiny-mge']);
 });

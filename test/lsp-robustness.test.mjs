@@ -95,7 +95,7 @@ test('binary content is skipped: empty results, no crash', async () => {
 test('emoji, combining marks, right-to-left text and CRLF keep offsets exact (UTF-16)', async () => {
   const uri = fileUri(path.join(tmp, 'unicode.md'));
   const s = corpus.sentences[1].text;
-  const text = `# Café 👩🏽‍⚕️ notes\r\n\r\nשלום עולם , مرحبا . e\u0301le\u0300ve 🎉🎉 .\r\n\r\n${s}\r\n\r\n😀 ${s}\r\n`;
+  const text = `# Café 👩🏽‍⚕️ notes\r\n\r\nשלום עולם , مرحبا . e\u0301le\u0300ve 🎉🎉 .\r\n\r\n${s}\r\n\r\nMore 😀 emoji 🎉 .\r\n\r\n${s}\r\n`;
   await client.open(uri, text);
   const { diagnostics } = await client.waitForDiagnostics(uri);
   const lines = text.split('\n');

@@ -1,5 +1,5 @@
 // LSP integration test: the real language server process over stdio, driven by a real JSON-RPC client,
-// with the tiny memorising test model (test/fixtures/models/tiny-mge-memorised: the first 40 CoNLL04 training sentences). Covers initialize, open,
+// with the tiny test model (test/fixtures/models/tiny-mge, which memorised the first 40 CoNLL04 training sentences). Covers initialize, open,
 // diagnostics with related information, semantic tokens (full + range), hover, code lens, incremental
 // edits that re-infer one sentence, and the export command writing every format.
 import { test, before, after } from 'node:test';
@@ -112,7 +112,7 @@ test('hover on an entity shows its type, score, model and relations with the oth
   const hover = await client.hover(uri, at.line, at.character);
   assert.ok(hover, 'hover on Annie Oakley');
   assert.equal(hover.contents.kind, 'markdown');
-  assert.match(hover.contents.value, /\*\*Peop\*\* `Annie Oakley` — score 0\.\d\d · model tiny\\-mge\\-memorised/);
+  assert.match(hover.contents.value, /\*\*Peop\*\* `Annie Oakley` — score 0\.\d\d · model tiny\\-mge/);
   assert.match(hover.contents.value, /→ \*\*Live\\_In\*\* → Willowdell , Darke County \(Loc/);
   assert.equal(rangeText(text, hover.range), 'Annie Oakley');
   const nothing = positionAt(text, text.indexOf(' known as ') + 3);

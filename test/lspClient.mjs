@@ -10,7 +10,7 @@ import rpc from 'vscode-jsonrpc/node';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const sharedRoot = path.resolve(repoRoot, '..', 'shared');
 // Overridable so the same tests can run another memorising package or the bundled server (dist/server.js).
-export const tinyModelDir = process.env.ERLENS_TEST_MODEL ?? path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-mge-memorised');
+export const tinyModelDir = process.env.ERLENS_TEST_MODEL ?? path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-mge');
 export const serverMain = process.env.ERLENS_SERVER_MAIN ?? path.join(repoRoot, 'server', 'out', 'lsp', 'main.js');
 
 export function fileUri(p) {

@@ -126,7 +126,7 @@ async function runPalette(page, title) {
     const statusHover = page.locator('.monaco-hover, .context-view', { hasText: 'ERlens:' });
     const shown = await statusHover.first().waitFor({ state: 'visible', timeout: 15000 }).then(() => true, () => false);
     const statusText = shown ? (await statusHover.first().innerText()).replace(/\s+/g, ' ') : 'no language status hover';
-    check('language status shows models, provider and cache counts', shown && /ERlens: .*tiny-mge-memorised/.test(statusText) && /cpu · cache \d+ hits \/ \d+ misses/.test(statusText), statusText.slice(0, 200));
+    check('language status shows models, provider and cache counts', shown && /ERlens: .*tiny-mge/.test(statusText) && /cpu · cache \d+ hits \/ \d+ misses/.test(statusText), statusText.slice(0, 200));
     await page.screenshot({ path: path.join(outDir, 'language-status.png') });
     await page.mouse.move(5, 5);
 
@@ -146,7 +146,7 @@ async function runPalette(page, title) {
 
     // ERlens: Select Models lists the installed packages, the active one picked.
     await runPalette(page, 'ERlens: Select Models');
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny-mge-memorised' });
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny-mge' });
     const listed = await row.first().waitFor({ timeout: 30000 }).then(() => true, () => false);
     const checked = listed ? await row.first().locator('input[type=checkbox], .monaco-checkbox').first().evaluate((el) => el.checked ?? el.classList.contains('checked')).catch(() => undefined) : undefined;
     const rows = (await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').slice(0, 60));

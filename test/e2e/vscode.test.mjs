@@ -126,7 +126,7 @@ test('ERlens in a real VS Code (code-server + Chromium): tokens, squiggles, hove
   const base = JSON.parse(fs.readFileSync(path.join(e2eTools, 'vscode-settings.json'), 'utf8'));
   const settings = {
     ...base,
-    'erlens.models': ['tiny-mge-memorised', ...shippedModels],
+    'erlens.models': ['tiny-mge', ...shippedModels],
     'erlens.modelPaths': [path.join(repo, 'test', 'fixtures', 'models')],
     'erlens.executionProvider': 'cpu',
     'erlens.debounceMs': 100,
