@@ -31,8 +31,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,
-    // Settings are pulled by the server (workspace/configuration); this only announces changes.
-    synchronize: { configurationSection: 'erlens' },
+    // Settings are pulled by the server (workspace/configuration); it registers for change
+    // notifications itself, so no `synchronize.configurationSection` (that would notify twice).
     initializationOptions: { modelsDir: context.asAbsolutePath('models') },
     middleware: {
       // Palette invocations carry no arguments: ask what to export, then show where it went.

@@ -177,11 +177,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     });
   });
 
-  connection.onDidChangeConfiguration(async (change) => {
-    const next = support.configuration
-      ? await fetchSettings()
-      : normalizeSettings((change.settings as { erlens?: unknown } | undefined)?.erlens ?? change.settings);
-    if (next) applySettings(next);
+  // Changes are applied one after another: two quick notifications must not both see the old
+  // settings and load the models twice.
+  let settingsQueue = Promise.resolve();
+  connection.onDidChangeConfiguration((change) => {
+    settingsQueue = settingsQueue.then(async () => {
+      const next = support.configuration
+        ? await fetchSettings()
+        : normalizeSettings((change.settings as { erlens?: unknown } | undefined)?.erlens ?? change.settings);
+      if (next) applySettings(next);
+    });
   });
 
   // Document sync by hand (not TextDocuments) because the shift of kept annotations needs each
