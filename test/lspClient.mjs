@@ -41,6 +41,7 @@ export class LspTestClient {
     this.messages = []; // window/showMessage
     this.logs = []; // window/logMessage
     this.statuses = []; // erlens/status
+    this.progress = []; // $/progress
     this.refreshes = { semanticTokens: 0, codeLens: 0 };
     this.stderr = '';
     this.versions = new Map();
@@ -70,6 +71,7 @@ export class LspTestClient {
     conn.onNotification('window/showMessage', (p) => this.messages.push(p));
     conn.onNotification('window/logMessage', (p) => this.logs.push(p));
     conn.onNotification('erlens/status', (p) => this.statuses.push(p));
+    conn.onNotification('$/progress', (p) => this.progress.push(p));
     conn.listen();
     const folders = this.options.workspaceFolders ?? [];
     this.initializeResult = await conn.sendRequest('initialize', {
@@ -77,6 +79,7 @@ export class LspTestClient {
       rootUri: folders[0] ? fileUri(folders[0]) : null,
       workspaceFolders: folders.map((f) => ({ uri: fileUri(f), name: path.basename(f) })),
       capabilities: {
+        window: { workDoneProgress: true },
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, semanticTokens: { refreshSupport: true }, codeLens: { refreshSupport: true } },
         textDocument: {
           synchronization: { dynamicRegistration: false },

@@ -24,6 +24,8 @@ export interface ExportContext {
   documents: ReadonlyMap<string, TextDocument>;
   annotationsFor(document: TextDocument): Promise<DocumentAnnotations | undefined>;
   logger: Logger;
+  /** Called before each document is annotated (workspace exports can take a while). */
+  progress?(done: number, total: number, uri: string): void;
 }
 
 const PROSE_EXTENSIONS = new Map([
@@ -129,7 +131,8 @@ export async function runExport(args: ExportArguments, ctx: ExportContext): Prom
   const outDir = exportDirectory(args, ctx, firstFile);
   const documents = collectDocuments(args, ctx, outDir, skipped);
   const annotated: { annotations: DocumentAnnotations; text: string; path?: string }[] = [];
-  for (const document of documents) {
+  for (const [i, document] of documents.entries()) {
+    ctx.progress?.(i, documents.length, document.uri);
     const text = document.getText();
     if (text.length > ctx.settings.maxFileSize || looksBinary(text)) {
       skipped.push({ uri: document.uri, reason: text.length > ctx.settings.maxFileSize ? 'larger than erlens.maxFileSize' : 'binary content' });

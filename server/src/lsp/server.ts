@@ -241,7 +241,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onExecuteCommand(async ({ command, arguments: args }) => {
     if (command !== EXPORT_COMMAND) return null;
-    return runExport((args?.[0] ?? {}) as ExportArguments, {
+    // Progress in the editor's status area (a no-op for clients without window/workDoneProgress).
+    const progress = await connection.window.createWorkDoneProgress();
+    progress.begin('ERlens: exporting triples', 0, undefined, false);
+    try {
+      return await exportTriples((args?.[0] ?? {}) as ExportArguments, (done, total, uri) =>
+        progress.report(Math.round((100 * done) / Math.max(1, total)), `${done + 1}/${total} ${path.basename(uri)}`),
+      );
+    } finally {
+      progress.done();
+    }
+  });
+
+  function exportTriples(args: ExportArguments, onProgress: (done: number, total: number, uri: string) => void) {
+    return runExport(args, {
       settings,
       workspaceFolders,
       documents,
@@ -256,8 +269,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         return annotator.annotate(document.uri, document.version, document.getText(), document.languageId, {});
       },
       logger,
+      progress: onProgress,
     });
-  });
+  }
 
   connection.onRequest(STATS_REQUEST, () => stats());
 
