@@ -26,7 +26,7 @@ def headline_from_onnx_report(report):
             "ner_macro": 100 * report["ner"]["macro_f1"], "re_macro": 100 * report["re_strict"]["macro_f1"]}
 
 
-def write_card(package_dir, onnx_report_path=None, notes=""):
+def write_card(package_dir, onnx_report_path=None, notes="", parity_path=None):
     with open(os.path.join(package_dir, "model.json"), encoding="utf-8") as f:
         meta = json.load(f)
     onnx = None
@@ -36,6 +36,13 @@ def write_card(package_dir, onnx_report_path=None, notes=""):
         meta["dev_scores"]["onnx"] = {k: round(v, 2) for k, v in onnx.items()}
         with open(os.path.join(package_dir, "model.json"), "w", encoding="utf-8") as f:
             json.dump(meta, f, indent=2, ensure_ascii=False)
+    parity = "not run"
+    if parity_path:
+        with open(parity_path, encoding="utf-8") as f:
+            pr = json.load(f)
+        parity = ("max abs difference of the output probabilities, PyTorch fp32 vs ONNX Runtime on %d dev sentences: "
+                  "%.2e batched, %.2e one sentence at a time (`node scripts/onnx-parity.mjs`)"
+                  % (pr["sentences"], pr["max_abs_diff_batch"], pr["max_abs_diff_single"]))
     tr = meta["training"]
     pt = meta["dev_scores"].get("pytorch_fp32") or {}
     enc = meta["encoder"]
@@ -79,6 +86,7 @@ NER and strict RE F1 ({averaging}); batch {batch}, lr {lr}, warm-up {warmup}, cl
 ## Size and quantisation
 - Package: {size:.1f} MB on disk; {params:,} parameters (incl. the word table).
 - Quantisation: {quant}.
+- Parity: {parity}.
 
 ## Limits
 - Decoding: thresholds entity {te}, relation {tr}, pair policy `{pp}` (model.json).
@@ -100,7 +108,7 @@ NER and strict RE F1 ({averaging}); batch {batch}, lr {lr}, warm-up {warmup}, cl
         seed=tr["seed"], epochs_run=tr["epochs_run"], epochs=c["epochs"], patience=c["patience"],
         best_epoch=tr["best_epoch"], averaging=tr["averaging"], batch=c["batch_size"], lr=c["lr"], warmup=c["warmup"],
         clip=c["clip"], head=json.dumps(c["head"]), rows="\n".join(rows), size=_size(package_dir),
-        params=meta["parameters"], quant=quant, te=meta["thresholds"]["entity"], tr=meta["thresholds"]["relation"],
+        params=meta["parameters"], quant=quant, parity=parity, te=meta["thresholds"]["entity"], tr=meta["thresholds"]["relation"],
         pp=meta["pair_policy"], mw=meta["max_words"], notes=notes)
     with open(os.path.join(package_dir, "README.md"), "w", encoding="utf-8") as f:
         f.write(text)
@@ -111,7 +119,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="erlens-train card")
     p.add_argument("--package", required=True)
     p.add_argument("--onnx-report")
+    p.add_argument("--parity-result", help="the JSON line scripts/onnx-parity.mjs printed, saved to a file")
     p.add_argument("--notes", default="", help="a Markdown paragraph appended to the card")
     args = p.parse_args(argv)
-    write_card(args.package, args.onnx_report, args.notes)
+    write_card(args.package, args.onnx_report, args.notes, args.parity_result)
     print("card written: %s" % os.path.join(args.package, "README.md"))
