@@ -176,8 +176,3 @@ test('package.json declares exactly the legend, with a superType and a scope fal
   for (const type of ['Peop', 'Loc', 'Org', 'Other', 'Drug', 'Adverse-Effect']) assert.notEqual(tokenTypeIndex(type), 0, type);
 });
 
-test('client and server agree on the ERlens protocol names', () => {
-  const read = (p: string) => fs.readFileSync(path.resolve(__dirname, '../../..', p), 'utf8');
-  const constants = (src: string) => [...src.matchAll(/export const (\w+) = '([^']+)'/g)].map((m) => `${m[1]}=${m[2]}`).sort();
-  assert.deepEqual(constants(read('client/src/protocol.ts')), constants(read('server/src/lsp/protocol.ts')));
-});

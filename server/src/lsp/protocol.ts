@@ -1,6 +1,8 @@
 /**
- * ERlens' own LSP messages, shared by server, VS Code client and tests (which read the same names).
+ * ERlens' own LSP messages, shared by server, VS Code client (client/src/protocol.ts re-exports this
+ * file; esbuild bundles it into both sides) and tests.
  */
+import type { PackageInfo } from './packageLocator';
 
 /** Request `erlens/stats` → ServerStats: counters tests and the status item read. */
 export const STATS_REQUEST = 'erlens/stats';
@@ -25,13 +27,8 @@ export interface ServerStats {
   loading: boolean;
 }
 
-export interface PackageSummary {
-  id: string;
-  dir: string;
-  architecture?: string;
-  dataset?: string;
-  entityTypes: string[];
-  relationTypes: string[];
+/** An installed package as "Select Models" lists it; `active` = named in erlens.models. */
+export interface PackageSummary extends Omit<PackageInfo, 'devScores'> {
   active: boolean;
 }
 
