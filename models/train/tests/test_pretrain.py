@@ -50,3 +50,23 @@ def test_tiny_pretraining_runs_resumes_and_exports(tmp_path):
     e = feat.encode(["The", "patients", "improved", "."])
     x = enc.body(torch.tensor([e["input_ids"]]), torch.ones(1, e["n_subwords"], dtype=torch.long))
     assert x.shape == (1, e["n_subwords"], 32) and torch.isfinite(x).all()
+
+
+def test_pretrained_folder_fine_tunes_and_exports_with_parity(tmp_path, tiny_workdir):
+    """The pretraining output is a `transformer` encoder: MGE trains on it and exports with parity."""
+    from erlens_train.export import export_run
+    from erlens_train.tiny import tiny_config
+    from erlens_train.train import train
+    from test_train_export import run_parity
+    cfg_path = tmp_path / "cfg.json"
+    cfg_path.write_text(json.dumps(dict(TINY, out=str(tmp_path / "pre"), max_len=256)))
+    folder = pretrain(str(cfg_path), quiet=True, overrides={"steps": 10})
+    cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], tiny_workdir["vectors"],
+                      epochs=1)
+    cfg["encoder"] = {"kind": "transformer", "path": folder, "max_subwords": 256}
+    cfg["out"] = str(tmp_path / "run")
+    run = train(cfg, quiet=True)
+    parity = str(tmp_path / "parity.json")
+    export_run(run, str(tmp_path / "pkg"), parity_path=parity)
+    result = run_parity(parity)
+    assert result["max_abs_diff_batch"] < 1e-4 and result["max_abs_diff_single"] < 1e-4, result

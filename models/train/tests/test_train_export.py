@@ -39,7 +39,9 @@ def test_loss_falls(tiny_run):
     _, run = tiny_run
     losses = epoch_losses(run)
     assert len(losses) == 6
-    assert losses[-1] < 0.7 * losses[0], losses
+    # the output bias starts at the positive-cell prior, so the first epoch is already far below ln 2 per cell
+    assert losses[-1] < 0.85 * losses[0], losses
+    assert losses == sorted(losses, reverse=True), losses
 
 
 def test_same_seed_same_run(tiny_workdir):
