@@ -165,7 +165,9 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
                 "config": {k: cfg[k] for k in ("encoder", "head", "batch_size", "lr", "encoder_lr", "warmup", "clip",
                                                "epochs", "patience")},
             },
-            "dev_scores": {"pytorch_fp32": dev_report.get("headline")},
+            "dev_scores": {"pytorch_fp32": dev_report.get("headline"),
+                           **({"pytorch_fp32_default_decoding": dev_report["headline_default_decoding"]}
+                              if "headline_default_decoding" in dev_report else {})},
             "parameters": sum(p.numel() for p in model.parameters()) + sum(b.numel() for b in model.buffers()),
             "graph": {"file": "model.onnx", "sha256": sha256(graph), "opset": OPSET},
         }
