@@ -130,6 +130,18 @@ def bert_config(cfg, vocab_size, generator=False):
             "layer_norm_eps": 1e-12, "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1}
 
 
+def bert_init(module):
+    """BERT's initialisation: N(0, 0.02) weights, zero biases. PyTorch's defaults (N(0, 1) embeddings)
+    make the tied MLM logits ~sqrt(E) large: the first measured MLM loss was 44 instead of ln|V| ~ 10."""
+    if isinstance(module, (nn.Linear, nn.Embedding)):
+        nn.init.normal_(module.weight, std=0.02)
+    if isinstance(module, nn.Linear) and module.bias is not None:
+        nn.init.zeros_(module.bias)
+    if isinstance(module, nn.LayerNorm):
+        nn.init.ones_(module.weight)
+        nn.init.zeros_(module.bias)
+
+
 class Electra(nn.Module):
     def __init__(self, cfg, vocab_size):
         super().__init__()
@@ -143,18 +155,6 @@ class Electra(nn.Module):
         self.gen_bias = nn.Parameter(torch.zeros(vocab_size))
         self.disc_head = nn.Sequential(nn.Linear(Hd, Hd), nn.GELU(), nn.Linear(Hd, 1))
         self.apply(bert_init)
-
-
-def bert_init(module):
-    """BERT's initialisation: N(0, 0.02) weights, zero biases. PyTorch's defaults (N(0, 1) embeddings)
-    make the tied MLM logits ~sqrt(E) large: the first measured MLM loss was 44 instead of ln|V| ~ 10."""
-    if isinstance(module, (nn.Linear, nn.Embedding)):
-        nn.init.normal_(module.weight, std=0.02)
-    if isinstance(module, nn.Linear) and module.bias is not None:
-        nn.init.zeros_(module.bias)
-    if isinstance(module, nn.LayerNorm):
-        nn.init.ones_(module.weight)
-        nn.init.zeros_(module.bias)
 
     def set_fused_attention(self, on):
         from .encoders import _SelfAttention
