@@ -1,27 +1,21 @@
-"""erlens-train: vectors | train | eval | export (see models/train/README.md)."""
+"""erlens-train: vectors | train | tune | eval | export | card | tiny | pretrain (models/train/README.md)."""
 import argparse
+import importlib
 import json
 import os
 import sys
 
 
+# subcommand -> module whose main(argv) handles it
+SELF_PARSING = {"vectors": "vectors", "pretrain": "pretrain", "tune": "tune", "card": "card", "tiny": "tiny"}
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "vectors":
-        from .vectors import main as vectors_main
-        return vectors_main(argv[1:])
-    if argv and argv[0] == "pretrain":
-        from .pretrain import main as pretrain_main
-        return pretrain_main(argv[1:])
-    if argv and argv[0] == "tune":
-        from .tune import main as tune_main
-        return tune_main(argv[1:])
-    if argv and argv[0] == "card":
-        from .card import main as card_main
-        return card_main(argv[1:])
-    if argv and argv[0] == "tiny":
-        from .tiny import main as tiny_main
-        return tiny_main(argv[1:])
+    if argv and argv[0] in SELF_PARSING:
+        # these commands parse their own arguments; import them only when asked for
+        module = importlib.import_module("." + SELF_PARSING[argv[0]], __package__)
+        return module.main(argv[1:])
     p = argparse.ArgumentParser(prog="erlens-train")
     sub = p.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train", help="train one model from a JSON config")

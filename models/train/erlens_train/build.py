@@ -50,6 +50,12 @@ def word_table_from_fasttext(vectors_bin, sentences, corpus_words):
     return words, vecs
 
 
+def wordchar_encoder(feat, enc_cfg, word_vectors):
+    return WordCharEncoder(len(feat.words), len(feat.chars), enc_cfg["word_dim"], enc_cfg["char_dim"],
+                           enc_cfg["char_filters"], enc_cfg["hidden"], enc_cfg["layers"], enc_cfg["dropout"],
+                           enc_cfg["freeze_words"], word_vectors)
+
+
 def build_featurizer_and_encoder(cfg, train_sentences, run_dir):
     enc_cfg = cfg["encoder"]
     if enc_cfg["kind"] == "wordchar":
@@ -67,10 +73,7 @@ def build_featurizer_and_encoder(cfg, train_sentences, run_dir):
         feat = WordCharFeaturizer(words, chars, enc_cfg["max_chars"])
         full = torch.zeros(len(feat.words), vecs.size(1))
         full[2:] = vecs
-        encoder = WordCharEncoder(len(feat.words), len(feat.chars), enc_cfg["word_dim"], enc_cfg["char_dim"],
-                                  enc_cfg["char_filters"], enc_cfg["hidden"], enc_cfg["layers"], enc_cfg["dropout"],
-                                  enc_cfg["freeze_words"], full)
-        return feat, encoder
+        return feat, wordchar_encoder(feat, enc_cfg, full)
     folder = resolve(enc_cfg["path"])
     encoder, bert_cfg = load_hf_encoder(folder, enc_cfg["dropout"])
     # the window can never exceed the position table the encoder was trained with
@@ -97,9 +100,7 @@ def rebuild_from_run(run_dir):
     if enc_cfg["kind"] == "wordchar":
         saved = torch.load(os.path.join(run_dir, "word_table.pt"))
         feat = WordCharFeaturizer(saved["words"], saved["chars"], enc_cfg["max_chars"])
-        encoder = WordCharEncoder(len(feat.words), len(feat.chars), enc_cfg["word_dim"], enc_cfg["char_dim"],
-                                  enc_cfg["char_filters"], enc_cfg["hidden"], enc_cfg["layers"], enc_cfg["dropout"],
-                                  enc_cfg["freeze_words"], None)
+        encoder = wordchar_encoder(feat, enc_cfg, None)  # weights come from best.pt
     else:
         with open(os.path.join(run_dir, "encoder_config.json"), encoding="utf-8") as f:
             bcfg = BertConfig(json.load(f))

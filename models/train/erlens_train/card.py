@@ -7,7 +7,7 @@ import argparse
 import json
 import os
 
-from .config import REPO_ROOT
+from .metrics import headline
 
 
 def _pct(x):
@@ -20,10 +20,7 @@ def _size(path):
 
 
 def headline_from_onnx_report(report):
-    if "headline" in report:
-        return report["headline"]
-    return {"ner_micro": 100 * report["ner"]["micro"]["f1"], "re_micro": 100 * report["re_strict"]["micro"]["f1"],
-            "ner_macro": 100 * report["ner"]["macro_f1"], "re_macro": 100 * report["re_strict"]["macro_f1"]}
+    return report["headline"] if "headline" in report else headline(report)
 
 
 def write_card(package_dir, onnx_report_path=None, notes="", parity_path=None):

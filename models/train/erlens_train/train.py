@@ -4,7 +4,6 @@ a checkpoint every epoch (`last.pt`, resumable) and the best one (`best.pt`), a 
     models/train/erlens-train train --config models/train/configs/mge-conll04.json [--resume]
 """
 import json
-import math
 import os
 import random
 import time

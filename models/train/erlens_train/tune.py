@@ -16,32 +16,18 @@ from .build import rebuild_from_run
 from .config import resolve
 from .data import load_jsonl
 from .decode import as_scoring_items, decode_tables
-from .featurize import batch as make_batch
 from .metrics import headline, score, selection_score
-from .predict import batches_by_length
+from .predict import probabilities
 
 GRID = {"ent_threshold": [0.3, 0.4, 0.5, 0.6], "rel_threshold": [0.3, 0.4, 0.5, 0.6], "pair_policy": ["all", "best"]}
-
-
-@torch.no_grad()
-def dev_probabilities(model, feat, sentences):
-    encoded = [feat.encode(s.tokens) for s in sentences]
-    probs = [None] * len(sentences)
-    for idx in batches_by_length(encoded, 32):
-        idx = [i for i in idx if sentences[i].tokens]
-        if not idx:
-            continue
-        ent, rel = model.arch.probabilities(model(**make_batch([encoded[i] for i in idx], feat.kind)))
-        for b, i in enumerate(idx):
-            n = len(sentences[i].tokens)
-            probs[i] = (ent[b, :n, :n].numpy(), rel[b, :n, :n].numpy())
-    return probs
 
 
 def tune(run_dir, write=False):
     cfg, schema, feat, model = rebuild_from_run(run_dir)
     dev = load_jsonl(resolve(cfg["dev"]))
-    probs = dev_probabilities(model, feat, dev)
+    probs = [None] * len(dev)
+    for i, ent_p, rel_p in probabilities(model, feat, dev):
+        probs[i] = (ent_p, rel_p)
     results = []
     for te, tr, pp in itertools.product(GRID["ent_threshold"], GRID["rel_threshold"], GRID["pair_policy"]):
         preds = []
