@@ -189,6 +189,14 @@ function int64(values: number[], dims: number[]): ort.Tensor {
   return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
 }
 
+/** Rows zero-padded to `width`, flattened, with the matching 0/1 mask. */
+function padRows(rows: readonly (readonly number[])[], width: number): [number[], number[]] {
+  const values = new Array<number>(rows.length * width).fill(0);
+  const mask = new Array<number>(rows.length * width).fill(0);
+  rows.forEach((row, b) => row.forEach((v, i) => ((values[b * width + i] = v), (mask[b * width + i] = 1))));
+  return [values, mask];
+}
+
 /** Pad encoded sentences into the graph's inputs (zeros are padding); only `inputNames` are built. */
 export function batchInputs(encoded: readonly EncodedSentence[], inputNames: readonly string[]): Record<string, ort.Tensor> {
   const B = encoded.length;
@@ -196,20 +204,12 @@ export function batchInputs(encoded: readonly EncodedSentence[], inputNames: rea
   const N = Math.max(1, ...encoded.map((e) => e.wordFirstSubword.length));
   const want = new Set(inputNames);
   const feeds: Record<string, ort.Tensor> = {};
-  if (want.has('input_ids') || want.has('attention_mask')) {
-    const ids = new Array<number>(B * S).fill(0);
-    const att = new Array<number>(B * S).fill(0);
-    encoded.forEach((e, b) => e.inputIds.forEach((id, s) => ((ids[b * S + s] = id), (att[b * S + s] = 1))));
-    if (want.has('input_ids')) feeds.input_ids = int64(ids, [B, S]);
-    if (want.has('attention_mask')) feeds.attention_mask = int64(att, [B, S]);
-  }
-  if (want.has('word_first_subword') || want.has('word_mask')) {
-    const first = new Array<number>(B * N).fill(0);
-    const mask = new Array<number>(B * N).fill(0);
-    encoded.forEach((e, b) => e.wordFirstSubword.forEach((f, i) => ((first[b * N + i] = f), (mask[b * N + i] = 1))));
-    if (want.has('word_first_subword')) feeds.word_first_subword = int64(first, [B, N]);
-    if (want.has('word_mask')) feeds.word_mask = int64(mask, [B, N]);
-  }
+  const [ids, att] = padRows(encoded.map((e) => e.inputIds), S);
+  if (want.has('input_ids')) feeds.input_ids = int64(ids, [B, S]);
+  if (want.has('attention_mask')) feeds.attention_mask = int64(att, [B, S]);
+  const [first, mask] = padRows(encoded.map((e) => e.wordFirstSubword), N);
+  if (want.has('word_first_subword')) feeds.word_first_subword = int64(first, [B, N]);
+  if (want.has('word_mask')) feeds.word_mask = int64(mask, [B, N]);
   if (want.has('char_ids')) {
     const C = Math.max(1, ...encoded.flatMap((e) => (e.charIds ?? []).map((c) => c.length)));
     const chars = new Array<number>(B * N * C).fill(0);
