@@ -27,7 +27,7 @@ DEFAULTS = {
     "max_train_steps": None,        # stop after this many optimiser steps (tests, smoke runs)
     "eval_every_epochs": 1,
     "stop_after_epochs": None,      # end this invocation early (schedule unchanged): tests of --resume
-    "decode": {"ent_threshold": 0.5, "rel_threshold": 0.5, "pair_policy": "all"},
+    "decode": {},                   # decoding settings; defaults come from the architecture's decoder family
     "device": "auto",               # "auto" = CUDA when present, else CPU
     "threads": 2,
 }
@@ -88,7 +88,12 @@ def load_config(path_or_dict, overrides=None):
     if cfg["averaging"] not in ("micro", "macro"):
         raise ConfigError("%s: averaging must be 'micro' or 'macro'" % where)
     from .architectures import get
-    get(cfg["architecture"])  # raises on an unknown name
+    family = get(cfg["architecture"]).FAMILY  # raises on an unknown name
+    unknown = set(cfg["decode"]) - set(family.default_decode)
+    if unknown:
+        raise ConfigError("%s: decode settings %s do not apply to the %s decoder (it takes %s)"
+                          % (where, sorted(unknown), family.name, sorted(family.default_decode)))
+    cfg["decode"] = {**family.default_decode, **cfg["decode"]}
     return cfg
 
 

@@ -2,6 +2,7 @@
 
     <out>/model.onnx        inputs: input_ids, attention_mask, word_first_subword, word_mask (+ char_ids)
                             outputs: per-architecture probabilities (dynamic batch, length, chars)
+    <out>/<stage>.onnx      further stages an architecture needs (STSN: pairs.onnx)
     <out>/model.json        id, architecture, decoder, types, encoder, thresholds, dev scores, sha256
     <out>/vocab.words.txt + vocab.chars.json   (wordchar)   or   tokenizer.json (transformer)
 
@@ -67,7 +68,7 @@ def export_onnx(model, feat, path, sample):
            "word_first_subword": {0: "batch", 1: "words"}, "word_mask": {0: "batch", 1: "words"},
            "char_ids": {0: "batch", 1: "words", 2: "chars"}}
     for out in arch.OUTPUT_NAMES:
-        dyn[out] = {0: "batch", 1: "words", 2: "words"}
+        dyn[out] = getattr(arch, "OUTPUT_AXES", {}).get(out, {0: "batch", 1: "words", 2: "words"})
     wrapper = ExportWrapper(model).eval()
     import warnings
     # torch 1.13 warns about LSTM batch sizes and constant shapes; the parity check (batched and one
@@ -77,6 +78,30 @@ def export_onnx(model, feat, path, sample):
     torch.onnx.export(wrapper, args, path, input_names=names, output_names=arch.OUTPUT_NAMES,
                       dynamic_axes={k: v for k, v in dyn.items() if k in names or k in arch.OUTPUT_NAMES},
                       opset_version=OPSET, do_constant_folding=True)
+
+
+def export_stages(model, main_outputs, word_counts, folder):
+    """Further graphs of a multi-stage architecture. Returns (model.json "stages", parity records)."""
+    meta, parity = {}, []
+    for name, stage in getattr(model.arch, "STAGES", {}).items():
+        module = stage["module"](model).eval()
+        example = stage["example"](main_outputs, word_counts)
+        args = tuple(example[n] for n in stage["inputs"])
+        with torch.no_grad():
+            expected = module(*args)
+        expected = expected if isinstance(expected, tuple) else (expected,)
+        path = os.path.join(folder, name + ".onnx")
+        torch.onnx.export(module, args, path, input_names=stage["inputs"], output_names=stage["outputs"],
+                          dynamic_axes=stage["axes"], opset_version=OPSET, do_constant_folding=True)
+        meta[name] = {"file": name + ".onnx", "sha256": sha256(path), "inputs": stage["inputs"],
+                      "outputs": stage["outputs"]}
+        parity.append({"file": name + ".onnx",
+                       "inputs": {n: example[n].tolist() for n in stage["inputs"]},
+                       "input_dtypes": {n: str(example[n].dtype).replace("torch.", "") for n in stage["inputs"]},
+                       "input_word_axes": {n: [a for a, v in stage["axes"][n].items() if v == "words"]
+                                           for n in stage["inputs"]},
+                       "outputs": {n: t.tolist() for n, t in zip(stage["outputs"], expected)}})
+    return meta, parity
 
 
 def write_tokenizer_json(vocab, lowercase, path):
@@ -121,6 +146,8 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
     try:
         graph = os.path.join(tmp, "model.onnx")
         export_onnx(model, feat, graph, sample)
+        word_counts = [len(s) for s in parity_sentences]
+        stages_meta, stages_parity = export_stages(model, dict(zip(arch.OUTPUT_NAMES, reference)), word_counts, tmp)
         if feat.kind == "wordchar":
             for name, text in feat.files().items():
                 with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
@@ -147,7 +174,7 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
             "format": PACKAGE_FORMAT,
             "id": package_id,
             "architecture": cfg["architecture"],
-            "decoder": arch.DECODER,
+            "decoder": arch.FAMILY.name,
             "entity_types": schema.entity_types,
             "relation_types": schema.relation_types,
             "symmetric_relations": schema.symmetric,
@@ -156,8 +183,8 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
             "max_words": max_words,
             "inputs": input_names(feat.kind),
             "outputs": arch.OUTPUT_NAMES,
-            "thresholds": {"entity": cfg["decode"]["ent_threshold"], "relation": cfg["decode"]["rel_threshold"]},
-            "pair_policy": cfg["decode"]["pair_policy"],
+            **arch.FAMILY.meta(cfg["decode"]),
+            "decoding": cfg["decode"],
             "training": {
                 "dataset": cfg["dataset"], "train": cfg["train"], "dev": cfg["dev"], "seed": cfg["seed"],
                 "epochs_run": max([r.get("epoch", 0) for r in trained if r.get("event") == "epoch"] or [0]),
@@ -170,6 +197,7 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
                               if "headline_default_decoding" in dev_report else {})},
             "parameters": sum(p.numel() for p in model.parameters()) + sum(b.numel() for b in model.buffers()),
             "graph": {"file": "model.onnx", "sha256": sha256(graph), "opset": OPSET},
+            **({"stages": stages_meta} if stages_meta else {}),
         }
         with open(os.path.join(tmp, "model.json"), "w", encoding="utf-8") as f:
             json.dump(meta, f, indent=2, ensure_ascii=False)
@@ -187,5 +215,6 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
         with open(parity_path, "w", encoding="utf-8") as f:
             json.dump({"package": os.path.abspath(out_dir), "sentences": parity_sentences,
                        "inputs": {n: sample[n].tolist() for n in input_names(feat.kind)},
-                       "outputs": {n: t.tolist() for n, t in zip(arch.OUTPUT_NAMES, reference)}}, f)
+                       "outputs": {n: t.tolist() for n, t in zip(arch.OUTPUT_NAMES, reference)},
+                       "stages": stages_parity}, f)
     return out_dir

@@ -9,10 +9,10 @@ class JointModel(nn.Module):
         self.head = head
         self.arch = arch
 
-    def forward(self, input_ids, attention_mask, word_first_subword, word_mask, char_ids=None):
+    def forward(self, input_ids, attention_mask, word_first_subword, word_mask, char_ids=None, targets=None):
         W = self.encoder(input_ids, attention_mask, word_first_subword, word_mask, char_ids,
                          pooling=self.arch.POOLING)
-        return self.head(W, word_mask)
+        return self.head(W, word_mask, targets)
 
 
 class ExportWrapper(nn.Module):

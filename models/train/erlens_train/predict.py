@@ -1,7 +1,10 @@
-"""Batched PyTorch prediction + decoding + strict scoring (training-time evaluation)."""
+"""Batched PyTorch prediction + decoding + strict scoring (training-time evaluation).
+
+Every architecture goes through its decoder family (architectures/families.py), the Python twin of
+the TypeScript decoder the server runs."""
 import torch
 
-from .decode import as_scoring_items, decode_tables
+from .decode import as_scoring_items
 from .featurize import batch as make_batch
 from .metrics import score
 
@@ -13,29 +16,27 @@ def batches_by_length(encoded, batch_size):
 
 
 @torch.no_grad()
-def probabilities(model, featurizer, sentences, device="cpu", batch_size=32, encoded=None):
-    """Yield (index, entity_probs [n,n,E], relation_probs [n,n,R]) per non-empty sentence, batched by length.
+def raw_outputs(model, featurizer, sentences, device="cpu", batch_size=32, encoded=None):
+    """Yield (index, raw) per non-empty sentence, batched by length; `raw` is what the family decodes.
     Empty sentences are skipped: there is nothing to find in them."""
     model.eval()
+    family = model.arch.FAMILY
     encoded = encoded or [featurizer.encode(s.tokens) for s in sentences]
     for idx in batches_by_length(encoded, batch_size):
         idx = [i for i in idx if sentences[i].tokens]
         if not idx:
             continue
         inputs = {k: v.to(device) for k, v in make_batch([encoded[i] for i in idx], featurizer.kind).items()}
-        ent_p, rel_p = model.arch.probabilities(model(**inputs))
-        ent_p, rel_p = ent_p.cpu().numpy(), rel_p.cpu().numpy()
-        for b, i in enumerate(idx):
-            n = len(sentences[i].tokens)
-            yield i, ent_p[b, :n, :n], rel_p[b, :n, :n]
+        raws = family.sentence_raw(model, model(**inputs), [len(sentences[i].tokens) for i in idx])
+        yield from zip(idx, raws)
 
 
 def predict(model, featurizer, sentences, decode_cfg, schema, device="cpu", batch_size=32, encoded=None):
     """-> list of (entities, relations) per sentence, in decode_tables' format."""
+    family = model.arch.FAMILY
     results = [([], []) for _ in sentences]
-    for i, ent_p, rel_p in probabilities(model, featurizer, sentences, device, batch_size, encoded):
-        results[i] = decode_tables(ent_p, rel_p, len(sentences[i].tokens), schema, decode_cfg["ent_threshold"],
-                                   decode_cfg["rel_threshold"], decode_cfg["pair_policy"])
+    for i, raw in raw_outputs(model, featurizer, sentences, device, batch_size, encoded):
+        results[i] = family.decode(raw, len(sentences[i].tokens), schema, decode_cfg)
     return results
 
 

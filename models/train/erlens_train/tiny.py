@@ -56,22 +56,32 @@ def make_tiny_bert(sentences, folder, hidden=32, layers=2, heads=2, seed=1):
     return folder
 
 
-def tiny_config(workdir, train_path, dev_path, vectors, epochs=3, max_train_steps=None, **enc):
+# Heads small enough to train in seconds, one per architecture.
+TINY_HEADS = {
+    "mge": {"hidden": 48, "dropout": 0.0},
+    "pfn": {"hidden": 48, "dropout": 0.0},
+    "table-sequence": {"hidden": 32, "layers": 1, "heads": 2, "dropout": 0.0},
+    "tablert-cnn": {"table_dim": 24, "channels": [32], "dropout": 0.0},
+    "stsn": {"hidden": 32, "layers": 1, "heads": 2, "tag_dim": 16, "width_dim": 16, "dropout": 0.0},
+}
+
+
+def tiny_config(workdir, train_path, dev_path, vectors, epochs=3, max_train_steps=None, architecture="mge", **enc):
     return {
-        "name": "tiny-mge", "dataset": "conll04-tiny", "architecture": "mge",
+        "name": "tiny-" + architecture, "dataset": "conll04-tiny", "architecture": architecture,
         "train": train_path, "dev": dev_path,
         # Vectors from a 300-sentence corpus barely tell words apart, so the tiny model tunes its word
         # table (the shipped models keep theirs frozen) and has no dropout: it is meant to memorise.
         "encoder": {"kind": "wordchar", "vectors": vectors, "word_dim": 16, "hidden": 48, "layers": 1,
                     "corpus_words": 200, "char_filters": 32, "char_dim": 12, "dropout": 0.0, "freeze_words": False,
                     **enc},
-        "head": {"hidden": 48, "dropout": 0.0}, "epochs": epochs, "batch_size": 8, "lr": 3e-3, "warmup": 0.05,
+        "head": dict(TINY_HEADS[architecture]), "epochs": epochs, "batch_size": 8, "lr": 3e-3, "warmup": 0.05,
         "patience": 100,
         "max_train_steps": max_train_steps, "out": os.path.join(workdir, "run"),
     }
 
 
-def make_tiny_package(out_dir, data_dir=None, n_train=40, n_dev=20, epochs=80, encoder="wordchar"):
+def make_tiny_package(out_dir, data_dir=None, n_train=40, n_dev=20, epochs=80, encoder="wordchar", architecture="mge"):
     from .data import load_jsonl
     from .export import export_run
     from .train import train
@@ -85,13 +95,14 @@ def make_tiny_package(out_dir, data_dir=None, n_train=40, n_dev=20, epochs=80, e
                 for s in items:
                     f.write(json.dumps(s.to_json()) + "\n")
         vectors = make_tiny_vectors(train_all[:300], work)
-        cfg = tiny_config(work, os.path.join(work, "train.jsonl"), os.path.join(work, "dev.jsonl"), vectors, epochs)
-        package_id = "tiny-mge"
+        cfg = tiny_config(work, os.path.join(work, "train.jsonl"), os.path.join(work, "dev.jsonl"), vectors, epochs,
+                          architecture=architecture)
+        package_id = "tiny-" + architecture
         if encoder == "transformer":
             bert = make_tiny_bert(train_all[:300], os.path.join(work, "tiny-bert"))
             cfg["encoder"] = {"kind": "transformer", "path": bert, "max_subwords": 256}
             cfg["encoder_lr"] = 1e-3
-            package_id = "tiny-bert-mge"
+            package_id = "tiny-bert-" + architecture
         run = train(cfg, quiet=True)
         export_run(run, out_dir, package_id=package_id)
         return out_dir
@@ -104,6 +115,8 @@ def main(argv=None):
     p.add_argument("--out", required=True)
     p.add_argument("--data")
     p.add_argument("--encoder", choices=["wordchar", "transformer"], default="wordchar")
+    p.add_argument("--architecture", default="mge")
+    p.add_argument("--epochs", type=int, default=80)
     args = p.parse_args(argv)
-    make_tiny_package(args.out, args.data, encoder=args.encoder)
+    make_tiny_package(args.out, args.data, encoder=args.encoder, architecture=args.architecture, epochs=args.epochs)
     print("tiny package written to %s" % args.out)

@@ -173,7 +173,7 @@ def train(config, resume=False, quiet=False, overrides=None):
             inputs = {k: v.to(device) for k, v in make_batch([e for _, e in items], feat.kind).items()}
             N = inputs["word_mask"].size(1)
             targets = {k: v.to(device) for k, v in arch.make_targets([s for s, _ in items], schema, N).items()}
-            loss = arch.loss(model(**inputs), targets, inputs["word_mask"])
+            loss = arch.loss(model(**inputs, targets=targets), targets, inputs["word_mask"], model.head)
             optimizer.zero_grad()
             loss.backward()
             if cfg["clip"]:

@@ -1,4 +1,5 @@
-"""Choose decoding settings (thresholds, pair policy) on dev: the one place tuning is allowed.
+"""Choose decoding settings (thresholds, pair policy, ...: the decoder family's grid) on dev: the one
+place tuning is allowed.
 
     models/train/erlens-train tune --run runs/mge-conll04 [--write]
 
@@ -15,40 +16,37 @@ import torch
 from .build import rebuild_from_run
 from .config import resolve
 from .data import load_jsonl
-from .decode import as_scoring_items, decode_tables
+from .decode import as_scoring_items
 from .metrics import headline, score, selection_score
-from .predict import probabilities
-
-GRID = {"ent_threshold": [0.3, 0.4, 0.5, 0.6], "rel_threshold": [0.3, 0.4, 0.5, 0.6], "pair_policy": ["all", "best"]}
+from .predict import raw_outputs
 
 
 def tune(run_dir, write=False):
     cfg, schema, feat, model = rebuild_from_run(run_dir)
     dev = load_jsonl(resolve(cfg["dev"]))
-    probs = [None] * len(dev)
-    for i, ent_p, rel_p in probabilities(model, feat, dev):
-        probs[i] = (ent_p, rel_p)
+    family = model.arch.FAMILY
+    raws = [None] * len(dev)
+    for i, raw in raw_outputs(model, feat, dev):
+        raws[i] = raw
     results = []
-    for te, tr, pp in itertools.product(GRID["ent_threshold"], GRID["rel_threshold"], GRID["pair_policy"]):
-        preds = []
-        for s, p in zip(dev, probs):
-            if p is None:
-                preds.append(([], []))
-                continue
-            e, r = decode_tables(p[0], p[1], len(s.tokens), schema, te, tr, pp)
-            preds.append(as_scoring_items(e, r))
+    keys = sorted(family.tune_grid)
+    settings = [{**cfg["decode"], **dict(zip(keys, values))}
+                for values in itertools.product(*(family.tune_grid[k] for k in keys))]
+    if cfg["decode"] not in settings:  # the current settings are always scored, grid or not
+        settings.append(dict(cfg["decode"]))
+    for setting in settings:
+        preds = [as_scoring_items(*family.decode(r, len(s.tokens), schema, setting)) if r is not None else ([], [])
+                 for s, r in zip(dev, raws)]
         rep = score(dev, preds)
-        results.append({"ent_threshold": te, "rel_threshold": tr, "pair_policy": pp,
-                        "selection": selection_score(rep, cfg["averaging"]), "headline": headline(rep)})
+        results.append({"decode": setting, "selection": selection_score(rep, cfg["averaging"]),
+                        "headline": headline(rep)})
     results.sort(key=lambda r: -r["selection"])
-    current = next(r for r in results if r["ent_threshold"] == cfg["decode"]["ent_threshold"]
-                   and r["rel_threshold"] == cfg["decode"]["rel_threshold"]
-                   and r["pair_policy"] == cfg["decode"]["pair_policy"])
+    current = next(r for r in results if r["decode"] == cfg["decode"])
     best = results[0]
     with open(os.path.join(run_dir, "tune.json"), "w", encoding="utf-8") as f:
         json.dump({"current": current, "best": best, "grid": results}, f, indent=2)
     if write:
-        cfg["decode"] = {k: best[k] for k in ("ent_threshold", "rel_threshold", "pair_policy")}
+        cfg["decode"] = best["decode"]
         with open(os.path.join(run_dir, "config.json"), "w", encoding="utf-8") as f:
             json.dump(cfg, f, indent=2)
         rep_path = os.path.join(run_dir, "dev_report.json")

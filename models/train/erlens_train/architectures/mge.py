@@ -9,9 +9,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .families import SpanTable
 from .table_targets import make_table_targets, table_loss
 
-DECODER = "span-table"
+FAMILY = SpanTable
 POOLING = "first"
 OUTPUT_NAMES = ["entity_probs", "relation_probs"]
 PRIOR_BIAS = -5.0
@@ -37,9 +38,12 @@ class PairTable(nn.Module):
         # not fit 8 sentences in 200 steps fits them in 40 with this prior).
         nn.init.constant_(self.out.bias, PRIOR_BIAS)
 
-    def forward(self, x):
+    def forward(self, x, extra=None):
+        """extra [B,hidden]: a per-sentence term added to every cell (PFN's global vector)."""
         x = self.dropout(x)
         z = self.row(x).unsqueeze(2) + self.col(x).unsqueeze(1)
+        if extra is not None:
+            z = z + extra[:, None, None, :]
         return self.out(F.elu(self.norm(z)))
 
 
@@ -53,7 +57,7 @@ class Head(nn.Module):
         self.ent_table = PairTable(2 * hidden, hidden, len(schema.entity_types), dropout)
         self.rel_table = PairTable(2 * hidden, hidden, max(1, len(schema.relation_types)), dropout)
 
-    def forward(self, W, word_mask):
+    def forward(self, W, word_mask, targets=None):
         ce, cr, ge_t, gr_t, ge_i, gr_i = self.proj(self.dropout(W)).split(self.hidden, dim=-1)
         ce, cr = torch.tanh(ce), torch.tanh(cr)
         ge_t, gr_t, ge_i, gr_i = (torch.sigmoid(g) for g in (ge_t, gr_t, ge_i, gr_i))
@@ -66,7 +70,7 @@ def make_targets(sentences, schema, N):
     return make_table_targets(sentences, schema, N)
 
 
-def loss(outputs, targets, word_mask):
+def loss(outputs, targets, word_mask, head=None):
     return table_loss(outputs["ent"], outputs["rel"], targets, word_mask)
 
 
