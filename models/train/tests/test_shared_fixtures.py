@@ -1,4 +1,6 @@
 """The Python side of the specs in spec/: the TypeScript side is tested on the same files."""
+import json
+
 import pytest
 
 from conftest import load_fixture
@@ -97,3 +99,36 @@ def test_metrics_fixture():
 @pytest.mark.parametrize("case", load_fixture("word-tokenizer.json")["cases"], ids=lambda c: c["text"][:30])
 def test_word_tokenizer(case):
     assert words(case["text"]) == case["tokens"]
+
+
+def test_tag_table_decoder_fixture():
+    from erlens_train.decode_tags import decode_tag_table
+    fx = load_fixture("tag-table-decoder.json")
+    schema = Schema(fx["entity_types"], fx["relation_types"])
+    for case in fx["cases"]:
+        ents, rels = decode_tag_table(case["tag_probs"], case["table_probs"], case["n_words"], schema,
+                                      case["tagging"], case["relation_cells"])
+        assert [list(e) for e in ents] == case["expected"]["entities"], case["name"]
+        assert [list(r) for r in rels] == case["expected"]["relations"], case["name"]
+    assert {c["tagging"] for c in fx["cases"]} == {"BIO", "BILOU"}
+
+
+def test_span_pairs_decoder_fixture():
+    from erlens_train.decode_spans import decode_pairs, decode_spans, pair_index
+    fx = load_fixture("span-pairs-decoder.json")
+    schema = Schema(fx["entity_types"], fx["relation_types"])
+    for case in fx["cases"]:
+        probs = {tuple(p["pair"]): p["probs"] for p in case["pair_probs"]}
+        for exp in case["expected"]:
+            ents = decode_spans(case["span_probs"], case["n_words"], schema, exp["suppress_overlaps"])
+            assert pair_index(ents) == exp["pair_index"], case["name"]
+            rels = decode_pairs(ents, [probs[tuple(p)] for p in pair_index(ents)], schema, exp["rel_threshold"])
+            assert [list(e) for e in ents] == exp["entities"], case["name"]
+            assert [list(r) for r in rels] == exp["relations"], case["name"]
+
+
+def test_fixture_generator_reproduces_the_committed_fixtures(tmp_path):
+    """The fixtures are the Python decoders' output; regenerate and compare, so they never drift."""
+    from erlens_train.decoder_fixtures import write
+    for name in write(str(tmp_path)):
+        assert json.load(open(tmp_path / name, encoding="utf-8")) == load_fixture(name), name
