@@ -1,4 +1,4 @@
-"""erlens-train: vectors | train | tune | eval | export | card | tiny | pretrain | fixtures (models/train/README.md)."""
+"""erlens-train: vectors | train | tune | eval | export | card | tiny | pretrain | fixtures | bench (models/train/README.md)."""
 import argparse
 import importlib
 import json
@@ -7,7 +7,7 @@ import sys
 
 
 # subcommand -> module whose main(argv) handles it
-SELF_PARSING = {"vectors": "vectors", "pretrain": "pretrain", "tune": "tune", "card": "card", "tiny": "tiny", "fixtures": "decoder_fixtures"}
+SELF_PARSING = {"vectors": "vectors", "pretrain": "pretrain", "tune": "tune", "card": "card", "tiny": "tiny", "fixtures": "decoder_fixtures", "bench": "bench"}
 
 
 def main(argv=None):
@@ -37,6 +37,7 @@ def main(argv=None):
     sub.add_parser("tune", help="choose decoding thresholds and pair policy on dev")
     sub.add_parser("card", help="write a package's model card from its measured scores")
     sub.add_parser("tiny", help="write a tiny real package for tests (see --help of that command)")
+    sub.add_parser("bench", help="PyTorch sentences per second of a run on a JSONL file")
     sub.add_parser("fixtures", help="write the decoder fixtures in spec/fixtures (Python decoding = expected)")
     args = p.parse_args(argv)
 
