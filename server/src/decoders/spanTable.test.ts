@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { specFixture } from '../testing/fixtures';
 import { decodeTables, tableView } from './spanTable';
-import { decodeSpanTable, decoderFor } from './index';
+import { decodeSpanTable, decoderFor, spanTableDecoder } from './index';
 import { ModelPackageError } from '../model/package';
 
 const fx = specFixture('table-decoder.json');
@@ -54,7 +54,7 @@ test('decoder registry: span-table through ORT tensors at a batch row > 0, unkno
     symmetric_relations: fx.symmetric_relations, thresholds: fx.thresholds, pair_policy: 'best', outputs: ['entity_probs', 'relation_probs'],
   };
   const outputs = { entity_probs: new ort.Tensor('float32', ent2, [2, n, n, E]), relation_probs: new ort.Tensor('float32', rel2, [2, n, n, R]) };
-  assert.equal(decoderFor(meta), decodeSpanTable);
+  assert.equal(decoderFor(meta), spanTableDecoder);
   assert.deepEqual(decodeSpanTable(outputs, 0, n, meta), { entities: [], relations: [] });
   assert.deepEqual(decodeSpanTable(outputs, 1, n, meta).relations.map((r) => [r.head, r.tail, r.type]), fx.expected.best.map((r: any[]) => r.slice(0, 3)));
   assert.throws(() => decoderFor({ ...meta, decoder: 'bilou-table' }), (err: unknown) => err instanceof ModelPackageError && /unknown decoder 'bilou-table'/.test((err as Error).message));

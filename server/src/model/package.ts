@@ -41,6 +41,25 @@ export interface DevScores {
   re_macro?: number;
 }
 
+/** A graph stage besides the main graph (model.json `stages`, e.g. STSN's "pairs"). */
+export interface StageMeta {
+  file: string;
+  sha256: string;
+  inputs: string[];
+  outputs: string[];
+}
+
+/** Decoder settings (model.json `decoding`); which keys matter depends on the decoder family. */
+export interface DecodingMeta {
+  // tag-table
+  tagging?: 'BIO' | 'BILOU';
+  relation_cells?: 'block' | 'last-word';
+  // span-pairs
+  rel_threshold?: number;
+  suppress_overlaps?: boolean;
+  [key: string]: unknown;
+}
+
 /** model.json, as export.py writes it. */
 export interface ModelMeta {
   format: number;
@@ -55,12 +74,16 @@ export interface ModelMeta {
   max_subwords: number;
   inputs: string[];
   outputs: string[];
-  thresholds: { entity: number; relation: number };
-  pair_policy: 'all' | 'best';
+  /** span-table: both; span-pairs: relation; tag-table (argmax decoding): none. */
+  thresholds?: { entity?: number; relation?: number };
+  /** span-table only. */
+  pair_policy?: 'all' | 'best';
+  decoding?: DecodingMeta;
   training?: { dataset?: string; averaging?: string; [key: string]: unknown };
   dev_scores?: { pytorch_fp32?: DevScores | null; onnx?: DevScores | null; [key: string]: DevScores | null | undefined };
   parameters?: number;
   graph: { file: string; sha256: string; opset?: number };
+  stages?: Record<string, StageMeta>;
   [key: string]: unknown;
 }
 
@@ -69,6 +92,8 @@ export interface ModelPackage {
   dir: string;
   meta: ModelMeta;
   graphPath: string;
+  /** Absolute paths of the further stages' graphs, by stage name. */
+  stagePaths: Record<string, string>;
 }
 
 /** Read and check one package folder. Throws ModelPackageError. */
@@ -91,17 +116,22 @@ export async function loadPackage(dir: string, ref: string = dir): Promise<Model
   if (problem) throw new ModelPackageError(name, problem);
 
   const graphPath = path.join(dir, meta.graph.file);
-  const required = [meta.graph.file];
+  const stages = Object.entries(meta.stages ?? {});
+  const required = [meta.graph.file, ...stages.map(([, s]) => s.file)];
   if (meta.encoder.kind === 'wordchar') required.push(meta.encoder.words ?? 'vocab.words.txt', meta.encoder.chars ?? 'vocab.chars.json');
   else required.push(meta.encoder.tokenizer ?? 'tokenizer.json');
   for (const file of required) {
     if (!fs.existsSync(path.join(dir, file))) throw new ModelPackageError(name, `missing file ${file}`);
   }
-  const actual = await sha256File(graphPath);
-  if (actual !== meta.graph.sha256.toLowerCase()) {
-    throw new ModelPackageError(name, `checksum mismatch for ${meta.graph.file} (expected ${meta.graph.sha256.slice(0, 12)}…, found ${actual.slice(0, 12)}…): the graph is corrupt or was replaced`);
+  // Every graph (the main one and each stage) must match its checksum.
+  for (const { file, sha256 } of [meta.graph, ...stages.map(([, s]) => s)]) {
+    const actual = await sha256File(path.join(dir, file));
+    if (actual !== sha256.toLowerCase()) {
+      throw new ModelPackageError(name, `checksum mismatch for ${file} (expected ${sha256.slice(0, 12)}…, found ${actual.slice(0, 12)}…): the graph is corrupt or was replaced`);
+    }
   }
-  return { id: meta.id, dir: path.resolve(dir), meta, graphPath };
+  const stagePaths = Object.fromEntries(stages.map(([stage, s]) => [stage, path.resolve(dir, s.file)]));
+  return { id: meta.id, dir: path.resolve(dir), meta, graphPath, stagePaths };
 }
 
 /** The first problem with a parsed model.json, or null. */
@@ -116,10 +146,21 @@ function checkMeta(meta: ModelMeta): string | null {
   }
   if (!Number.isInteger(meta.max_words) || meta.max_words < 2) return 'model.json has no usable max_words';
   if (!meta.graph || typeof meta.graph.file !== 'string' || typeof meta.graph.sha256 !== 'string') return 'model.json has no graph file/sha256';
-  if (!meta.thresholds || typeof meta.thresholds.entity !== 'number' || typeof meta.thresholds.relation !== 'number') return 'model.json has no thresholds';
+  if (meta.thresholds !== undefined && (typeof meta.thresholds !== 'object' || meta.thresholds === null)) return 'model.json thresholds is not an object';
+  if (meta.decoding !== undefined && (typeof meta.decoding !== 'object' || meta.decoding === null)) return 'model.json decoding is not an object';
   if (!Array.isArray(meta.outputs)) return 'model.json has no outputs';
+  if (meta.stages !== undefined) {
+    if (typeof meta.stages !== 'object' || meta.stages === null) return 'model.json stages is not an object';
+    for (const [stage, s] of Object.entries(meta.stages)) {
+      const names = (x: unknown) => Array.isArray(x) && x.every((n) => typeof n === 'string');
+      if (!s || typeof s.file !== 'string' || typeof s.sha256 !== 'string' || !names(s.inputs) || !names(s.outputs)) {
+        return `model.json stage '${stage}' needs file, sha256, inputs and outputs`;
+      }
+    }
+  }
+  // Decoder-specific settings (thresholds, decoding) are checked by the decoder (decoders/index.ts).
   meta.symmetric_relations ??= [];
-  meta.pair_policy ??= 'all';
+  if (meta.decoder === 'span-table') meta.pair_policy ??= 'all';
   meta.max_subwords ??= meta.max_words;
   return null;
 }

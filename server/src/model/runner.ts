@@ -1,12 +1,12 @@
 /**
- * ModelRunner: one loaded package (graph session + featurizer + decoder) that turns sentences given
- * as word arrays into word-level entities and relations.
+ * ModelRunner: one loaded package (graph session, further stage sessions, featurizer, decoder) that
+ * turns sentences given as word arrays into word-level entities and relations.
  *
  * This is the single inference path: the editor (through the Annotator), `erlens extract`, `predict`
  * and `eval` all call `run`, so `eval` scores exactly what users see.
  */
 import * as ort from 'onnxruntime-node';
-import { decoderFor, Decoder } from '../decoders';
+import { DecodeContext, decoderFor, Decoder } from '../decoders';
 import type { SentenceResult } from '../pipeline/types';
 import { batchInputs, EncodedSentence, Featurizer, loadFeaturizer } from './featurizer';
 import { loadPackage, ModelMeta, ModelPackage, ModelPackageError } from './package';
@@ -18,6 +18,8 @@ export interface RunnerOptions extends Omit<SessionOptions, 'probe'> {
   maxBatch?: number;
   /** Overlap between windows of a long sentence, in words. */
   windowOverlap?: number;
+  /** See DecodeContext.pairStageCells (span-pairs packages). */
+  pairStageCells?: number;
 }
 
 interface Unit {
@@ -27,12 +29,19 @@ interface Unit {
 }
 
 export class ModelRunner {
-  /** ORT calls made so far (tests use it to prove that cache hits and empty sentences skip the graph). */
+  /**
+   * ORT calls made so far, main graph and further stages together (tests use it to prove that cache
+   * hits and empty sentences skip the graph).
+   */
   graphCalls = 0;
+  /** The part of graphCalls that went to further stages (model.json `stages`). */
+  stageCalls = 0;
 
   private constructor(
     readonly pkg: ModelPackage,
     private readonly session: ort.InferenceSession,
+    /** Sessions of the further stages, by stage name, on the main graph's provider where possible. */
+    private readonly stages: ReadonlyMap<string, ort.InferenceSession>,
     readonly featurizer: Featurizer,
     private readonly decoder: Decoder,
     readonly provider: ExecutionProvider,
@@ -52,24 +61,57 @@ export class ModelRunner {
     const pkg = typeof pkgOrDir === 'string' ? await loadPackage(pkgOrDir) : pkgOrDir;
     const decoder = decoderFor(pkg.meta);
     const featurizer = loadFeaturizer(pkg);
-    const probeWords = ['ERlens'];
+    const probeFeeds = (session: ort.InferenceSession) => batchInputs([featurizer.encode(['ERlens'])], session.inputNames);
     let created;
     try {
       created = await createSession(pkg.graphPath, {
         ...options,
         probe: async (session) => {
-          await session.run(batchInputs([featurizer.encode(probeWords)], session.inputNames));
+          await session.run(probeFeeds(session));
         },
       });
     } catch (err) {
       throw new ModelPackageError(pkg.id, `the graph cannot be loaded by ONNX Runtime: ${firstLine(err)}`);
     }
-    const missing = pkg.meta.outputs.filter((o) => !created.session.outputNames.includes(o));
-    if (missing.length) {
-      await created.session.release().catch(() => undefined);
-      throw new ModelPackageError(pkg.id, `the graph lacks the outputs model.json names: ${missing.join(', ')}`);
+    const main = created.session;
+    const stages = new Map<string, ort.InferenceSession>();
+    const failed = [...created.failed];
+    const releaseAll = async () => {
+      for (const s of [main, ...stages.values()]) await s.release().catch(() => undefined);
+    };
+    try {
+      const missing = pkg.meta.outputs.filter((o) => !main.outputNames.includes(o));
+      if (missing.length) throw new ModelPackageError(pkg.id, `the graph lacks the outputs model.json names: ${missing.join(', ')}`);
+      for (const name of decoder.stages ?? []) {
+        const stageMeta = pkg.meta.stages?.[name];
+        const stagePath = pkg.stagePaths[name];
+        if (!stageMeta || !stagePath) throw new ModelPackageError(pkg.id, `the ${decoder.name} decoder needs a '${name}' stage in model.json stages`);
+        let stage;
+        try {
+          // The provider the main graph got (a stage that fails on it falls back to CPU).
+          stage = await createSession(stagePath, {
+            ...options,
+            executionProvider: created.provider,
+            probe: decoder.probeStage
+              ? async (session) => {
+                  const mainOut = await main.run(probeFeeds(main));
+                  await session.run(decoder.probeStage!(name, mainOut, pkg.meta));
+                }
+              : undefined,
+          });
+        } catch (err) {
+          throw new ModelPackageError(pkg.id, `the stage graph ${stageMeta.file} cannot be loaded by ONNX Runtime: ${firstLine(err)}`);
+        }
+        stages.set(name, stage.session);
+        failed.push(...stage.failed);
+        const lacking = [...stageMeta.inputs.filter((i) => !stage.session.inputNames.includes(i)), ...stageMeta.outputs.filter((o) => !stage.session.outputNames.includes(o))];
+        if (lacking.length) throw new ModelPackageError(pkg.id, `the stage graph ${stageMeta.file} lacks the inputs/outputs model.json names: ${lacking.join(', ')}`);
+      }
+    } catch (err) {
+      await releaseAll();
+      throw err;
     }
-    return new ModelRunner(pkg, created.session, featurizer, decoder, created.provider, created.failed, options);
+    return new ModelRunner(pkg, main, stages, featurizer, decoder, created.provider, failed, options);
   }
 
   /**
@@ -118,15 +160,29 @@ export class ModelRunner {
     const feeds = batchInputs(encoded, this.session.inputNames);
     this.graphCalls++;
     const outputs = await this.session.run(feeds);
+    const produced: Array<Record<string, ort.Tensor>> = [outputs];
+    const ctx: DecodeContext = {
+      meta: this.pkg.meta,
+      pairStageCells: this.options.pairStageCells,
+      runStage: async (name, stageFeeds) => {
+        const stage = this.stages.get(name);
+        if (!stage) throw new ModelPackageError(this.pkg.id, `the package has no loaded stage '${name}'`);
+        this.graphCalls++;
+        this.stageCalls++;
+        const out = await stage.run(stageFeeds);
+        produced.push(out);
+        return out;
+      },
+    };
     try {
-      return chunk.map((words, b) => this.decoder(outputs, b, words.length, this.pkg.meta));
+      return await this.decoder.decode(outputs, chunk.map((words) => words.length), ctx);
     } finally {
-      for (const t of Object.values(outputs)) (t as { dispose?: () => void }).dispose?.();
+      for (const out of produced) for (const t of Object.values(out)) (t as { dispose?: () => void }).dispose?.();
     }
   }
 
   async release(): Promise<void> {
-    await this.session.release().catch(() => undefined);
+    for (const s of [this.session, ...this.stages.values()]) await s.release().catch(() => undefined);
   }
 }
 
