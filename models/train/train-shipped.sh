@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # How packages are made, end to end (CPU, 2 cores): vectors, then per config
-# train -> tune decoding on dev -> export (fp16 word table) -> parity -> ONNX dev eval -> card.
+# train -> tune decoding on dev -> export -> parity -> ONNX dev eval -> card.
 # Each step resumes or skips what is done; logs go to runs/<name>.log.
 #   models/train/train-shipped.sh [--packages DIR] [NAME ...]     NAME = a config in models/train/configs
 # Packages go to models/<name> (shipped) unless --packages names another folder (candidates that
-# ship only if they beat the current package, e.g. runs/packages).
+# ship only if they beat the current package, e.g. runs/packages). The word table is int8 unless
+# WORD_TABLE=fp16 (the card says what it cost on dev).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 T=models/train/erlens-train
@@ -22,7 +23,7 @@ for name in "${names[@]}"; do
     touch runs/$name/done
   fi
   $T tune --run runs/$name --write >> runs/$name.log 2>&1
-  $T export --run runs/$name --out "$packages/$name" --parity runs/$name/parity.json >> runs/$name.log 2>&1
+  $T export --run runs/$name --out "$packages/$name" --word-table "${WORD_TABLE:-int8}" --parity runs/$name/parity.json >> runs/$name.log 2>&1
   node scripts/onnx-parity.mjs runs/$name/parity.json | tee runs/$name/parity-result.json
   node bin/erlens eval --model "$packages/$name" --data ../shared/data/$ds/dev.jsonl --report runs/$name/onnx_dev.json \
     | tee -a runs/$name.log | tail -1

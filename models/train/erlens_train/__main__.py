@@ -30,7 +30,7 @@ def main(argv=None):
     x.add_argument("--run", required=True)
     x.add_argument("--out", required=True)
     x.add_argument("--id")
-    x.add_argument("--word-table", choices=["fp32", "fp16"], default="fp16")
+    x.add_argument("--word-table", choices=["fp32", "fp16", "int8"], default="fp16")
     x.add_argument("--parity", help="write PyTorch outputs for the parity check here (JSON)")
     sub.add_parser("vectors", help="train word vectors on the corpus (see --help of that command)")
     sub.add_parser("pretrain", help="ELECTRA-style pretraining of ERlens' own encoder")

@@ -45,7 +45,7 @@ def write_card(package_dir, onnx_report_path=None, notes="", parity_path=None):
     tuned = ""
     dflt = meta["dev_scores"].get("pytorch_fp32_default_decoding")
     if dflt:
-        tuned = ("; decoding then tuned on dev (default thresholds 0.5/0.5, pair policy `all`: NER micro %.2f, "
+        tuned = ("; decoding then tuned on dev (with the decoder's default settings: NER micro %.2f, "
                  "RE micro %.2f, NER macro %.2f, RE macro %.2f)" % (dflt["ner_micro"], dflt["re_micro"],
                                                                   dflt["ner_macro"], dflt["re_macro"]))
     enc = meta["encoder"]
@@ -76,7 +76,7 @@ on dev. Encoder kind `{kind}`. Fully local: no network at run time.
 ## Training
 ```
 models/train/erlens-train train --config models/train/configs/{id}.json
-models/train/erlens-train tune --run runs/{id} --write      # decoding thresholds / pair policy, on dev
+models/train/erlens-train tune --run runs/{id} --write      # decoding settings, on dev
 models/train/erlens-train export --run runs/{id} --out models/{id}
 npm run erlens -- eval --model models/{id} --data {dev} --report runs/{id}/onnx_dev.json
 models/train/erlens-train card --package models/{id} --onnx-report runs/{id}/onnx_dev.json
@@ -93,7 +93,7 @@ NER and strict RE F1 ({averaging}){tuned}; batch {batch}, lr {lr}, warm-up {warm
 - Parity: {parity}.
 
 ## Limits
-- Decoding: thresholds entity {te}, relation {tr}, pair policy `{pp}` (model.json).
+- Decoding (`{decoder}` decoder, model.json `decoding`): {decoding}.
 - Sentences longer than {mw} words are split by the server into overlapping windows; a relation whose
   arguments fall in different windows cannot be found.
 {notes}""".format(
@@ -112,11 +112,19 @@ NER and strict RE F1 ({averaging}){tuned}; batch {batch}, lr {lr}, warm-up {warm
         seed=tr["seed"], epochs_run=tr["epochs_run"], epochs=c["epochs"], patience=c["patience"],
         best_epoch=tr["best_epoch"], averaging=tr["averaging"], batch=c["batch_size"], lr=c["lr"], warmup=c["warmup"],
         clip=c["clip"], head=json.dumps(c["head"]), rows="\n".join(rows), size=_size(package_dir),
-        params=meta["parameters"], quant=quant, parity=parity, te=meta["thresholds"]["entity"], tr=meta["thresholds"]["relation"],
-        pp=meta["pair_policy"], mw=meta["max_words"], notes=notes, tuned=tuned)
+        params=meta["parameters"], quant=quant, parity=parity, decoder=meta["decoder"],
+        decoding=", ".join("%s `%s`" % (k, json.dumps(v)) for k, v in sorted(decoding_of(meta).items())), mw=meta["max_words"], notes=notes, tuned=tuned)
     with open(os.path.join(package_dir, "README.md"), "w", encoding="utf-8") as f:
         f.write(text)
     return text
+
+
+def decoding_of(meta):
+    """Decoding settings of a package; packages from before `decoding` existed carry thresholds only."""
+    if "decoding" in meta:
+        return meta["decoding"]
+    return {"ent_threshold": meta["thresholds"]["entity"], "rel_threshold": meta["thresholds"]["relation"],
+            "pair_policy": meta["pair_policy"]}
 
 
 def main(argv=None):
