@@ -55,6 +55,10 @@ export class ModelRunner {
   get meta(): ModelMeta {
     return this.pkg.meta;
   }
+  /** The checksums of every graph the package runs (main graph, then stages): what a cached result depends on. */
+  get graphDigest(): string {
+    return [this.pkg.meta.graph.sha256, ...Object.values(this.pkg.meta.stages ?? {}).map((s) => s.sha256)].join('+');
+  }
 
   /** Load a package (a folder, or an already checked ModelPackage). Throws ModelPackageError. */
   static async load(pkgOrDir: ModelPackage | string, options: RunnerOptions = {}): Promise<ModelRunner> {

@@ -169,7 +169,7 @@ export class Annotator {
     for (const runner of this.runners) {
       const perSentence: Array<SentenceResult | undefined> = new Array(sentences.length);
       results.set(runner, perSentence);
-      const sha = runner.meta.graph.sha256;
+      const sha = runner.graphDigest;
       // Misses, deduplicated: a sentence repeated in the document runs once.
       const pending = new Map<string, number[]>();
       for (const idx of order) {

@@ -19,6 +19,16 @@ export function specFixture<T = any>(name: string): T {
 export const tinyPackageDir = path.join(extensionRoot, 'test', 'fixtures', 'models', 'tiny-mge');
 export const tinyBertPackageDir = path.join(extensionRoot, 'test', 'fixtures', 'models', 'tiny-bert-mge');
 
+/**
+ * The other architectures' tiny packages (`erlens-train tiny --architecture A --out
+ * test/fixtures/models/tiny-A`), one per decoder family besides MGE's: they memorise the same 40
+ * CoNLL04 sentences as tiny-mge.
+ */
+export const tinyArchitectures = ['pfn', 'table-sequence', 'tablert-cnn', 'stsn'] as const;
+export function tinyPackageOf(architecture: string): string {
+  return path.join(extensionRoot, 'test', 'fixtures', 'models', `tiny-${architecture}`);
+}
+
 export function tempDir(prefix = 'erlens-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
