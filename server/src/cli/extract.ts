@@ -37,8 +37,11 @@ export async function runExtract(files: string[], values: Values, opts: CommonOp
     for (const file of files) {
       const abs = path.resolve(file);
       const text = fs.readFileSync(abs, 'utf8');
+      const reported = annotator.errors.length;
       const annotations = await annotator.annotate(pathToFileURL(abs).href, 0, text, languageOfFile(file, language));
       if (annotations.skipped) process.stderr.write(`erlens extract: ${file}: ${annotations.skipped}\n`);
+      // A batch that failed is left unannotated; say so rather than write a silently thinner export.
+      for (const e of annotator.errors.slice(reported)) process.stderr.write(`erlens: warning: ${file}: ${e.message}\n`);
       docs.push({ annotations, text, path: abs });
     }
 

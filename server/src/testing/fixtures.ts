@@ -108,3 +108,19 @@ export function conllTrain(n: number): Array<{ id: string; tokens: string[]; ent
   const lines = fs.readFileSync(path.join(sharedRoot, 'data', 'conll04', 'train.jsonl'), 'utf8').split('\n');
   return lines.filter((l) => l.trim()).slice(0, n).map((l) => JSON.parse(l));
 }
+
+/**
+ * A run-on sentence of `n` words from the memorised CoNLL04 sentences, letters and digits only (no
+ * sentence end inside): longer than any package's max_words, so the runner has to window it.
+ */
+export function runOnSentence(n = 300): string[] {
+  return conllTrain(40).flatMap((s) => s.tokens).filter((w) => /^[\p{L}\p{N}]+$/u.test(w)).slice(0, n);
+}
+
+/**
+ * A Markdown document of input no model was trained on: a one-token sentence, a line of punctuation
+ * only, and the run-on sentence (one paragraph each). Models must give valid, possibly empty, results.
+ */
+export function oddInputDocument(): string {
+  return ['Smith', '. , ; : ! ? -- ( ) " \' ...', runOnSentence().join(' ')].join('\n\n') + '\n';
+}
