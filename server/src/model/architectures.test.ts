@@ -5,8 +5,11 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { spanPairsDecoder } from '../decoders';
 import { conllTrain, copyPackage, runOnSentence, tempDir, tinyArchitectures, tinyPackageOf } from '../testing/fixtures';
 import type { SentenceResult } from '../pipeline/types';
+import { batchInputs, loadFeaturizer } from './featurizer';
 import { loadPackage, ModelPackageError } from './package';
 import { ModelRunner } from './runner';
 
@@ -127,4 +130,20 @@ test('stsn: a missing or replaced stage graph is a package error naming the file
   await assert.rejects(ModelRunner.load(noStage, { executionProvider: 'cpu' }), isPackageError(/'no-stage': .*needs a 'pairs' stage/));
   const pkg = await loadPackage(stsn);
   assert.equal(pkg.stagePaths.pairs, path.join(stsn, 'pairs.onnx'));
+});
+
+test('stsn: the feeds that probe the pairs stage on a GPU provider run on the real graphs', { skip: noStsn }, async () => {
+  // Probes only run on non-CPU providers (session.ts), so run the same feeds here on CPU.
+  const pkg = await loadPackage(stsn);
+  const featurizer = loadFeaturizer(pkg);
+  const main = await ort.InferenceSession.create(pkg.graphPath, { executionProviders: ['cpu'] });
+  const pairs = await ort.InferenceSession.create(pkg.stagePaths.pairs, { executionProviders: ['cpu'] });
+  try {
+    const mainOut = await main.run(batchInputs([featurizer.encode(['ERlens'])], main.inputNames));
+    const out = await pairs.run(spanPairsDecoder.probeStage!('pairs', mainOut, pkg.meta));
+    assert.deepEqual(out.relation_probs.dims, [1, 1, pkg.meta.relation_types.length]);
+  } finally {
+    await main.release();
+    await pairs.release();
+  }
 });
