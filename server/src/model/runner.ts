@@ -99,7 +99,11 @@ export class ModelRunner {
             probe: decoder.probeStage
               ? async (session) => {
                   const mainOut = await main.run(probeFeeds(main));
-                  await session.run(decoder.probeStage!(name, mainOut, pkg.meta));
+                  try {
+                    await session.run(decoder.probeStage!(name, mainOut, pkg.meta));
+                  } finally {
+                    for (const t of Object.values(mainOut)) (t as { dispose?: () => void }).dispose?.();
+                  }
                 }
               : undefined,
           });
@@ -107,7 +111,7 @@ export class ModelRunner {
           throw new ModelPackageError(pkg.id, `the stage graph ${stageMeta.file} cannot be loaded by ONNX Runtime: ${firstLine(err)}`);
         }
         stages.set(name, stage.session);
-        failed.push(...stage.failed);
+        failed.push(...stage.failed.map((f) => ({ ...f, error: `${stageMeta.file}: ${f.error}` })));
         const lacking = [...stageMeta.inputs.filter((i) => !stage.session.inputNames.includes(i)), ...stageMeta.outputs.filter((o) => !stage.session.outputNames.includes(o))];
         if (lacking.length) throw new ModelPackageError(pkg.id, `the stage graph ${stageMeta.file} lacks the inputs/outputs model.json names: ${lacking.join(', ')}`);
       }
