@@ -37,9 +37,11 @@ def write_card(package_dir, onnx_report_path=None, notes="", parity_path=None):
     if parity_path:
         with open(parity_path, encoding="utf-8") as f:
             pr = json.load(f)
-        parity = ("max abs difference of the output probabilities, PyTorch fp32 vs ONNX Runtime on %d dev sentences: "
-                  "%.2e batched, %.2e one sentence at a time (`node scripts/onnx-parity.mjs`)"
-                  % (pr["sentences"], pr["max_abs_diff_batch"], pr["max_abs_diff_single"]))
+        against = ("the same int8 model in PyTorch" if meta["encoder"].get("word_table") == "int8"
+                   else "PyTorch fp32")
+        parity = ("max abs difference of the graph outputs, %s vs ONNX Runtime on %d dev sentences "
+                  "(every graph stage): %.2e batched, %.2e one sentence at a time (`node scripts/onnx-parity.mjs`)"
+                  % (against, pr["sentences"], pr["max_abs_diff_batch"], pr["max_abs_diff_single"]))
     tr = meta["training"]
     pt = meta["dev_scores"].get("pytorch_fp32") or {}
     tuned = ""
