@@ -15,7 +15,7 @@ const tiny = path.join(root, 'test', 'fixtures', 'models', 'tiny-mge');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'erlens-cli-'));
 
 // Thresholds calibrated on the tiny model's own outputs (it is not calibrated; see testing/fixtures.ts).
-const { calibratedThresholds } = createRequire(import.meta.url)(path.join(root, 'server', 'out', 'testing', 'fixtures.js'));
+const { calibratedThresholds, oddInputDocument, tinyArchitectures, tinyPackageOf } = createRequire(import.meta.url)(path.join(root, 'server', 'out', 'testing', 'fixtures.js'));
 const thresholds = await calibratedThresholds(tiny, 3, 1);
 
 function chattyCopy() {
@@ -88,6 +88,31 @@ test('extract: jsonl (one document per line), csv, ntriples to --out, brat folde
     assert.equal(cps.slice(Number(a), Number(b)).join(''), shown);
   }
 });
+
+// Every other architecture's tiny package, as shipped (no threshold tweaks): the memorised sentences come
+// back with their entities; a one-token sentence, punctuation only and a run-on sentence over max_words
+// give a valid (possibly empty) result and no warning.
+const oddPath = path.join(tmp, 'odd.md');
+const oddText = oddInputDocument();
+fs.writeFileSync(oddPath, oddText);
+for (const arch of tinyArchitectures) {
+  test(`extract with the tiny ${arch} package: memorised entities found, odd input handled`, () => {
+    const r = erlens('extract', docPath, oddPath, '--model', tinyPackageOf(arch), '--format', 'jsonl', '--execution-provider', 'cpu');
+    assert.equal(r.code, 0, r.err);
+    assert.doesNotMatch(r.err, /warning|failed/i);
+    assert.match(r.err, new RegExp(`2 file\\(s\\), \\d+ sentences, \\d+ entities, \\d+ relations \\(tiny-${arch} on cpu\\)`));
+    const [doc, odd] = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    for (const [d, text] of [[doc, docText], [odd, oddText]]) {
+      for (const e of d.entities) assert.equal(text.slice(e.start, e.end), e.text);
+      for (const rel of d.relations) assert.ok(d.entities[rel.head] && d.entities[rel.tail] && rel.head !== rel.tail);
+    }
+    const found = new Set(doc.entities.map((e) => `${e.text}|${e.type}`));
+    const wanted = gold.flatMap((s) => s.entities.map((e) => `${s.tokens.slice(e.start, e.end).join(' ')}|${e.type}`));
+    const hits = wanted.filter((k) => found.has(k)).length;
+    assert.ok(hits >= wanted.length / 2, `${hits} of ${wanted.length} memorised entities found`);
+    assert.ok(doc.relations.length > 0, 'memorised sentences give relations');
+  });
+}
 
 test('predict keeps ids and tokens; eval prints the headline last', () => {
   const predPath = path.join(tmp, 'pred.jsonl');

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LspTestClient, conllDocument, fileUri, tinyModelDir, waitFor } from './lspClient.mjs';
+import { LspTestClient, conllDocument, fileUri, oddInputDocument, tinyArchitectures, tinyModelDir, tinyPackageOf, waitFor } from './lspClient.mjs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'erlens-robust-'));
 const settings = { models: [tinyModelDir], executionProvider: 'cpu', debounceMs: 30 };
@@ -79,6 +79,30 @@ test('a single 20,000-character line is annotated without being dropped or trunc
   assert.ok(tokens.some((t) => t.char > 15_000), `last token at ${tokens.at(-1)?.char}`);
   await assertResponsive();
   await client.close(uri);
+});
+
+test('every architecture: a one-token sentence, punctuation only and a run-on sentence over max_words give a valid result', async () => {
+  // All the other architectures' tiny packages in one server, beside the file's own client.
+  const other = new LspTestClient({ models: tinyArchitectures.map((a) => tinyPackageOf(a)), executionProvider: 'cpu', debounceMs: 30 });
+  try {
+    await other.start();
+    const text = oddInputDocument();
+    const lines = text.split('\n');
+    const uri = fileUri(path.join(tmp, 'odd.md'));
+    await other.open(uri, text);
+    const { diagnostics } = await other.waitForDiagnostics(uri, { timeoutMs: 120_000 });
+    assert.ok(Array.isArray(diagnostics));
+    const tokens = other.decode((await other.semanticTokens(uri)).data);
+    assert.ok(tokens.every((t) => t.line < lines.length && t.char + t.length <= lines[t.line].length), JSON.stringify(tokens));
+    const stats = await other.stats();
+    assert.deepEqual(stats.models, tinyArchitectures.map((a) => `tiny-${a}`));
+    assert.deepEqual(stats.problems, []);
+    assert.deepEqual(other.messages.filter((m) => m.type <= 2), [], 'no error or warning');
+    assert.ok(!other.logs.some((l) => /inference failed/.test(l.message)), JSON.stringify(other.logs));
+    assert.equal(other.proc.exitCode, null, `server exited: ${other.stderr}`);
+  } finally {
+    await other.stop();
+  }
 });
 
 test('binary content is skipped: empty results, no crash', async () => {

@@ -3,6 +3,7 @@
 // requests (workspace/configuration, registerCapability, refreshes) and records what the server pushes
 // (diagnostics, messages, log lines, status) so tests can wait on them.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import rpc from 'vscode-jsonrpc/node';
@@ -12,6 +13,8 @@ export const sharedRoot = path.resolve(repoRoot, '..', 'shared');
 // Overridable so the same tests can run another memorising package or the bundled server (dist/server.js).
 export const tinyModelDir = process.env.ERLENS_TEST_MODEL ?? path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-mge');
 export const serverMain = process.env.ERLENS_SERVER_MAIN ?? path.join(repoRoot, 'server', 'out', 'lsp', 'main.js');
+// The other architectures' tiny packages and the odd-input document, shared with the TypeScript tests.
+export const { tinyArchitectures, tinyPackageOf, oddInputDocument } = createRequire(import.meta.url)(path.join(repoRoot, 'server', 'out', 'testing', 'fixtures.js'));
 
 export function fileUri(p) {
   return pathToFileURL(p).toString();

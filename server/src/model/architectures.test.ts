@@ -38,9 +38,8 @@ function oddSentences(): string[][] {
 
 for (const arch of tinyArchitectures) {
   const dir = tinyPackageOf(arch);
-  const missing = !fs.existsSync(path.join(dir, 'model.json')) && `tiny-${arch} not present`;
 
-  test(`${arch}: memorised sentences give their entities; batched equals one by one`, { skip: missing }, async () => {
+  test(`${arch}: memorised sentences give their entities; batched equals one by one`, async () => {
     const runner = await ModelRunner.load(dir, { executionProvider: 'cpu' });
     try {
       assert.equal(runner.meta.architecture, arch);
@@ -69,7 +68,7 @@ for (const arch of tinyArchitectures) {
     }
   });
 
-  test(`${arch}: one token, punctuation only and an over-long sentence give valid results`, { skip: missing }, async () => {
+  test(`${arch}: one token, punctuation only and an over-long sentence give valid results`, async () => {
     const runner = await ModelRunner.load(dir, { executionProvider: 'cpu', maxBatch: 4 });
     try {
       const odd = oddSentences();
@@ -83,7 +82,7 @@ for (const arch of tinyArchitectures) {
     }
   });
 
-  test(`${arch}: a memorised sentence longer than max_words is windowed and still annotated`, { skip: missing }, async () => {
+  test(`${arch}: a memorised sentence longer than max_words is windowed and still annotated`, async () => {
     const copy = copyPackage(dir, `tiny-${arch}-window-12`, (m) => (m.max_words = 12));
     const runner = await ModelRunner.load(copy, { executionProvider: 'cpu' });
     try {
@@ -98,9 +97,8 @@ for (const arch of tinyArchitectures) {
 }
 
 const stsn = tinyPackageOf('stsn');
-const noStsn = !fs.existsSync(path.join(stsn, 'model.json')) && 'tiny-stsn not present';
 
-test('stsn: a pair axis split over several stage calls gives the same results', { skip: noStsn }, async () => {
+test('stsn: a pair axis split over several stage calls gives the same results', async () => {
   const whole = await ModelRunner.load(stsn, { executionProvider: 'cpu' });
   // a budget of one [B, P, N, D] cell: one pair per stage call
   const split = await ModelRunner.load(stsn, { executionProvider: 'cpu', pairStageCells: 1 });
@@ -117,7 +115,7 @@ test('stsn: a pair axis split over several stage calls gives the same results', 
   }
 });
 
-test('stsn: a missing or replaced stage graph is a package error naming the file', { skip: noStsn }, async () => {
+test('stsn: a missing or replaced stage graph is a package error naming the file', async () => {
   const isPackageError = (re: RegExp) => (err: unknown) => err instanceof ModelPackageError && re.test((err as Error).message);
   const parent = tempDir();
   const gone = copyPackage(stsn, 'no-pairs', () => undefined, parent);
@@ -132,7 +130,7 @@ test('stsn: a missing or replaced stage graph is a package error naming the file
   assert.equal(pkg.stagePaths.pairs, path.join(stsn, 'pairs.onnx'));
 });
 
-test('stsn: the feeds that probe the pairs stage on a GPU provider run on the real graphs', { skip: noStsn }, async () => {
+test('stsn: the feeds that probe the pairs stage on a GPU provider run on the real graphs', async () => {
   // Probes only run on non-CPU providers (session.ts), so run the same feeds here on CPU.
   const pkg = await loadPackage(stsn);
   const featurizer = loadFeaturizer(pkg);
