@@ -68,7 +68,7 @@ for (const { dir, meta } of packages) {
     package_mb: round(packageBytes(dir) / 2 ** 20, 1),
     shipped: dir.startsWith(join(root, 'models')),
     sentences: onnx.sentences,
-    onnx_sentences_per_second: onnx.sentences_per_second,
+    onnx_sentences_per_second: round(onnx.sentences_per_second, 1),
     pytorch_sentences_per_second: pytorch?.sentences_per_second ?? null,
     onnx_over_pytorch: pytorch ? round(onnx.sentences_per_second / pytorch.sentences_per_second) : null,
   });
