@@ -18,7 +18,7 @@ def argmax(row):
     return best, best_p
 
 
-def tag_spans(tag_probs, n, n_types, scheme):
+def tag_spans(tag_probs, n, scheme):
     """-> [(start, end_excl, type_index, score)], score = mean over the span's words of the chosen tag's
     probability. BIO: B opens; I continues an open entity of its type, otherwise opens a new one; O and a
     type change close. BILOU (TablERT-CNN's rule): a running start; O moves it past the word; B and I
@@ -108,7 +108,7 @@ def decode_tag_table(tag_probs, table_probs, n_words, schema, tagging, relation_
         raise ValueError("tagging must be 'BIO' or 'BILOU', not %r" % (tagging,))
     if relation_cells not in ("block", "last-word"):
         raise ValueError("relation_cells must be 'block' or 'last-word', not %r" % (relation_cells,))
-    spans = tag_spans(tag_probs, n_words, len(schema.entity_types), tagging)
+    spans = tag_spans(tag_probs, n_words, tagging)
     spans.sort(key=lambda s: (s[0], s[1], s[2]))
     if relation_cells == "block":
         rels = block_relations(table_probs, spans, len(schema.relation_types))

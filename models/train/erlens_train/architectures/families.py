@@ -75,13 +75,12 @@ class SpanPairs:
         probabilities of every ordered pair of them (suppression only ever drops pairs)."""
         span_probs, features = model.arch.probabilities(outputs)
         schema = model.head.schema
-        raws, rows, owners = [], [], []
+        raws, rows = [], []
         for b, n in enumerate(n_words):
-            ents = decode_spans(span_probs[b, :n].cpu().numpy(), n, schema, False)
-            idx = pair_index(ents)
-            raws.append([span_probs[b, :n].cpu().numpy(), ents, {}])
-            rows.append(idx)
-            owners.append(b)
+            probs = span_probs[b, :n].cpu().numpy()
+            ents = decode_spans(probs, n, schema, False)
+            raws.append([probs, ents, {}])
+            rows.append(pair_index(ents))
         P = max((len(r) for r in rows), default=0)
         if P:
             index = torch.zeros(len(rows), P, 4, dtype=torch.long, device=features.device)

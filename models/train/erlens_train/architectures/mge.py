@@ -10,7 +10,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .families import SpanTable
-from .table_targets import make_table_targets, table_loss
+from .table_targets import loss, make_targets, probabilities  # noqa: F401 (the span-table interface)
 
 FAMILY = SpanTable
 POOLING = "first"
@@ -64,15 +64,3 @@ class Head(nn.Module):
         h_ner = torch.cat([ge_t * ce, gr_i * cr], dim=-1)
         h_re = torch.cat([gr_t * cr, ge_i * ce], dim=-1)
         return {"ent": self.ent_table(h_ner), "rel": self.rel_table(h_re)}
-
-
-def make_targets(sentences, schema, N):
-    return make_table_targets(sentences, schema, N)
-
-
-def loss(outputs, targets, word_mask, head=None):
-    return table_loss(outputs["ent"], outputs["rel"], targets, word_mask)
-
-
-def probabilities(outputs):
-    return [torch.sigmoid(outputs["ent"]), torch.sigmoid(outputs["rel"])]

@@ -15,7 +15,7 @@ import torch.nn as nn
 
 from .families import SpanTable
 from .mge import PairTable
-from .table_targets import make_table_targets, table_loss
+from .table_targets import loss, make_targets, probabilities  # noqa: F401 (the span-table interface)
 
 FAMILY = SpanTable
 POOLING = "first"
@@ -58,7 +58,6 @@ def partition_filter_scan(xw: torch.Tensor, w_h: torch.Tensor, w_c: torch.Tensor
 class Head(nn.Module):
     def __init__(self, encoder_dim, schema, hidden=300, dropout=0.1):
         super().__init__()
-        self.hidden = hidden
         self.dropout = nn.Dropout(dropout)
         self.input_gates = nn.Linear(encoder_dim, 5 * hidden)
         self.state_gates = nn.Parameter(torch.empty(hidden, 5 * hidden))
@@ -83,15 +82,3 @@ class Head(nn.Module):
         gr = self.masked_max(torch.tanh(self.rel_global(torch.cat([hr, hs], -1))), word_mask)
         return {"ent": self.ent_table(he, self.ent_global_proj(ge)),
                 "rel": self.rel_table(hr, self.rel_global_proj(gr))}
-
-
-def make_targets(sentences, schema, N):
-    return make_table_targets(sentences, schema, N)
-
-
-def loss(outputs, targets, word_mask, head=None):
-    return table_loss(outputs["ent"], outputs["rel"], targets, word_mask)
-
-
-def probabilities(outputs):
-    return [torch.sigmoid(outputs["ent"]), torch.sigmoid(outputs["rel"])]

@@ -17,7 +17,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .families import TagTable
-from .tag_targets import make_tag_table_targets, relation_labels, tag_names, tag_table_loss
+from .tag_targets import loss, probabilities  # noqa: F401 (the tag-table interface)
+from .tag_targets import make_tag_table_targets, relation_labels, tag_names
 
 FAMILY = TagTable("BIO", "block")
 POOLING = "mean"
@@ -195,11 +196,3 @@ class Head(nn.Module):
 
 def make_targets(sentences, schema, N):
     return make_tag_table_targets(sentences, schema, N, "BIO", full_grid=True)
-
-
-def loss(outputs, targets, word_mask, head=None):
-    return tag_table_loss(outputs["tags"], outputs["table"], targets)
-
-
-def probabilities(outputs):
-    return [torch.softmax(outputs["tags"], -1), torch.softmax(outputs["table"], -1)]

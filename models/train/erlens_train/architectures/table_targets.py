@@ -1,4 +1,5 @@
-"""Targets and loss for the sigmoid span/relation tables shared by PFN and MGE (models.md §4.4)."""
+"""Targets, loss and output probabilities of the sigmoid span/relation tables shared by PFN and MGE
+(models.md §4.4): both architecture modules export make_targets, loss and probabilities from here."""
 import torch
 import torch.nn.functional as F
 
@@ -32,3 +33,15 @@ def table_loss(ent_logits, rel_logits, targets, word_mask):
     lengths = m.sum(1).clamp(min=1.0)
     per_sentence = (ent.sum((1, 2, 3)) + rel.sum((1, 2, 3))) / lengths
     return per_sentence.mean()
+
+
+def make_targets(sentences, schema, N):
+    return make_table_targets(sentences, schema, N)
+
+
+def loss(outputs, targets, word_mask, head=None):
+    return table_loss(outputs["ent"], outputs["rel"], targets, word_mask)
+
+
+def probabilities(outputs):
+    return [torch.sigmoid(outputs["ent"]), torch.sigmoid(outputs["rel"])]

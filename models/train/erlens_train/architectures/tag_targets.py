@@ -1,4 +1,4 @@
-"""Targets and loss for the softmax tag + table models (Table-Sequence, TablERT-CNN), models.md §1.3, §2.2.
+"""Targets, loss and output probabilities for the softmax tag + table models (Table-Sequence, TablERT-CNN), models.md §1.3, §2.2.
 
 Tag ids: 0 = O, then one block per entity type in schema order: BIO -> B, I; BILOU -> B, I, L, U.
 Relation cell ids: 0 = no relation, 1 + 2r = r forward (row word in the subject), 2 + 2r = r backward.
@@ -106,3 +106,11 @@ def tag_table_loss(tag_logits, table_logits, targets):
     table_loss = F.cross_entropy(table_logits.reshape(-1, table_logits.size(-1)), targets["table"].reshape(-1),
                                  ignore_index=IGNORE, reduction="sum")
     return (tag_loss + table_loss) / B
+
+
+def loss(outputs, targets, word_mask, head=None):
+    return tag_table_loss(outputs["tags"], outputs["table"], targets)
+
+
+def probabilities(outputs):
+    return [torch.softmax(outputs["tags"], -1), torch.softmax(outputs["table"], -1)]
