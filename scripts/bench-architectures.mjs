@@ -73,7 +73,8 @@ for (const { dir, meta } of packages) {
     onnx_over_pytorch: pytorch ? round(onnx.sentences_per_second / pytorch.sentences_per_second) : null,
   });
 }
-rows.sort((a, b) => (a.dataset ?? '').localeCompare(b.dataset ?? '') || ORDER.indexOf(a.architecture) - ORDER.indexOf(b.architecture));
+// Same dataset and architecture (e.g. an equal-budget reference run): longest training first.
+rows.sort((a, b) => (a.dataset ?? '').localeCompare(b.dataset ?? '') || ORDER.indexOf(a.architecture) - ORDER.indexOf(b.architecture) || (b.epochs ?? 0) - (a.epochs ?? 0));
 
 const report = {
   command: 'npm run bench:architectures',
@@ -87,9 +88,9 @@ writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
 
 const f = (x) => (x === null || x === undefined ? '–' : x.toFixed(2));
 const lines = [
-  '| dataset | architecture | NER micro | RE micro | NER macro | RE macro | epochs | parameters | package MB | sent/s ONNX | sent/s PyTorch | shipped |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.dataset} | ${r.architecture} | ${f(r.dev.ner_micro)} | ${f(r.dev.re_micro)} | ${r.averaging === 'macro' ? f(r.dev.ner_macro) : '–'} | ${r.averaging === 'macro' ? f(r.dev.re_macro) : '–'} | ${r.epochs ?? '–'} | ${(r.parameters / 1e6).toFixed(1)}M | ${r.package_mb} | ${r.onnx_sentences_per_second} | ${r.pytorch_sentences_per_second ?? '–'} | ${r.shipped ? 'yes' : 'no'} |`),
+  '| dataset | architecture | package | NER micro | RE micro | NER macro | RE macro | epochs | parameters | package MB | sent/s ONNX | sent/s PyTorch | shipped |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.dataset} | ${r.architecture} | \`${r.id}\` | ${f(r.dev.ner_micro)} | ${f(r.dev.re_micro)} | ${r.averaging === 'macro' ? f(r.dev.ner_macro) : '–'} | ${r.averaging === 'macro' ? f(r.dev.re_macro) : '–'} | ${r.epochs ?? '–'} | ${(r.parameters / 1e6).toFixed(1)}M | ${r.package_mb} | ${r.onnx_sentences_per_second} | ${r.pytorch_sentences_per_second ?? '–'} | ${r.shipped ? 'yes' : 'no'} |`),
 ];
 console.log(lines.join('\n'));
 process.stderr.write(`wrote ${out}\n`);
