@@ -17,7 +17,8 @@ const e2eTools = path.join(shared, 'tools', 'vscode-e2e');
 const codeServerDir = path.join(repo, '.work', 'code-server');
 const outDir = path.join(repo, '.work', 'e2e-out');
 const vsix = path.join(repo, 'erlens-linux-x64.vsix');
-const shippedModels = ['mge-conll04', 'mge-ade'].filter((id) => fs.existsSync(path.join(repo, 'models', id, 'model.json')));
+// Every package under models/ ships, each with all its files (STSN's second graph stage included).
+const shippedModels = fs.readdirSync(path.join(repo, 'models')).filter((id) => fs.existsSync(path.join(repo, 'models', id, 'model.json')));
 
 let vsixBuilt = false;
 function buildVsix() {
@@ -39,7 +40,9 @@ test('npm run package builds a lean linux-x64 VSIX', { timeout: 600_000 }, () =>
   for (const needed of ['package.json', 'dist/extension.js', 'dist/server.js', 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node', 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1', 'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/dist/cjs/index.js']) {
     assert.ok(entries.includes(needed), `missing ${needed}`);
   }
-  for (const id of shippedModels) assert.ok(entries.includes(`models/${id}/model.onnx`) && entries.includes(`models/${id}/model.json`), `shipped model ${id}`);
+  for (const id of shippedModels) {
+    for (const file of fs.readdirSync(path.join(repo, 'models', id))) assert.ok(entries.includes(`models/${id}/${file}`), `shipped model ${id}: ${file} missing from the VSIX`);
+  }
   const unwanted = entries.filter((e) => /napi-v6\/(darwin|win32|linux\/arm64)|^models\/train\/|^test\/|^server\/|^client\/|\.ts$|\.map$|^\.work|^spec\//.test(e));
   assert.deepEqual(unwanted, [], 'nothing but run-time files');
   assert.ok(entries.includes('node_modules/onnxruntime-common/dist/cjs/package.json'), 'CJS marker of onnxruntime-common');
