@@ -1,5 +1,6 @@
-// The shipped packages on real sentences: sensible output, through the same Annotator the editor uses.
-// Skipped (with the reason printed) only while a package has not been exported into models/ yet.
+// The shipped packages on real sentences: sensible output, through the same Annotator the editor uses —
+// MGE on news and clinical text, and every other architecture's CoNLL04 package on news. Skipped (with the
+// reason printed) only while a package has not been exported into models/ yet.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -60,3 +61,26 @@ test('mge-ade links drugs to adverse effects in clinical sentences', { skip: ski
   assert.ok(has(doc, 'Adverse-Effect', 'hepatotoxicity') || has(doc, 'Adverse-Effect', 'Stevens-Johnson'), show);
   assert.ok(doc.relations.some((r) => r.type === 'Adverse-Effect' && r.head.type === 'Adverse-Effect' && r.tail.type === 'Drug'), 'effect -> drug relation');
 });
+
+// Each architecture's CoNLL04 package, as a user selects it in the editor (STSN's two graph stages,
+// Table-Sequence's 2-D recurrence and TablERT-CNN's table convolutions all run here from models/).
+const news = [
+  'John Wilkes Booth, who assassinated President Abraham Lincoln, was an actor.',
+  '',
+  'Maria Gonzalez, a spokeswoman for the United Nations in Geneva, said the talks would resume.',
+].join('\n');
+for (const architecture of ['pfn', 'stsn', 'tablert-cnn', 'table-sequence']) {
+  const id = `${architecture}-conll04`;
+  test(`${id} annotates news sentences with the CoNLL04 schema`, { skip: skipReason(id) }, async () => {
+    const doc = await annotate(id, news);
+    const show = JSON.stringify({ entities: doc.entities.map((e) => [e.text, e.type]), relations: doc.relations.map((r) => [r.head.text, r.type, r.tail.text]) });
+    assert.ok(has(doc, 'Peop', 'Booth') && has(doc, 'Peop', 'Gonzalez'), show);
+    assert.ok(has(doc, 'Loc', 'Geneva'), show);
+    assert.ok(doc.relations.some((r) => r.head.text === 'Maria Gonzalez' && r.type === 'Work_For'), show);
+    for (const e of doc.entities) {
+      assert.ok(['Loc', 'Org', 'Other', 'Peop'].includes(e.type), show);
+      assert.equal(news.slice(e.start, e.end), e.text);
+    }
+    for (const r of doc.relations) assert.ok(['Kill', 'Live_In', 'Located_In', 'OrgBased_In', 'Work_For'].includes(r.type), show);
+  });
+}

@@ -20,6 +20,11 @@ const vsix = path.join(repo, 'erlens-linux-x64.vsix');
 // Every package under models/ ships, each with all its files (STSN's second graph stage included).
 const shippedModels = fs.readdirSync(path.join(repo, 'models')).filter((id) => fs.existsSync(path.join(repo, 'models', id, 'model.json')));
 
+// The browser session runs the MGE packages only: with every shipped architecture enabled at once the
+// news sentence carries so many relations that its lenses collapse into one "N relations in this
+// sentence" summary. Each architecture's package is exercised on real sentences in shipped-models.test.
+const browserModels = ['mge-conll04', 'mge-ade'].filter((id) => shippedModels.includes(id));
+
 let vsixBuilt = false;
 function buildVsix() {
   if (vsixBuilt) return;
@@ -129,7 +134,7 @@ test('ERlens in a real VS Code (code-server + Chromium): tokens, squiggles, hove
   const base = JSON.parse(fs.readFileSync(path.join(e2eTools, 'vscode-settings.json'), 'utf8'));
   const settings = {
     ...base,
-    'erlens.models': ['tiny-mge', ...shippedModels],
+    'erlens.models': ['tiny-mge', ...browserModels],
     'erlens.modelPaths': [path.join(repo, 'test', 'fixtures', 'models')],
     'erlens.executionProvider': 'cpu',
     'erlens.debounceMs': 100,
@@ -143,7 +148,7 @@ test('ERlens in a real VS Code (code-server + Chromium): tokens, squiggles, hove
     lensPrefix: 'Annie Oakley → Live_In →',
     tailText: 'Willowdell , Darke County',
     codeOnlyWord: 'Pamela Moseley Carpenter',
-    ...(shippedModels.includes('mge-ade') ? { drug, drugColor: 'rgb(0, 255, 255)' } : {}),
+    ...(browserModels.includes('mge-ade') ? { drug, drugColor: 'rgb(0, 255, 255)' } : {}),
   };
   const env = Object.fromEntries(fs.readFileSync(path.join(codeServerDir, 'env.sh'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('=')));
   fs.rmSync(outDir, { recursive: true, force: true });
