@@ -5,8 +5,11 @@
 // report and prints the README's results table.
 //
 //   npm run bench:architectures [-- --out bench/architectures.json --packages models,runs/packages]
+//   npm run bench:architectures -- --only pfn-conll04,pfn-conll04-15ep
 //
 // A package without its training run (a fresh clone has packages, not runs) gets ONNX numbers only.
+// --only re-measures the named packages and keeps every other row of the existing report as it was
+// measured (candidates live in ignored folders, so a later checkout may no longer have them).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -20,16 +23,22 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/architectures.json' },
     packages: { type: 'string', default: 'models,runs/packages' },
     'no-pytorch': { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
+const only = values.only ? new Set(values.only.split(',').map((id) => id.trim()).filter(Boolean)) : undefined;
 
 const ORDER = ['mge', 'pfn', 'table-sequence', 'tablert-cnn', 'stsn'];
 const packages = [];
 for (const dir of values.packages.split(',').map((d) => resolve(root, d))) {
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir).sort()) {
-    const meta = join(dir, name, 'model.json');
-    if (existsSync(meta)) packages.push({ dir: join(dir, name), meta: JSON.parse(readFileSync(meta, 'utf8')) });
+    const metaPath = join(dir, name, 'model.json');
+    if (!existsSync(metaPath)) continue;
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    // A candidate that was shipped (same id in an earlier folder, models/ first) is measured once, as shipped.
+    if (packages.some((p) => p.meta.id === meta.id)) continue;
+    if (!only || only.has(meta.id)) packages.push({ dir: join(dir, name), meta });
   }
 }
 
@@ -38,7 +47,12 @@ function packageBytes(dir) {
 }
 
 const round = (x, d = 2) => (x === undefined || x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
-const rows = [];
+const out = resolve(root, values.out);
+if (only) {
+  const missing = [...only].filter((id) => !packages.some((p) => p.meta.id === id));
+  if (missing.length) throw new Error(`--only: no package ${missing.join(', ')} under ${values.packages}`);
+}
+const rows = only && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')).rows.filter((r) => !only.has(r.id)) : [];
 for (const { dir, meta } of packages) {
   const dev = resolve(root, meta.training?.dev ?? '');
   if (!existsSync(dev)) {
@@ -82,7 +96,6 @@ const report = {
   note: 'dev split, strict scores through the ONNX package (erlens eval); sentences/s over the whole dev file, batch 16, CPU',
   rows,
 };
-const out = resolve(root, values.out);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
 
