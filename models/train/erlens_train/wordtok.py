@@ -21,13 +21,15 @@ TOKEN_RE = re.compile(
     "|".join([
         r"https?://[^\s<>\"]+",                       # URLs stay whole
         r"(?:[A-Za-z]\.){2,}(?:[A-Za-z](?![\w]))?",    # U.S. e.g. i.e. N.Y.
-        r"(?:%s)\.(?!\w)" % "|".join(ABBREVIATIONS),  # Dr. Calif. Feb.
+        # Dr. Calif. Feb. (at the very end of the text the period ends the sentence: a token of its own)
+        r"(?:%s)\.(?!\w)(?!\s*\Z)" % "|".join(ABBREVIATIONS),
         r"[A-Z]\.(?=\s+[A-Z])",                        # initials: John F. Kennedy
         r"\d+(?:[.,:/]\d+)+",                          # 2.5 1,000 10:30 1/2
         r"n't(?!\w)|'(?:s|t|re|ve|ll|d|m)(?!\w)",     # clitics split PTB-style
-        r"%s+(?:-%s+)*(?=n't(?!\w))" % (_WORD, _WORD),  # do|n't
-        # words, hyphenated compounds, O'Neil (an apostrophe joins unless a clitic follows)
-        r"%s+(?:(?:-|['’](?!(?:s|t|re|ve|ll|d|m)(?!\w)))%s+)*" % (_WORD, _WORD),
+        r"%s+(?=n't(?!\w))" % _WORD,                  # do|n't
+        # words and O'Neil (an apostrophe joins unless a clitic follows); a hyphen is always its own
+        # token, as in ADE, DDI and spaCy ("methotrexate-induced" -> methotrexate - induced)
+        r"%s+(?:['’](?!(?:s|t|re|ve|ll|d|m)(?!\w))%s+)*" % (_WORD, _WORD),
         r"--+|\.\.\.+|``|''",                          # dashes, ellipses, TeX quotes
         r"\S",                                        # anything else: one character
     ]),

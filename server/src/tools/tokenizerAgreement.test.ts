@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { detokenize, measure, splitGluedFinalPeriod } from './tokenizerAgreement';
+import { detokenize } from '../eval/detokenize';
+import { measure, splitGluedFinalPeriod } from './tokenizerAgreement';
 
 test('detokenizer places every gold token at its recorded span', () => {
   const tokens = ['He', 'said', '"', 'no', '"', '(', 'twice', ')', ',', 'did', "n't", 'he', '?'];

@@ -13,31 +13,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sharedRoot } from '../paths';
+import { detokenize } from '../eval/detokenize';
 import { ABBREVIATIONS, tokenizeWords } from '../text/wordTokenizer';
-
-const NO_SPACE_BEFORE = new Set([',', '.', ';', ':', '!', '?', ')', ']', '}', '%', "''", "'s", "'S", "n't", "N'T", "'re", "'ve", "'ll", "'d", "'m", '...']);
-const NO_SPACE_AFTER = new Set(['(', '[', '{', '``', '$', '#']);
-
-/** Gold tokens -> text, with each token's [start, end) in it. */
-export function detokenize(tokens: readonly string[]): { text: string; spans: Array<[number, number]> } {
-  let text = '';
-  const spans: Array<[number, number]> = [];
-  let openQuote = false;
-  tokens.forEach((tok, i) => {
-    let space = i > 0;
-    const prev = tokens[i - 1];
-    if (NO_SPACE_BEFORE.has(tok)) space = false;
-    if (prev !== undefined && NO_SPACE_AFTER.has(prev)) space = false;
-    if (tok === '"') {
-      if (openQuote) space = false; // closing quote hugs the word before
-      openQuote = !openQuote;
-    } else if (prev === '"' && openQuote) space = false; // the word after an opening quote
-    if (space) text += ' ';
-    spans.push([text.length, text.length + tok.length]);
-    text += tok;
-  });
-  return { text, spans };
-}
 
 interface DatasetReport {
   sentences: number;
@@ -130,7 +107,7 @@ function main(): void {
   const out = values.out ?? 'tokenizer-agreement.json';
   const report: Record<string, unknown> = {
     what: 'gold dev tokens -> detokenised text -> ERlens word tokenizer; identical = same token sequence; F1 over exact token character spans',
-    detokenizer: 'space-joined, no space before , . ; : ! ? ) ] } % and clitics, none after ( [ { `` $ #, straight double quotes alternate open/close',
+    detokenizer: 'server/src/eval/detokenize.ts (PTB spacing; hyphens and slashes between words joined)',
     datasets: {},
   };
   for (const name of datasets) {
