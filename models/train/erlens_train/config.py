@@ -30,6 +30,10 @@ DEFAULTS = {
     "decode": {},                   # decoding settings; defaults come from the architecture's decoder family
     "device": "auto",               # "auto" = CUDA when present, else CPU
     "threads": 2,
+    "retokenize": True,             # re-tokenise train/dev with the server's tokenizer (retokenize.py)
+    "watch": [],                    # more dev sets scored every epoch (eval_sets.py)
+    "selection": None,              # what picks checkpoints and decoding settings (eval_sets.py)
+    "tune_grid": {},                # more decoding settings for `tune` to try, beside the family's grid
 }
 
 WORDCHAR_DEFAULTS = {
@@ -83,8 +87,19 @@ def load_config(path_or_dict, overrides=None):
                               % (where, cfg["encoder"]["path"]))
     else:
         raise ConfigError("%s: encoder.kind must be 'wordchar' or 'transformer', not %r" % (where, enc.get("kind")))
-    _need_file(cfg["train"], where, "train")
+    train_specs = cfg["train"] if isinstance(cfg["train"], list) else [cfg["train"]]
+    for i, spec in enumerate(train_specs):
+        _need_file(spec if isinstance(spec, str) else spec.get("path"), where, "train[%d]" % i)
     _need_file(cfg["dev"], where, "dev")
+    names = {"dev"}
+    for w in cfg["watch"]:
+        if not w.get("name") or w["name"] in names:
+            raise ConfigError("%s: every watch set needs a unique name other than 'dev'" % where)
+        names.add(w["name"])
+        _need_file(w.get("path"), where, "watch %s" % w["name"])
+    for item in cfg["selection"] or []:
+        if item.get("set") not in names:
+            raise ConfigError("%s: selection names an unknown set %r (sets: %s)" % (where, item.get("set"), sorted(names)))
     if cfg["averaging"] not in ("micro", "macro"):
         raise ConfigError("%s: averaging must be 'micro' or 'macro'" % where)
     from .architectures import get
@@ -94,6 +109,11 @@ def load_config(path_or_dict, overrides=None):
         raise ConfigError("%s: decode settings %s do not apply to the %s decoder (it takes %s)"
                           % (where, sorted(unknown), family.name, sorted(family.default_decode)))
     cfg["decode"] = {**family.default_decode, **cfg["decode"]}
+    from .sources import Source
+    partial = [Source(sp, resolve).name for sp in train_specs if not Source(sp, resolve).coverage.is_full()]
+    if partial and not getattr(family, "partial_labels", False):
+        raise ConfigError("%s: sources %s annotate only some labels, which only span-table heads (mge, pfn) can "
+                          "learn from; give them annotates 'all' or use one of those architectures" % (where, partial))
     return cfg
 
 

@@ -8,14 +8,18 @@ class DataError(ValueError):
 
 
 class Sentence:
-    __slots__ = ("id", "tokens", "entities", "relations")
+    __slots__ = ("id", "tokens", "entities", "relations", "text", "coverage", "weight")
 
-    def __init__(self, id, tokens, entities, relations):
+    def __init__(self, id, tokens, entities, relations, text=None):
         self.id = id
         self.tokens = tokens
         # entities: list of (start, end_exclusive, type); relations: list of (head_idx, tail_idx, type)
         self.entities = entities
         self.relations = relations
+        self.text = text  # the untokenised sentence, when the data file has one (ade_neg)
+        # What the sentence's source annotates (sources.Coverage); None = everything, fully.
+        self.coverage = None
+        self.weight = 1.0  # loss weight of the sentence (sources.py)
 
     def entity_set(self):
         return {(s, e, t) for s, e, t in self.entities}
@@ -51,7 +55,8 @@ def parse_sentence(obj, where="<input>"):
                 and isinstance(ty, str)):
             raise DataError("%s: relation %d points outside the entity list: %r" % (where, i, r))
         relations.append((h, t, ty))
-    return Sentence(str(obj.get("id", where)), tokens, entities, relations)
+    text = obj.get("text") if isinstance(obj.get("text"), str) else None
+    return Sentence(str(obj.get("id", where)), tokens, entities, relations, text)
 
 
 def load_jsonl(path):
@@ -75,23 +80,40 @@ def load_jsonl(path):
 class Schema:
     """Entity and relation type inventories, in a fixed (sorted) order that indexes the tables."""
 
-    def __init__(self, entity_types, relation_types, symmetric=()):
+    def __init__(self, entity_types, relation_types, symmetric=(), relation_arguments=None):
         self.entity_types = list(entity_types)
         self.relation_types = list(relation_types)
         self.symmetric = sorted(set(symmetric))
         self.ent_index = {t: i for i, t in enumerate(self.entity_types)}
         self.rel_index = {t: i for i, t in enumerate(self.relation_types)}
+        # relation type -> the (head type, tail type) pairs its training data has; None: unconstrained
+        self.relation_arguments = relation_arguments
 
     @classmethod
     def from_sentences(cls, sentences, symmetric=()):
         ents = sorted({t for s in sentences for _, _, t in s.entities})
         rels = sorted({t for s in sentences for _, _, t in s.relations})
-        return cls(ents, rels, symmetric)
+        args = {r: set() for r in rels}
+        for s in sentences:
+            for h, t, r in s.relations:
+                args[r].add((s.entities[h][2], s.entities[t][2]))
+        return cls(ents, rels, symmetric, {r: sorted(map(list, a)) for r, a in args.items()})
+
+    def allows(self, rtype, head_type, tail_type):
+        """May a relation of this type join these argument types? (A symmetric type either way round.)"""
+        if self.relation_arguments is None or rtype not in self.relation_arguments:
+            return True
+        pairs = self.relation_arguments[rtype]
+        return [head_type, tail_type] in pairs or (rtype in self.symmetric and [tail_type, head_type] in pairs)
 
     def to_json(self):
-        return {"entity_types": self.entity_types, "relation_types": self.relation_types,
-                "symmetric_relations": self.symmetric}
+        out = {"entity_types": self.entity_types, "relation_types": self.relation_types,
+               "symmetric_relations": self.symmetric}
+        if self.relation_arguments is not None:
+            out["relation_arguments"] = self.relation_arguments
+        return out
 
     @classmethod
     def from_json(cls, obj):
-        return cls(obj["entity_types"], obj["relation_types"], obj.get("symmetric_relations", ()))
+        return cls(obj["entity_types"], obj["relation_types"], obj.get("symmetric_relations", ()),
+                   obj.get("relation_arguments"))

@@ -58,3 +58,10 @@ def as_scoring_items(entities, relations):
     rels = [((entities[h][0], entities[h][1], entities[h][2]), r, (entities[t][0], entities[t][1], entities[t][2]))
             for h, t, r, _ in relations]
     return ents, rels
+
+
+def constrain(entities, relations, schema):
+    """Drop relations whose argument types the training data never joined with that relation type
+    (schema.relation_arguments): a decoder never shows "Person -> Adverse-Effect -> City". Applied
+    after every decoder family, in PyTorch evaluation and in the server (server/src/decoders/constraints.ts)."""
+    return entities, [r for r in relations if schema.allows(r[2], entities[r[0]][2], entities[r[1]][2])]

@@ -4,7 +4,7 @@ Every architecture goes through its decoder family (architectures/families.py), 
 the TypeScript decoder the server runs."""
 import torch
 
-from .decode import as_scoring_items
+from .decode import as_scoring_items, constrain
 from .featurize import batch as make_batch
 from .metrics import score
 
@@ -36,7 +36,7 @@ def predict(model, featurizer, sentences, decode_cfg, schema, device="cpu", batc
     family = model.arch.FAMILY
     results = [([], []) for _ in sentences]
     for i, raw in raw_outputs(model, featurizer, sentences, device, batch_size, encoded):
-        results[i] = family.decode(raw, len(sentences[i].tokens), schema, decode_cfg)
+        results[i] = constrain(*family.decode(raw, len(sentences[i].tokens), schema, decode_cfg), schema)
     return results
 
 

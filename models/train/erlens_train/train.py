@@ -13,10 +13,13 @@ import torch
 from . import architectures
 from .build import build_featurizer_and_encoder, build_model
 from .config import load_config, resolve
-from .data import Schema, load_jsonl
+from .data import Schema
+from .decode import as_scoring_items
+from .eval_sets import load_eval_sets, selection, summary
 from .featurize import batch as make_batch
-from .metrics import headline, selection_score
-from .predict import evaluate
+from .predict import predict
+from .retokenize import retokenize
+from .sources import epoch_indices, load_sources
 
 
 def set_seed(seed):
@@ -87,6 +90,18 @@ def save_atomic(obj, path):
     os.replace(tmp, path)
 
 
+def retokenize_all(name, sentences, log):
+    """Every sentence re-tokenised by the server's tokenizer; unrepresentable gold entities logged."""
+    out, lost = [], []
+    for s in sentences:
+        new, gone = retokenize(s, s.text)
+        out.append(new)
+        lost.extend(gone)
+    log.write(event="retokenized", source=name, sentences=len(out), unrepresentable_entities=len(lost),
+              examples=[g[3] for g in lost[:10]])
+    return out
+
+
 def train(config, resume=False, quiet=False, overrides=None):
     cfg = load_config(config, overrides)
     torch.set_num_threads(cfg["threads"])
@@ -101,8 +116,12 @@ def train(config, resume=False, quiet=False, overrides=None):
     log = RunLog(os.path.join(run_dir, "log.jsonl"), quiet)
 
     set_seed(cfg["seed"])
-    train_set = load_jsonl(resolve(cfg["train"]))
-    dev_set = load_jsonl(resolve(cfg["dev"]))
+    sources, per_source = load_sources(cfg["train"], resolve)
+    if cfg["retokenize"]:
+        per_source = [retokenize_all(src.name, sents, log) for src, sents in zip(sources, per_source)]
+    train_set = [s for sents in per_source for s in sents]
+    eval_sets = load_eval_sets(cfg, cfg["retokenize"])
+    dev_set = eval_sets[0].sentences
     schema = Schema.from_sentences(train_set, cfg["symmetric_relations"])
     feat, encoder = build_featurizer_and_encoder(cfg, train_set, run_dir)
     model = build_model(cfg, schema, encoder).to(device)
@@ -122,23 +141,30 @@ def train(config, resume=False, quiet=False, overrides=None):
         with open(os.path.join(run_dir, "encoder_vocab.json"), "w", encoding="utf-8") as f:
             json.dump(feat.vocab, f, ensure_ascii=False)
 
-    train_enc = []
+    # Encoded per source, so that a source's `per_epoch` draw indexes its own sentences.
+    train_enc, sizes = [], []
     skipped = 0
-    for s in train_set:
-        if not s.tokens:
-            continue
-        try:
-            train_enc.append((s, feat.encode(s.tokens)))
-        except ValueError:
-            skipped += 1  # longer than the encoder's window: the server windows such sentences
+    for sents in per_source:
+        n0 = len(train_enc)
+        for s in sents:
+            if not s.tokens:
+                continue
+            try:
+                train_enc.append((s, feat.encode(s.tokens)))
+            except ValueError:
+                skipped += 1  # longer than the encoder's window: the server windows such sentences
+        sizes.append(len(train_enc) - n0)
     if skipped:
         log.write(event="skipped_long_train_sentences", count=skipped)
     try:
-        dev_enc = [feat.encode(s.tokens) for s in dev_set]
+        eval_enc = [[feat.encode(s.tokens) for s in es.sentences] for es in eval_sets]
     except ValueError as err:
         raise ValueError("a dev sentence does not fit the encoder (%s); raise encoder.max_subwords" % err) from None
 
-    steps_per_epoch = len(length_bucketed_batches([0] * len(train_enc), cfg["batch_size"], 0))
+    def epoch_items(epoch):
+        return epoch_indices(sources, sizes, cfg["seed"] * 1000 + epoch)
+
+    steps_per_epoch = len(length_bucketed_batches([0] * len(epoch_items(0)), cfg["batch_size"], 0))
     total_steps = steps_per_epoch * cfg["epochs"]
     if cfg["max_train_steps"]:
         total_steps = min(total_steps, cfg["max_train_steps"])
@@ -163,8 +189,10 @@ def train(config, resume=False, quiet=False, overrides=None):
     while state["epoch"] < cfg["epochs"] and state["step"] < total_steps:
         epoch = state["epoch"]
         model.train()
-        batches = length_bucketed_batches([e["n_subwords"] for _, e in train_enc], cfg["batch_size"],
+        items_of_epoch = epoch_items(epoch)
+        batches = length_bucketed_batches([train_enc[i][1]["n_subwords"] for i in items_of_epoch], cfg["batch_size"],
                                           cfg["seed"] * 1000 + epoch)
+        batches = [[items_of_epoch[i] for i in b] for b in batches]
         t0, loss_sum, n_batches, n_tokens = time.time(), 0.0, 0, 0
         for batch_idx in batches:
             if state["step"] >= total_steps:
@@ -189,14 +217,21 @@ def train(config, resume=False, quiet=False, overrides=None):
                   "loss": loss_sum / max(1, n_batches), "seconds": round(time.time() - t0, 2),
                   "words_per_second": round(n_tokens / max(1e-6, time.time() - t0))}
         if state["epoch"] % cfg["eval_every_epochs"] == 0 or state["step"] >= total_steps:
-            report = evaluate(model, feat, dev_set, cfg["decode"], schema, device, encoded=dev_enc)
-            sel = selection_score(report, cfg["averaging"])
-            record.update({"dev": {k: round(v, 2) for k, v in headline(report).items()}, "dev_selection": round(sel, 3)})
+            reports = {}
+            for es, enc in zip(eval_sets, eval_enc):
+                preds = predict(model, feat, es.sentences, cfg["decode"], schema, device, encoded=enc)
+                reports[es.name] = es.report([as_scoring_items(e, r) for e, r in preds])
+            sel = selection(cfg, reports)
+            sets = summary(reports)
+            record.update({"dev": sets["dev"], "dev_selection": round(sel, 3)})
+            if len(sets) > 1:
+                record["watch"] = {k: v for k, v in sets.items() if k != "dev"}
             if sel > state["best_score"]:
                 state.update(best_score=sel, best_epoch=state["epoch"], bad_epochs=0)
-                save_atomic({"model": model.state_dict(), "epoch": state["epoch"], "dev": headline(report)}, best_path)
+                save_atomic({"model": model.state_dict(), "epoch": state["epoch"], "dev": sets["dev"]}, best_path)
                 with open(os.path.join(run_dir, "dev_report.json"), "w", encoding="utf-8") as f:
-                    json.dump({"epoch": state["epoch"], "headline": headline(report), "report": report}, f, indent=2)
+                    json.dump({"epoch": state["epoch"], "headline": sets["dev"], "report": reports["dev"],
+                               "watch": {k: v for k, v in reports.items() if k != "dev"}}, f, indent=2)
                 record["best"] = True
             else:
                 state["bad_epochs"] += 1

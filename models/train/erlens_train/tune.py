@@ -14,32 +14,40 @@ import os
 import torch
 
 from .build import rebuild_from_run
-from .config import resolve
-from .data import load_jsonl
-from .decode import as_scoring_items
-from .metrics import headline, score, selection_score
+from .decode import as_scoring_items, constrain
+from .eval_sets import load_eval_sets, selection, summary
+from .metrics import headline
 from .predict import raw_outputs
 
 
 def tune(run_dir, write=False):
     cfg, schema, feat, model = rebuild_from_run(run_dir)
-    dev = load_jsonl(resolve(cfg["dev"]))
+    # Old runs' configs predate these keys: the loader fills them in only for new configs.
+    cfg.setdefault("retokenize", False)
+    eval_sets = load_eval_sets(cfg, cfg["retokenize"])
     family = model.arch.FAMILY
-    raws = [None] * len(dev)
-    for i, raw in raw_outputs(model, feat, dev):
-        raws[i] = raw
+    all_raws = []
+    for es in eval_sets:
+        raws = [None] * len(es.sentences)
+        for i, raw in raw_outputs(model, feat, es.sentences):
+            raws[i] = raw
+        all_raws.append(raws)
     results = []
-    keys = sorted(family.tune_grid)
+    # A config may widen the family's grid (e.g. higher entity thresholds: a confidence floor).
+    grid = {**family.tune_grid, **(cfg.get("tune_grid") or {})}
+    keys = sorted(grid)
     settings = [{**cfg["decode"], **dict(zip(keys, values))}
-                for values in itertools.product(*(family.tune_grid[k] for k in keys))]
+                for values in itertools.product(*(grid[k] for k in keys))]
     if cfg["decode"] not in settings:  # the current settings are always scored, grid or not
         settings.append(dict(cfg["decode"]))
     for setting in settings:
-        preds = [as_scoring_items(*family.decode(r, len(s.tokens), schema, setting)) if r is not None else ([], [])
-                 for s, r in zip(dev, raws)]
-        rep = score(dev, preds)
-        results.append({"decode": setting, "selection": selection_score(rep, cfg["averaging"]),
-                        "headline": headline(rep)})
+        reports = {}
+        for es, raws in zip(eval_sets, all_raws):
+            preds = [as_scoring_items(*constrain(*family.decode(r, len(s.tokens), schema, setting), schema))
+                     if r is not None else ([], []) for s, r in zip(es.sentences, raws)]
+            reports[es.name] = es.report(preds)
+        results.append({"decode": setting, "selection": selection(cfg, reports),
+                        "headline": headline(reports["dev"]), "sets": summary(reports)})
     results.sort(key=lambda r: -r["selection"])
     current = next(r for r in results if r["decode"] == cfg["decode"])
     best = results[0]

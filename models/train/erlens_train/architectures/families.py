@@ -20,6 +20,7 @@ class SpanTable:
     """PFN, MGE: sigmoid span table per entity type, sigmoid (subject first word, object first word)
     table per relation type (models.md §4.5)."""
     name = "span-table"
+    partial_labels = True  # its sigmoid cells can be masked per label (table_targets.coverage_mask)
     default_decode = {"ent_threshold": 0.5, "rel_threshold": 0.5, "pair_policy": "all"}
     tune_grid = {"ent_threshold": [0.3, 0.4, 0.5, 0.6], "rel_threshold": [0.3, 0.4, 0.5, 0.6],
                  "pair_policy": ["all", "best"]}

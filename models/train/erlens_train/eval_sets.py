@@ -1,0 +1,89 @@
+"""The data a training run is judged on: `dev` (the config's dev file) and the `watch` sets beside it,
+and the one selection score that picks checkpoints (train.py) and decoding settings (tune.py).
+
+A watch set is scored only on what it annotates: DDI dev on Drug mentions (it marks no effects),
+ADE negatives on how often anything is predicted where the answer is nothing. In the config:
+
+    "watch": [{"name": "ade_neg", "path": "../shared/data/ade_neg/dev.jsonl"},
+              {"name": "ddi", "path": "../shared/data/ddi/dev.jsonl",
+               "entity_types": {"drug": "Drug", "brand": "Drug", "group": "Drug", "drug_n": "Drug"},
+               "relation_types": {}, "scored": {"entities": ["Drug"], "relations": false}}],
+    "selection": [{"set": "dev", "metric": "re_macro"}, {"set": "ddi", "metric": "ner_micro"},
+                  {"set": "ade_neg", "metric": "quiet"}]
+
+Metrics: any key of metrics.headline, "quiet" (100 minus predicted relations per 100 sentences, at
+least 0) or "default" (metrics.selection_score under the config's averaging). The selection score is
+their mean; without "selection" it is "default" on dev, as before.
+"""
+from .config import resolve
+from .data import load_jsonl
+from .metrics import headline, score, selection_score
+from .retokenize import retokenize
+from .sources import map_types
+
+
+class EvalSet:
+    def __init__(self, name, sentences, entity_types=None, relations=True):
+        self.name = name
+        self.entity_types = None if entity_types is None else set(entity_types)  # None: every type is scored
+        self.relations = relations
+        # the gold side holds only what is scored, like the predictions after restrict()
+        if entity_types is not None or not relations:
+            keep = {t: t for s in sentences for _, _, t in s.entities if self.entity_types is None or t in self.entity_types}
+            sentences = [map_types(s, keep, None if relations else {}) for s in sentences]
+        self.sentences = sentences
+
+    def restrict(self, pred):
+        ents, rels = pred
+        if self.entity_types is not None:
+            ents = [e for e in ents if e[2] in self.entity_types]
+            rels = [r for r in rels if r[0][2] in self.entity_types and r[2][2] in self.entity_types]
+        return ents, (rels if self.relations else [])
+
+    def report(self, preds):
+        """preds: (entities, relations) per sentence in scoring form (decode.as_scoring_items)."""
+        preds = [self.restrict(p) for p in preds]
+        rep = score(self.sentences, preds)
+        n = max(1, len(self.sentences))
+        rep["predicted_relations_per_100"] = 100.0 * sum(len(r) for _, r in preds) / n
+        rep["predicted_entities_per_100"] = 100.0 * sum(len(e) for e, _ in preds) / n
+        rep["sentences_with_a_relation_percent"] = 100.0 * sum(1 for _, r in preds if r) / n
+        return rep
+
+
+def load_eval_sets(cfg, retok):
+    sets = [EvalSet("dev", _load(cfg["dev"], None, None, retok))]
+    for w in cfg.get("watch") or []:
+        scored = w.get("scored", {})
+        sets.append(EvalSet(w["name"], _load(w["path"], w.get("entity_types"), w.get("relation_types"), retok),
+                            scored.get("entities"), scored.get("relations", True)))
+    return sets
+
+
+def _load(path, entity_types, relation_types, retok):
+    out = [map_types(s, entity_types, relation_types) for s in load_jsonl(resolve(path))]
+    return [retokenize(s, s.text)[0] for s in out] if retok else out
+
+
+def metric(report, name, averaging):
+    if name == "quiet":
+        return max(0.0, 100.0 - report["predicted_relations_per_100"])
+    if name == "default":
+        return selection_score(report, averaging)
+    return headline(report)[name]
+
+
+def selection(cfg, reports):
+    """reports: {set name: EvalSet.report(...)} -> the one number checkpoints and settings maximise."""
+    items = cfg.get("selection") or [{"set": "dev", "metric": "default"}]
+    return sum(metric(reports[i["set"]], i["metric"], cfg["averaging"]) for i in items) / len(items)
+
+
+def summary(reports):
+    """A short per-set line for the training log."""
+    out = {}
+    for name, rep in reports.items():
+        h = {k: round(v, 2) for k, v in headline(rep).items()}
+        h["rel_per_100"] = round(rep["predicted_relations_per_100"], 2)
+        out[name] = h
+    return out
