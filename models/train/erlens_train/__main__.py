@@ -7,7 +7,7 @@ import sys
 
 
 # subcommand -> module whose main(argv) handles it
-SELF_PARSING = {"vectors": "vectors", "pretrain": "pretrain", "tune": "tune", "card": "card", "tiny": "tiny", "fixtures": "decoder_fixtures", "bench": "bench"}
+SELF_PARSING = {"vectors": "vectors", "pretrain": "pretrain", "tune": "tune", "card": "card", "tiny": "tiny", "fixtures": "decoder_fixtures", "bench": "bench", "router": "router"}
 
 
 def main(argv=None):
@@ -38,6 +38,7 @@ def main(argv=None):
     sub.add_parser("card", help="write a package's model card from its measured scores")
     sub.add_parser("tiny", help="write a tiny real package for tests (see --help of that command)")
     sub.add_parser("bench", help="PyTorch sentences per second of a run on a JSONL file")
+    sub.add_parser("router", help="train the domain router (models/domains.json) on the corpus")
     sub.add_parser("fixtures", help="write the decoder fixtures in spec/fixtures (Python decoding = expected)")
     args = p.parse_args(argv)
 

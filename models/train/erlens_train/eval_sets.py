@@ -19,7 +19,7 @@ from .config import resolve
 from .data import load_jsonl
 from .metrics import headline, score, selection_score
 from .retokenize import retokenize
-from .sources import map_types
+from .sources import drop_mentions, map_types
 
 
 class EvalSet:
@@ -55,13 +55,16 @@ def load_eval_sets(cfg, retok):
     sets = [EvalSet("dev", _load(cfg["dev"], None, None, retok))]
     for w in cfg.get("watch") or []:
         scored = w.get("scored", {})
-        sets.append(EvalSet(w["name"], _load(w["path"], w.get("entity_types"), w.get("relation_types"), retok),
+        sets.append(EvalSet(w["name"], _load(w["path"], w.get("entity_types"), w.get("relation_types"), retok,
+                                             w.get("drop_mentions")),
                             scored.get("entities"), scored.get("relations", True)))
     return sets
 
 
-def _load(path, entity_types, relation_types, retok):
+def _load(path, entity_types, relation_types, retok, drop=None):
     out = [map_types(s, entity_types, relation_types) for s in load_jsonl(resolve(path))]
+    if drop:
+        out = [drop_mentions(s, {m.lower() for m in drop}) for s in out]
     return [retokenize(s, s.text)[0] for s in out] if retok else out
 
 

@@ -16,8 +16,14 @@ is either a path (one fully annotated source, as before) or a list of sources:
      "entity_types": {"drug": "Drug", "brand": "Drug", "group": "Drug", "drug_n": "Drug"},  # rename; unlisted types dropped
      "relation_types": {},                                   # {} drops every relation of the source
      "annotates": {"entities": {"Drug": "all", "Adverse-Effect": "none"}, "relations": "none"},
+     "drop_mentions": ["alcohol"],                           # mentions that are not entities under our guidelines
      "per_epoch": 3000,                                      # sentences drawn afresh each epoch (default: all)
      "weight": 1.0}                                          # loss weight of its sentences
+
+`drop_mentions` harmonises annotation schemes: DDI marks "alcohol" as a drug (it interacts with many),
+but ERlens' clinical guidelines (../shared/notes/gold/GUIDELINES.md) do not count alcohol or tobacco use
+as medication. A dropped mention (case-insensitive, whole entity text) becomes an ordinary word, so in
+a source that annotates that label fully it is a negative.
 """
 import random
 
@@ -69,6 +75,7 @@ class Source:
         self.coverage = Coverage(ann.get("entities"), ann.get("relations", "all"))
         self.per_epoch = spec.get("per_epoch")
         self.weight = float(spec.get("weight", 1.0))
+        self.drop_mentions = {m.lower() for m in spec.get("drop_mentions", [])}
         if self.per_epoch is not None and (not isinstance(self.per_epoch, int) or self.per_epoch <= 0):
             raise SourceError("%s: per_epoch must be a positive whole number" % self.name)
 
@@ -76,6 +83,8 @@ class Source:
         out = []
         for s in load_jsonl(self.path):
             s = map_types(s, self.entity_types, self.relation_types)
+            if self.drop_mentions:
+                s = drop_mentions(s, self.drop_mentions)
             s.coverage = None if self.coverage.is_full() else self.coverage
             s.weight = self.weight
             out.append(s)
@@ -100,6 +109,15 @@ def map_types(s, entity_map, relation_map):
         if r2 is not None and h in index and t in index and (index[h], index[t], r2) not in relations:
             relations.append((index[h], index[t], r2))
     s.entities, s.relations = entities, relations
+    return s
+
+
+def drop_mentions(s, texts):
+    """Remove entities whose text (tokens joined by spaces, lower case) is in `texts`, with their relations."""
+    keep = [k for k, (a, b, _) in enumerate(s.entities) if " ".join(s.tokens[a:b]).lower() not in texts]
+    index = {k: i for i, k in enumerate(keep)}
+    s.relations = [(index[h], index[t], r) for h, t, r in s.relations if h in index and t in index]
+    s.entities = [s.entities[k] for k in keep]
     return s
 
 

@@ -68,6 +68,16 @@ def test_type_maps_rename_merge_and_drop():
     assert m.relations == []
 
 
+def test_dropped_mentions_become_plain_words(tmp_path):
+    path = tmp_path / "ddi.jsonl"
+    path.write_text(json.dumps({"tokens": ["Alcohol", "and", "warfarin", "interact"],
+                                "entities": [{"type": "drug", "start": 0, "end": 1}, {"type": "drug", "start": 2, "end": 3}],
+                                "relations": [{"type": "effect", "head": 0, "tail": 1}]}) + "\n")
+    src = Source({"path": str(path), "entity_types": {"drug": "Drug"}, "drop_mentions": ["alcohol"]}, str)
+    [s] = src.load()
+    assert s.entities == [(2, 3, "Drug")] and s.relations == []
+
+
 def test_coverage_modes_are_checked():
     with pytest.raises(ValueError, match="annotation mode"):
         Coverage({"Drug": "sometimes"})
