@@ -11,6 +11,7 @@ REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", 
 
 DEFAULTS = {
     "architecture": "mge",
+    "domain": None,                 # the kind of text the model is for: "clinical", "general", "science" (routing)
     "averaging": "micro",           # how the dataset is conventionally scored: "micro" or "macro" (ADE)
     "symmetric_relations": [],
     "encoder": {"kind": "wordchar"},
