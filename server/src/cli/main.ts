@@ -14,7 +14,7 @@ import { DataError } from '../eval/jsonl';
 import { extensionRoot } from '../paths';
 import { UsageError } from './errors';
 import { runExtract } from './extract';
-import { runPredict, runEval } from './evaluate';
+import { runPredict, runEval, withDefaultNotesGold } from './evaluate';
 import { runModels } from './models';
 import { runBench } from './bench';
 
@@ -24,13 +24,16 @@ usage:
   erlens extract <files…> [--model ID|DIR]… [--format json|jsonl|csv|ntriples|brat] [--out PATH]
   erlens predict --model ID|DIR --input GOLD.jsonl --output PRED.jsonl
   erlens eval    --model ID|DIR --data GOLD.jsonl [--report R.json]
+  erlens eval    [--model ID|DIR]… --data GOLD.jsonl --layout lines|paragraphs [--write-brat DIR] [--report R.json]
+  erlens eval    [--model ID|DIR]… --brat DIR [--report R.json]
+  erlens eval    [--model ID|DIR]… --notes-gold [FILE] [--notes-dir DIR] [--report R.json]
   erlens models  [--json]
   erlens bench   [--model ID|DIR]… [--sentences N] [--providers cpu,webgpu,cuda] [--out R.json]
   erlens serve   --stdio
 
 common options:
   --model ID|DIR              a package id (looked up in models/ and --models-dir) or a package folder;
-                              repeat for several models (extract, bench). Default: the configured
+                              repeat for several models (extract, bench, raw eval). Default: the configured
                               default models that are installed, else every package in models/.
   --models-dir DIR            another folder holding packages (repeatable)
   --execution-provider EP     auto | cpu | webgpu | cuda (default auto: webgpu, then cuda, then cpu)
@@ -42,6 +45,18 @@ startCodePoint/endCodePoint, text, type, score) and relations (head/tail = indic
 entities, type, score). json prints all documents in one object, jsonl one document per line, csv and
 ntriples one row/triple per relation, brat a .txt + .ann pair per file into the --out folder.
 Offsets and fields: docs/export-formats.md.
+
+eval scores strictly (exact spans and types). --layout tokens (the default) feeds the gold tokens to
+one model. --layout lines | paragraphs writes the gold sentences as one plain-text document (one per
+line, or five per paragraph) and runs it through the editor's pipeline (segmentation, tokenizer, every
+--model, merge), scoring on character offsets; --write-brat DIR saves that document and its gold as
+brat .txt/.ann. --brat DIR scores brat documents (X.txt or X.md + X.ann) the same way. Raw modes also
+count gold the editor cannot express (off token boundaries, split across sentences). Every mode reports
+predicted relations and entities per 100 sentences. The last line is
+ner_micro=.. re_micro=.. ner_macro=.. re_macro=..
+--notes-gold [FILE] (default ../shared/notes/gold/dev.jsonl; notes in its parent folder or --notes-dir)
+runs whole clinical notes and scores the gold sentences: Drug P/R/F1 strict and overlap, marks per 100
+sentences; last line drug_p=.. drug_r=.. drug_f1=.. rel_per_100=..
 `;
 
 const COMMON: ParseArgsConfig['options'] = {
@@ -55,7 +70,16 @@ const COMMON: ParseArgsConfig['options'] = {
 const COMMANDS: Record<string, ParseArgsConfig['options']> = {
   extract: { ...COMMON, format: { type: 'string' }, out: { type: 'string' }, language: { type: 'string' } },
   predict: { ...COMMON, input: { type: 'string' }, output: { type: 'string' } },
-  eval: { ...COMMON, data: { type: 'string' }, report: { type: 'string' } },
+  eval: {
+    ...COMMON,
+    data: { type: 'string' },
+    report: { type: 'string' },
+    layout: { type: 'string' },
+    brat: { type: 'string' },
+    'write-brat': { type: 'string' },
+    'notes-gold': { type: 'string' },
+    'notes-dir': { type: 'string' },
+  },
   models: { ...COMMON, json: { type: 'boolean' } },
   bench: { ...COMMON, sentences: { type: 'string' }, providers: { type: 'string' }, out: { type: 'string' }, 'notes-dir': { type: 'string' } },
   serve: { stdio: { type: 'boolean' }, 'node-ipc': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
@@ -101,7 +125,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (!options) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
     let parsed;
     try {
-      parsed = parseArgs({ args: [...rest], options, allowPositionals: command === 'extract', strict: true });
+      const args = command === 'eval' ? withDefaultNotesGold(rest) : [...rest];
+      parsed = parseArgs({ args, options, allowPositionals: command === 'extract', strict: true });
     } catch (err) {
       throw new UsageError((err as Error).message.split('\n')[0]);
     }

@@ -66,33 +66,57 @@ class Counter {
   }
 }
 
-// Items are JSON strings of tuples, so set membership is structural; the type is a fixed position.
-const entityKey = (e: { start: number; end: number; type: string }) => JSON.stringify([e.start, e.end, e.type]);
+/** An entity as a scoring item: [start, end, type], in whatever coordinates the caller scores in. */
+export type SpanKey = readonly [number, number, string];
 
-function relationItems(s: ScoredSentence, withTypes: boolean): Set<string> {
-  const out = new Set<string>();
-  for (const r of s.relations) {
-    const h = s.entities[r.head];
-    const t = s.entities[r.tail];
-    out.add(withTypes ? JSON.stringify([[h.start, h.end, h.type], r.type, [t.start, t.end, t.type]]) : JSON.stringify([[h.start, h.end], r.type, [t.start, t.end]]));
-  }
-  return out;
+/**
+ * Scoring items for one unit with relations carrying their arguments' spans rather than indices, so a
+ * caller that scores on character offsets (raw-text evaluation) can hand over relations whose
+ * arguments it has already placed, without building an entity list that double-counts NER items.
+ */
+export interface KeyedSentence {
+  entities: ReadonlyArray<SpanKey>;
+  relations: ReadonlyArray<{ head: SpanKey; tail: SpanKey; type: string }>;
+}
+
+// Items are JSON strings of tuples, so set membership is structural; the type is a fixed position.
+export const entityKey = (e: SpanKey): string => JSON.stringify(e);
+
+export function relationKey(r: KeyedSentence['relations'][number], withTypes = true): string {
+  const [hs, he, ht] = r.head;
+  const [ts, te, tt] = r.tail;
+  return withTypes ? JSON.stringify([[hs, he, ht], r.type, [ts, te, tt]]) : JSON.stringify([[hs, he], r.type, [ts, te]]);
+}
+
+export function keyed(s: ScoredSentence): KeyedSentence {
+  const span = (e: { start: number; end: number; type: string }): SpanKey => [e.start, e.end, e.type];
+  return {
+    entities: s.entities.map(span),
+    relations: s.relations.map((r) => ({ head: span(s.entities[r.head]), tail: span(s.entities[r.tail]), type: r.type })),
+  };
 }
 
 export function score(gold: readonly ScoredSentence[], predicted: readonly ScoredSentence[]): ScoreReport {
+  if (gold.length !== predicted.length) throw new Error(`${gold.length} gold sentences but ${predicted.length} predictions`);
+  return scoreKeyed(gold.map(keyed), predicted.map(keyed));
+}
+
+/** `score` over units whose relations name their arguments' spans (see KeyedSentence). */
+export function scoreKeyed(gold: readonly KeyedSentence[], predicted: readonly KeyedSentence[]): ScoreReport {
   if (gold.length !== predicted.length) throw new Error(`${gold.length} gold sentences but ${predicted.length} predictions`);
   const ner = new Counter();
   const rel = new Counter();
   const relBoundary = new Counter();
   const goldEntTypes = new Set<string>();
   const goldRelTypes = new Set<string>();
+  const relations = (s: KeyedSentence, withTypes: boolean) => new Set(s.relations.map((r) => relationKey(r, withTypes)));
   gold.forEach((g, i) => {
     const p = predicted[i];
-    for (const e of g.entities) goldEntTypes.add(e.type);
+    for (const e of g.entities) goldEntTypes.add(e[2]);
     for (const r of g.relations) goldRelTypes.add(r.type);
     ner.add(new Set(g.entities.map(entityKey)), new Set(p.entities.map(entityKey)), (x) => JSON.parse(x)[2]);
-    rel.add(relationItems(g, true), relationItems(p, true), (x) => JSON.parse(x)[1]);
-    relBoundary.add(relationItems(g, false), relationItems(p, false), (x) => JSON.parse(x)[1]);
+    rel.add(relations(g, true), relations(p, true), (x) => JSON.parse(x)[1]);
+    relBoundary.add(relations(g, false), relations(p, false), (x) => JSON.parse(x)[1]);
   });
   return {
     sentences: gold.length,
