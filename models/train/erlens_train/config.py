@@ -31,6 +31,7 @@ DEFAULTS = {
     "decode": {},                   # decoding settings; defaults come from the architecture's decoder family
     "device": "auto",               # "auto" = CUDA when present, else CPU
     "threads": 2,
+    "concat": 0.0,                  # share of each epoch's examples joined with a second sentence (augment.py)
     "retokenize": True,             # re-tokenise train/dev with the server's tokenizer (retokenize.py)
     "watch": [],                    # more dev sets scored every epoch (eval_sets.py)
     "selection": None,              # what picks checkpoints and decoding settings (eval_sets.py)

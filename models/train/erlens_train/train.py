@@ -19,6 +19,7 @@ from .eval_sets import load_eval_sets, selection, summary
 from .featurize import batch as make_batch
 from .predict import predict
 from .retokenize import retokenize
+from .augment import run_ons
 from .sources import epoch_indices, load_sources
 
 
@@ -142,7 +143,7 @@ def train(config, resume=False, quiet=False, overrides=None):
             json.dump(feat.vocab, f, ensure_ascii=False)
 
     # Encoded per source, so that a source's `per_epoch` draw indexes its own sentences.
-    train_enc, sizes = [], []
+    train_enc, sizes, source_of = [], [], []
     skipped = 0
     for sents in per_source:
         n0 = len(train_enc)
@@ -154,6 +155,7 @@ def train(config, resume=False, quiet=False, overrides=None):
             except ValueError:
                 skipped += 1  # longer than the encoder's window: the server windows such sentences
         sizes.append(len(train_enc) - n0)
+        source_of.extend([len(sizes) - 1] * sizes[-1])
     if skipped:
         log.write(event="skipped_long_train_sentences", count=skipped)
     try:
@@ -190,14 +192,15 @@ def train(config, resume=False, quiet=False, overrides=None):
         epoch = state["epoch"]
         model.train()
         items_of_epoch = epoch_items(epoch)
-        batches = length_bucketed_batches([train_enc[i][1]["n_subwords"] for i in items_of_epoch], cfg["batch_size"],
+        examples = run_ons([train_enc[i] for i in items_of_epoch], [source_of[i] for i in items_of_epoch],
+                           cfg["concat"], cfg["seed"] * 1000 + epoch, feat.encode)
+        batches = length_bucketed_batches([e["n_subwords"] for _, e in examples], cfg["batch_size"],
                                           cfg["seed"] * 1000 + epoch)
-        batches = [[items_of_epoch[i] for i in b] for b in batches]
         t0, loss_sum, n_batches, n_tokens = time.time(), 0.0, 0, 0
         for batch_idx in batches:
             if state["step"] >= total_steps:
                 break
-            items = [train_enc[i] for i in batch_idx]
+            items = [examples[i] for i in batch_idx]
             inputs = {k: v.to(device) for k, v in make_batch([e for _, e in items], feat.kind).items()}
             N = inputs["word_mask"].size(1)
             targets = {k: v.to(device) for k, v in arch.make_targets([s for s, _ in items], schema, N).items()}

@@ -174,3 +174,22 @@ def test_two_sources_with_watch_sets_train_and_select(tiny_workdir, conll_train)
     assert set(peop["ner"]["per_type"]) <= {"Peop"}, "only Peop is scored on that watch set"
     assert peop["re_strict"]["micro"]["tp"] + peop["re_strict"]["micro"]["fn"] + peop["re_strict"]["micro"]["fp"] == 0
     assert peop["ner"]["micro"]["tp"] + peop["ner"]["micro"]["fn"] > 0
+
+
+def test_run_on_examples_join_two_sentences_of_one_source_without_cross_relations():
+    from erlens_train.augment import join, run_ons
+    a = Sentence("a", ["Smith", "lives", "in", "Rome", "."], [(0, 1, "Peop"), (3, 4, "Loc")], [(0, 1, "Live_In")])
+    b = Sentence("b", ["Jones", "works", "for", "IBM"], [(0, 1, "Peop"), (3, 4, "Org")], [(0, 1, "Work_For")])
+    j = join(a, b)
+    assert j.tokens == a.tokens + b.tokens
+    assert j.entities == [(0, 1, "Peop"), (3, 4, "Loc"), (5, 6, "Peop"), (8, 9, "Org")]
+    assert j.relations == [(0, 1, "Live_In"), (2, 3, "Work_For")]
+    enc = lambda toks: {"n_subwords": len(toks)}
+    examples = [(a, enc(a.tokens)), (b, enc(b.tokens)), (a, enc(a.tokens))]
+    assert run_ons(examples, [0, 0, 1], 0.0, 1, enc) == examples
+    joined = run_ons(examples, [0, 0, 1], 1.0, 1, enc)
+    assert len(joined) == 3
+    assert joined[2] == examples[2], "the only sentence of its source has no partner"
+    assert [s.id for s, _ in joined[:2]] == ["a+b", "b+a"]
+    assert joined[0][1] == {"n_subwords": 9}
+    assert run_ons(examples, [0, 0, 1], 1.0, 1, enc)[0][0].id == joined[0][0].id, "seeded"
