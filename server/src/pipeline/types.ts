@@ -19,6 +19,8 @@ export interface SentenceSpan {
   start: number; // document offset of the first character
   end: number; // document offset after the last character
   tokens: WordToken[];
+  /** 'heading': a Markdown heading or a section label of a note ("HISTORY OF PRESENT ILLNESS:"); else 'sentence'. */
+  kind: 'sentence' | 'heading';
 }
 
 /** Word-level output of one model on one sentence (what decoders return and the cache stores). */

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sharedRoot } from '../testing/fixtures';
 import { markdownProse } from './markdown';
-import { segmentDocument } from './segment';
+import { MAX_SENTENCE_WORDS, segmentDocument } from './segment';
 import type { SentenceSpan } from '../pipeline/types';
 
 /** Every token's document slice is its text; sentences are inside the document and in order. */
@@ -94,6 +94,7 @@ test('Markdown: code, front matter, comments, tags, link targets, table pipes an
     'The footnote text .',
     'Final line after comment .',
   ]);
+  assert.deepEqual(words(ss.filter((s) => s.kind === 'heading')), ['Heading one', 'Setext heading']);
 });
 
 test('masking keeps the document length and every line ending', () => {
@@ -113,19 +114,25 @@ test('CRLF, emoji, combining marks and right-to-left text keep exact offsets', (
   }
 });
 
-test('plain text: blank lines and bullets separate blocks, Markdown is not interpreted', () => {
+test('plain text: blank lines, bullets and line ends separate statements, Markdown is not interpreted', () => {
   const text = 'Assessment: stable\nno change.\n\n- aspirin daily\n- ibuprofen as needed\nSee `x` here.';
   const ss = segmentDocument(text, 'plaintext');
   assertRoundTrip(text, ss);
-  assert.deepEqual(words(ss), ['Assessment : stable no change .', '- aspirin daily', '- ibuprofen as needed See ` x ` here .']);
+  // Since line breaks end statements (lineUnits.ts), "stable" / "no change." and "ibuprofen as needed" /
+  // "See ..." are no longer glued together; "Assessment:" is a section label (labels.ts), and the
+  // bullets are list markup, not words (plainText.ts).
+  assert.deepEqual(words(ss), ['Assessment :', 'stable', 'no change .', 'aspirin daily', 'ibuprofen as needed', 'See ` x ` here .']);
+  assert.deepEqual(ss.map((s) => s.kind), ['heading', 'sentence', 'sentence', 'sentence', 'sentence', 'sentence']);
 });
 
 test('a 20k-character line and pathological Markdown neither throw nor hang', () => {
   const line = 'word '.repeat(4000);
   const t0 = Date.now();
   const ss = segmentDocument(line, 'markdown');
-  assert.equal(ss.length, 1, 'a long sentence is returned whole; the model layer windows it');
-  assert.equal(ss[0].tokens.length, 4000);
+  // A sentence without full stops is cut into pieces of at most MAX_SENTENCE_WORDS (longSentences.ts);
+  // with no punctuation at all every cut is a hard one at the limit.
+  assert.equal(ss.length, 4000 / MAX_SENTENCE_WORDS);
+  assert.ok(ss.every((s) => s.tokens.length === MAX_SENTENCE_WORDS));
   for (const weird of ['['.repeat(5000), '`'.repeat(3000) + 'x', '*_'.repeat(4000), '<'.repeat(4000), '> '.repeat(2000) + 'x', '|'.repeat(3000) + '\n|---|\n' + '|'.repeat(3000)]) {
     assertRoundTrip(weird, segmentDocument(weird, 'markdown'));
   }

@@ -24,3 +24,26 @@ test('no split after abbreviations, initials, decimals; split at real sentence e
   assert.deepEqual(split('Vitals: BP 124/78.,HEENT: normal.'), ['Vitals: BP 124/78.,', 'HEENT: normal.']);
   assert.deepEqual(split('Is it? Yes. 3 cases.'), ['Is it?', 'Yes.', '3 cases.']);
 });
+
+test('an initial or a dotted abbreviation ends a sentence only before a word that opens one', () => {
+  assert.deepEqual(split('He is receiving Lupron injection by Dr. Y. The only other medication is Tramadol.'), [
+    'He is receiving Lupron injection by Dr. Y.',
+    'The only other medication is Tramadol.',
+  ]);
+  assert.deepEqual(split('Prices rose in the U.S. The market fell.'), ['Prices rose in the U.S.', 'The market fell.']);
+  assert.deepEqual(split('John F. Kennedy met Dr. Y. Smith in the U.S. Senate.'), ['John F. Kennedy met Dr. Y. Smith in the U.S. Senate.']);
+  assert.deepEqual(split('Use e.g. The Lancet style.'), ['Use e.g. The Lancet style.']);
+});
+
+test('closing quotes, brackets and clause punctuation after a sentence end stay with it, even after a space', () => {
+  // CoNLL04 writes quotes as separate tokens: ` ` ... ' '
+  assert.deepEqual(split("He said ` ` it would not bring my father back. ' ' Then he left."), [
+    "He said ` ` it would not bring my father back. ' '",
+    'Then he left.',
+  ]);
+  assert.deepEqual(split("` ` He was going fast , wasn 't he ? ' ' said Daniel."), ["` ` He was going fast , wasn 't he ? ' ' said Daniel."]);
+  assert.deepEqual(split('It ran into Highway 49. ; it then turned.'), ['It ran into Highway 49. ; it then turned.']);
+  assert.deepEqual(split('Signed by Luis Cobos R. , the group said so.'), ['Signed by Luis Cobos R. , the group said so.']);
+  // An opening quote (glued to the next word) or bracket opens the next sentence.
+  assert.deepEqual(split('He left. "Good," she said. (It was late.)'), ['He left.', '"Good," she said.', '(It was late.)']);
+});

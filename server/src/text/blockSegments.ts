@@ -1,0 +1,60 @@
+/**
+ * The word tokens of one prose block -> its segments (sentences and headings), as token ranges.
+ *
+ * The steps, each in its own module and each linear in the block's length:
+ *  1. line breaks end statements unless a line is soft-wrapped (lineUnits.ts);
+ *  2. section labels become headings and start a new sentence after them (labels.ts);
+ *  3. inline numbered items, and comma lists after a medication label, are items of their own (lists.ts);
+ *  4. punctuation ends sentences (sentences.ts);
+ *  5. nothing is longer than MAX_SENTENCE_WORDS (longSentences.ts).
+ * A Markdown heading is one heading segment and a table cell one sentence, however they are punctuated
+ * (cut only for length).
+ */
+import { findLabels } from './labels';
+import { lineUnits } from './lineUnits';
+import { medicationItems, numberedItems } from './lists';
+import { capLength } from './longSentences';
+import type { ProseKind } from './markdown';
+import { sentenceRanges } from './sentences';
+import type { RawToken } from './wordTokenizer';
+
+export type SegmentKind = 'sentence' | 'heading';
+
+export interface Segment {
+  start: number; // token indices [start, end) into the block's tokens
+  end: number;
+  kind: SegmentKind;
+}
+
+export function blockSegments(kind: ProseKind, text: string, tokens: readonly RawToken[], firstColumn: number): Segment[] {
+  const out: Segment[] = [];
+  const emit = (a: number, b: number, k: SegmentKind) => {
+    for (const [s, e] of capLength(tokens, a, b)) out.push({ start: s, end: e, kind: k });
+  };
+  if (tokens.length === 0) return out;
+  if (kind === 'heading' || kind === 'tableCell') {
+    emit(0, tokens.length, kind === 'heading' ? 'heading' : 'sentence');
+    return out;
+  }
+  for (const [ua, ub] of lineUnits(text, tokens, firstColumn)) {
+    let pos = ua;
+    let medicationList = false;
+    for (const label of [...findLabels(tokens, ua, ub), { start: ub, end: ub, medication: false }]) {
+      if (label.start > pos) prose(tokens, pos, label.start, pos === ua, medicationList, emit);
+      if (label.end > label.start) emit(label.start, label.end, 'heading');
+      pos = label.end;
+      medicationList = label.medication;
+    }
+  }
+  return out;
+}
+
+/** The text between two labels: list items, then sentences, then (after a medication label) list parts. */
+function prose(tokens: readonly RawToken[], from: number, to: number, atLineStart: boolean, medicationList: boolean, emit: (a: number, b: number, k: SegmentKind) => void): void {
+  for (const [ia, ib] of numberedItems(tokens, from, to, atLineStart)) {
+    for (const [sa, sb] of sentenceRanges(tokens, ia, ib)) {
+      if (!medicationList) emit(sa, sb, 'sentence');
+      else for (const [ma, mb] of medicationItems(tokens, sa, sb)) emit(ma, mb, 'sentence');
+    }
+  }
+}
