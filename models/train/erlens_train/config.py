@@ -35,6 +35,7 @@ DEFAULTS = {
     "retokenize": True,             # re-tokenise train/dev with the server's tokenizer (retokenize.py)
     "watch": [],                    # more dev sets scored every epoch (eval_sets.py)
     "selection": None,              # what picks checkpoints and decoding settings (eval_sets.py)
+    "tune_selection": None,         # what `tune` maximises (default: "selection")
     "tune_grid": {},                # more decoding settings for `tune` to try, beside the family's grid
 }
 
@@ -99,7 +100,7 @@ def load_config(path_or_dict, overrides=None):
             raise ConfigError("%s: every watch set needs a unique name other than 'dev'" % where)
         names.add(w["name"])
         _need_file(w.get("path"), where, "watch %s" % w["name"])
-    for item in cfg["selection"] or []:
+    for item in (cfg["selection"] or []) + (cfg["tune_selection"] or []):
         if item.get("set") not in names:
             raise ConfigError("%s: selection names an unknown set %r (sets: %s)" % (where, item.get("set"), sorted(names)))
     if cfg["averaging"] not in ("micro", "macro"):

@@ -11,12 +11,20 @@ ADE negatives on how often anything is predicted where the answer is nothing. In
     "selection": [{"set": "dev", "metric": "re_macro"}, {"set": "ddi", "metric": "ner_micro"},
                   {"set": "ade_neg", "metric": "quiet"}]
 
+A watch set may also be a file of sentences with `text` and character-offset entities and no tokens
+(the clinical-note gold); it is tokenised by the server's tokenizer. `tune_selection` (default: the
+same as `selection`) is what `tune` maximises: the clinical config selects checkpoints on the benchmark
+sets and tunes its decoding thresholds (a confidence floor) with the clinical-note gold included.
+
 Metrics: any key of metrics.headline, "quiet" (100 minus predicted relations per 100 sentences, at
 least 0) or "default" (metrics.selection_score under the config's averaging). The selection score is
 their mean; without "selection" it is "default" on dev, as before.
 """
+import json
+
 from .config import resolve
-from .data import load_jsonl
+from .data import Sentence, load_jsonl
+from .wordtok import tokenize
 from .metrics import headline, score, selection_score
 from .retokenize import retokenize
 from .sources import drop_mentions, map_types
@@ -61,7 +69,34 @@ def load_eval_sets(cfg, retok):
     return sets
 
 
+def load_text_jsonl(path):
+    """Lines that carry text and character-offset entities but no tokens (../shared/notes/gold/dev.jsonl):
+    tokenised by the server's tokenizer; an entity off its token boundaries stays out (a miss)."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            toks = tokenize(row["text"])
+            starts = {a: i for i, (_, a, _) in enumerate(toks)}
+            ends = {b: i for i, (_, _, b) in enumerate(toks)}
+            index, ents = {}, []
+            for k, e in enumerate(row.get("entities", [])):
+                if e["start"] in starts and e["end"] in ends:
+                    index[k] = len(ents)
+                    ents.append((starts[e["start"]], ends[e["end"]] + 1, e["type"]))
+            rels = [(index[r["head"]], index[r["tail"]], r["type"]) for r in row.get("relations", [])
+                    if r["head"] in index and r["tail"] in index]
+            out.append(Sentence(str(row.get("id", n)), [t for t, _, _ in toks], ents, rels, row["text"]))
+    return out
+
+
 def _load(path, entity_types, relation_types, retok, drop=None):
+    with open(resolve(path), encoding="utf-8") as f:
+        first = json.loads(f.readline())
+    if "tokens" not in first:
+        return [map_types(s, entity_types, relation_types) for s in load_text_jsonl(resolve(path))]
     out = [map_types(s, entity_types, relation_types) for s in load_jsonl(resolve(path))]
     if drop:
         out = [drop_mentions(s, {m.lower() for m in drop}) for s in out]
@@ -76,9 +111,10 @@ def metric(report, name, averaging):
     return headline(report)[name]
 
 
-def selection(cfg, reports):
-    """reports: {set name: EvalSet.report(...)} -> the one number checkpoints and settings maximise."""
-    items = cfg.get("selection") or [{"set": "dev", "metric": "default"}]
+def selection(cfg, reports, key="selection"):
+    """reports: {set name: EvalSet.report(...)} -> the one number checkpoints (key "selection") and
+    decoding settings ("tune_selection", default: the same) maximise."""
+    items = cfg.get(key) or cfg.get("selection") or [{"set": "dev", "metric": "default"}]
     return sum(metric(reports[i["set"]], i["metric"], cfg["averaging"]) for i in items) / len(items)
 
 

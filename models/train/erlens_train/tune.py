@@ -46,7 +46,7 @@ def tune(run_dir, write=False):
             preds = [as_scoring_items(*constrain(*family.decode(r, len(s.tokens), schema, setting), schema))
                      if r is not None else ([], []) for s, r in zip(es.sentences, raws)]
             reports[es.name] = es.report(preds)
-        results.append({"decode": setting, "selection": selection(cfg, reports),
+        results.append({"decode": setting, "selection": selection(cfg, reports, "tune_selection"),
                         "headline": headline(reports["dev"]), "sets": summary(reports)})
     results.sort(key=lambda r: -r["selection"])
     current = next(r for r in results if r["decode"] == cfg["decode"])

@@ -193,3 +193,17 @@ def test_run_on_examples_join_two_sentences_of_one_source_without_cross_relation
     assert [s.id for s, _ in joined[:2]] == ["a+b", "b+a"]
     assert joined[0][1] == {"n_subwords": 9}
     assert run_ons(examples, [0, 0, 1], 1.0, 1, enc)[0][0].id == joined[0][0].id, "seeded"
+
+
+def test_text_watch_sets_are_tokenised_by_the_server_tokenizer(tmp_path):
+    from erlens_train.eval_sets import EvalSet, load_text_jsonl
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps({"id": "s1", "text": "Her only medication is Ortho Tri-Cyclen and the Allegra.",
+                                "entities": [{"start": 23, "end": 39, "type": "Drug"}, {"start": 48, "end": 55, "type": "Drug"},
+                                             {"start": 24, "end": 30, "type": "Drug"}]}) + "\n")
+    [s] = load_text_jsonl(str(path))
+    assert [" ".join(s.tokens[a:b]) for a, b, _ in s.entities] == ["Ortho Tri - Cyclen", "Allegra"], "off-boundary gold stays out"
+    es = EvalSet("notes", [s], ["Drug", "Adverse-Effect"], True)
+    rep = es.report([([(7, 8, "Drug"), (0, 1, "Adverse-Effect")], [((0, 1, "Adverse-Effect"), "Adverse-Effect", (7, 8, "Drug"))])])
+    assert rep["ner"]["micro"]["tp"] == 0 and rep["ner"]["micro"]["fp"] == 2 and rep["ner"]["micro"]["fn"] == 2
+    assert rep["predicted_relations_per_100"] == 100.0

@@ -14,6 +14,7 @@ export async function loadAnnotator(choice: ModelChoice, opts: CommonOptions): P
     threads: opts.threads,
     extensionRoot: opts.extensionRoot,
     extraModelDirs: opts.modelsDirs,
+    routing: opts.routing,
   });
   await annotator.ready();
   if (annotator.loadedModels().length === 0) {

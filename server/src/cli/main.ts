@@ -39,6 +39,8 @@ common options:
   --execution-provider EP     auto | cpu | webgpu | cuda (default auto: webgpu, then cuda, then cpu)
   --threads N                 ONNX Runtime intra-op threads (default: ORT's choice)
   --language markdown|plaintext   how to read the files (default: by extension, .md = markdown)
+  --routing auto|off          auto (default): a model runs only on documents of the domain it was
+                              trained for (clinical, general, science); off: every model everywhere
 
 extract writes one document per file: entities (start/end = UTF-16 offsets into the file's text,
 startCodePoint/endCodePoint, text, type, score) and relations (head/tail = indices into that file's
@@ -64,6 +66,7 @@ const COMMON: ParseArgsConfig['options'] = {
   'models-dir': { type: 'string', multiple: true },
   'execution-provider': { type: 'string' },
   threads: { type: 'string' },
+  routing: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -90,6 +93,7 @@ export interface CommonOptions {
   modelsDirs: string[];
   executionProvider: 'auto' | 'cpu' | 'webgpu' | 'cuda';
   threads: number;
+  routing: 'auto' | 'off';
   extensionRoot: string;
 }
 
@@ -100,7 +104,10 @@ function commonOptions(values: Values): CommonOptions {
   if (!isExecutionProviderSetting(ep)) throw new UsageError(`--execution-provider must be auto, cpu, webgpu or cuda, not '${ep}'`);
   const threads = values.threads === undefined ? 0 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`--threads must be a whole number, not '${values.threads}'`);
+  const routing = (values.routing as string | undefined) ?? 'auto';
+  if (routing !== 'auto' && routing !== 'off') throw new UsageError(`--routing must be auto or off, not '${routing}'`);
   return {
+    routing,
     models: (values.model as string[] | undefined) ?? [],
     modelsDirs: ((values['models-dir'] as string[] | undefined) ?? []).map((d) => path.resolve(d)),
     executionProvider: ep,

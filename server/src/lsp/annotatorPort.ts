@@ -36,6 +36,7 @@ export interface AnnotatorConfig {
   executionProvider: string;
   threads: number;
   cacheSize: number;
+  routing?: 'auto' | 'off';
   /** Folder holding package.json and models/ (the bundle cannot derive it from its own location). */
   extensionRoot?: string;
   log?: (message: string) => void;
@@ -47,6 +48,7 @@ export async function createAnnotator(config: AnnotatorConfig): Promise<Annotato
     executionProvider: config.executionProvider as ExecutionProviderSetting,
     threads: config.threads,
     cacheSize: config.cacheSize,
+    ...(config.routing ? { routing: config.routing } : {}),
     // Only when known: an explicit `undefined` would override the pipeline's own default.
     ...(config.extensionRoot ? { extensionRoot: config.extensionRoot } : {}),
     log: config.log,

@@ -98,6 +98,7 @@ export class ModelHost {
         executionProvider: settings.executionProvider,
         threads: settings.threads,
         cacheSize: settings.cacheSize,
+        routing: settings.routing,
         extensionRoot: extensionRootOf(roots),
         log: (m) => log.info(m),
       });

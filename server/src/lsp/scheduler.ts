@@ -31,6 +31,8 @@ interface DocState {
   visible?: [number, number];
   /** Resolvers waiting for the document to have annotations for its current version. */
   waiters: (() => void)[];
+  /** The routing line last logged for the document. */
+  routed?: string;
 }
 
 export interface SchedulerHooks {
@@ -204,6 +206,14 @@ export class AnnotationScheduler {
       this.inferredSentences += annotations.stats?.inferred ?? 0;
       this.runsCompleted++;
       log.debug(`annotated ${uri} v${version}: ${annotations.stats?.sentences ?? 0} sentences, ${annotations.stats?.inferred ?? 0} inferred, ${annotations.entities.length} entities, ${annotations.relations.length} relations in ${Date.now() - started} ms`);
+      // Say once per change which models a document got and why (routing/domainRouter.ts), so a user who
+      // wonders why the news model is silent on a note finds the answer in the log.
+      const routing = annotations.stats?.routing;
+      const routed = routing ? `${routing.reason}${routing.notRun.length ? `; not run: ${routing.notRun.join(', ')}` : ''}` : '';
+      if (routed !== s.routed) {
+        s.routed = routed;
+        if (routed) log.info(`${uri}: ${routed}`);
+      }
       const current = this.hooks.getDocument(uri);
       // Closed, or edited meanwhile: a newer run owns the document now.
       if (!current || current.version !== version || this.docs.get(uri) !== s) return;

@@ -7,11 +7,14 @@
 export type ExecutionProvider = 'auto' | 'cpu' | 'webgpu' | 'cuda';
 export type SeverityName = 'hint' | 'information' | 'warning' | 'off';
 export type TraceLevel = 'off' | 'messages' | 'verbose';
+export type RoutingMode = 'auto' | 'off';
 
 export interface ErlensSettings {
   models: string[];
   modelPaths: string[];
   executionProvider: ExecutionProvider;
+  /** 'auto': packages run only on documents of the domain they were trained for (routing/domainRouter.ts). */
+  routing: RoutingMode;
   /** One severity for every relation type, or one per relation type with "*" as the default. */
   diagnosticsSeverity: SeverityName | Record<string, SeverityName>;
   diagnosticsMaxPerDocument: number;
@@ -34,6 +37,7 @@ export const DEFAULT_SETTINGS: Readonly<ErlensSettings> = Object.freeze({
   models: ['mge-ade', 'mge-conll04'],
   modelPaths: [],
   executionProvider: 'auto',
+  routing: 'auto',
   diagnosticsSeverity: 'information',
   diagnosticsMaxPerDocument: 200,
   codeLensEnabled: true,
@@ -50,6 +54,7 @@ export const DEFAULT_SETTINGS: Readonly<ErlensSettings> = Object.freeze({
 const SEVERITIES: readonly SeverityName[] = ['hint', 'information', 'warning', 'off'];
 const PROVIDERS: readonly ExecutionProvider[] = ['auto', 'cpu', 'webgpu', 'cuda'];
 const TRACES: readonly TraceLevel[] = ['off', 'messages', 'verbose'];
+const ROUTING: readonly RoutingMode[] = ['auto', 'off'];
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
   return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
@@ -100,6 +105,7 @@ export function normalizeSettings(raw: unknown): ErlensSettings {
     models: models.length > 0 ? models : [...d.models],
     modelPaths: stringList(pick(r, 'modelPaths'), []),
     executionProvider: oneOf(pick(r, 'executionProvider'), PROVIDERS, d.executionProvider),
+    routing: oneOf(pick(r, 'routing'), ROUTING, d.routing),
     diagnosticsSeverity: severity(pick(r, 'diagnostics.severity')),
     diagnosticsMaxPerDocument: integer(pick(r, 'diagnostics.maxPerDocument'), d.diagnosticsMaxPerDocument, 0, 100_000),
     codeLensEnabled: pick(r, 'codeLens.enabled') !== false,
@@ -127,6 +133,7 @@ export function modelSettingsChanged(a: ErlensSettings, b: ErlensSettings): bool
     a.models.join('\n') !== b.models.join('\n') ||
     a.modelPaths.join('\n') !== b.modelPaths.join('\n') ||
     a.executionProvider !== b.executionProvider ||
+    a.routing !== b.routing ||
     a.threads !== b.threads ||
     a.cacheSize !== b.cacheSize
   );

@@ -69,6 +69,12 @@ export interface ModelMeta {
   entity_types: string[];
   relation_types: string[];
   symmetric_relations: string[];
+  /** relation type -> the [head type, tail type] pairs its training data has (decoders/constraints.ts). */
+  relation_arguments?: Record<string, string[][]>;
+  /** The kind of text the package was trained for ("clinical", "general", "science"): routing/domainRouter.ts. */
+  domain?: string;
+  /** True when the training data had headings; other packages never see headings (they are not sentences). */
+  reads_headings?: boolean;
   encoder: EncoderMeta;
   max_words: number;
   max_subwords: number;
@@ -158,6 +164,16 @@ function checkMeta(meta: ModelMeta): string | null {
       }
     }
   }
+  if (meta.relation_arguments !== undefined) {
+    const args = meta.relation_arguments;
+    if (typeof args !== 'object' || args === null) return 'model.json relation_arguments is not an object';
+    for (const [rel, pairs] of Object.entries(args)) {
+      if (!meta.relation_types.includes(rel)) return `model.json relation_arguments names an unknown relation type '${rel}'`;
+      const ok = Array.isArray(pairs) && pairs.every((p) => Array.isArray(p) && p.length === 2 && p.every((t) => meta.entity_types.includes(t)));
+      if (!ok) return `model.json relation_arguments['${rel}'] must be a list of [head type, tail type] pairs of known entity types`;
+    }
+  }
+  if (meta.domain !== undefined && (typeof meta.domain !== 'string' || !meta.domain)) return 'model.json domain must be a non-empty string';
   // Decoder-specific settings (thresholds, decoding) are checked by the decoder (decoders/index.ts).
   meta.symmetric_relations ??= [];
   if (meta.decoder === 'span-table') meta.pair_policy ??= 'all';

@@ -7,6 +7,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { DecodeContext, decoderFor, Decoder } from '../decoders';
+import { constrainRelations } from '../decoders/constraints';
 import type { SentenceResult } from '../pipeline/types';
 import { batchInputs, EncodedSentence, Featurizer, loadFeaturizer } from './featurizer';
 import { loadPackage, ModelMeta, ModelPackage, ModelPackageError } from './package';
@@ -158,7 +159,8 @@ export class ModelRunner {
       const windows = windowsOf[s];
       if (windows.length === 0) return { entities: [], relations: [] };
       const results = bySentence.get(s)!;
-      return windows.length === 1 ? results[0] : mergeWindowResults(windows, results, words.length, meta.entity_types);
+      const merged = windows.length === 1 ? results[0] : mergeWindowResults(windows, results, words.length, meta.entity_types);
+      return constrainRelations(merged, meta.relation_arguments, meta.symmetric_relations);
     });
   }
 

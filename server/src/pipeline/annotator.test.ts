@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import { chattyTinyPackage, conllTrain, copyPackage, tempDir, tinyPackageDir } from '../testing/fixtures';
 import { AbortError, Annotator, priorityOrder } from './annotator';
 import { ModelPackageError } from '../model/package';
+import { tokenizeWords } from '../text/wordTokenizer';
+import { constrainRelations } from '../decoders/constraints';
 import type { DocumentAnnotations } from './types';
+import { extensionRoot as extensionRootDir, sharedRoot as sharedDir } from '../paths';
 
 /** A Markdown document of memorised CoNLL04 sentences, one paragraph each. */
 function conllDocument(n: number): string {
@@ -34,13 +37,15 @@ test('annotate: offsets map to the document; a second pass is all cache hits; on
     const n = first.sentences.length;
     assert.ok(n >= 11); // heading + 10 paragraphs (some hold two sentences)
     assert.equal(first.stats.sentences, n);
-    assert.equal(first.stats.inferred, n);
+    // the heading is not a sentence a model was trained on: it is never inferred
+    assert.equal(first.sentences.filter((s) => s.kind === 'heading').length, 1);
+    assert.equal(first.stats.inferred, n - 1);
     assert.ok(first.entities.length > 0);
     assertConsistent(text, first);
 
     const again = await annotator.annotate('file:///a.md', 2, text, 'markdown');
     assert.equal(again.stats.inferred, 0);
-    assert.equal(again.stats.cacheHits, n);
+    assert.equal(again.stats.cacheHits, n - 1);
     assert.deepEqual(again.entities.map((e) => [e.start, e.end, e.type]), first.entities.map((e) => [e.start, e.end, e.type]));
 
     // edit one sentence (insert a word): only that one misses; the sentences after it moved and still hit
@@ -114,7 +119,9 @@ test('bad input never throws: binary, huge line, odd Unicode, CRLF, empty; abort
     const long = conllTrain(30).map((s) => s.tokens.join(' ')).join(' ; ').replace(/ \. /g, ' , ').slice(0, 20000);
     const t0 = Date.now();
     const big = await annotator.annotate('u', 1, long, 'plaintext');
-    assert.ok(big.sentences.some((s) => s.tokens.length > 128), 'the long line stays one long sentence (windowed by the runner)');
+    // segmentation cuts a run-on line into pieces of at most MAX_SENTENCE_WORDS; none is lost
+    assert.ok(big.sentences.length > 5, 'the long line is cut into several sentences');
+    assert.equal(big.sentences.reduce((n, s) => n + s.tokens.length, 0), tokenizeWords(long).length);
     assertConsistent(long, big);
     assert.ok(Date.now() - t0 < 60_000);
 
@@ -129,4 +136,49 @@ test('bad input never throws: binary, huge line, odd Unicode, CRLF, empty; abort
 test('priority order puts the requested sentences first, each once', () => {
   assert.deepEqual(priorityOrder(5, [3, 3, 9, -1, 1]), [3, 1, 0, 2, 4]);
   assert.deepEqual(priorityOrder(3), [0, 1, 2]);
+});
+
+test('routing: on a clinical note the news model does not run, on news the clinical one does not; routing off runs both', async () => {
+  const models = ['mge-ade', 'mge-conll04'].map((id) => path.join(extensionRootDir, 'models', id));
+  const note = fs.readFileSync(path.join(sharedDir, 'notes', '002-laparoscopic-gastric-bypass-consult-1.md'), 'utf8');
+  const news = fs.readFileSync(path.join(extensionRootDir, 'examples', 'news.md'), 'utf8');
+  const auto = new Annotator(models, { executionProvider: 'cpu' });
+  const off = new Annotator(models, { executionProvider: 'cpu', routing: 'off' });
+  try {
+    const clinical = await auto.annotate('file:///note.md', 1, note, 'markdown');
+    assert.deepEqual(clinical.stats.routing?.domains, ['clinical'], clinical.stats.routing?.reason);
+    assert.deepEqual(clinical.stats.routing?.notRun, ['mge-conll04']);
+    assert.ok(clinical.entities.every((e) => e.model === 'mge-ade'));
+    const general = await auto.annotate('file:///news.md', 1, news, 'markdown');
+    assert.deepEqual(general.stats.routing?.notRun, ['mge-ade']);
+    assert.ok(general.entities.length > 0 && general.entities.every((e) => e.model === 'mge-conll04'));
+    const both = await off.annotate('file:///note.md', 1, note, 'markdown');
+    assert.equal(both.stats.routing, undefined);
+    assert.deepEqual(new Set(both.entities.map((e) => e.model)), new Set(['mge-ade', 'mge-conll04']));
+    // headings are never entities: no annotation starts inside a heading line
+    const headings = both.sentences.filter((s) => s.kind === 'heading');
+    assert.ok(headings.length >= 5);
+    assert.ok(both.entities.every((e) => !headings.some((h) => e.start >= h.start && e.start < h.end)));
+  } finally {
+    await auto.dispose();
+    await off.dispose();
+  }
+});
+
+test('relations whose argument types the training data never joined are dropped', async () => {
+  const result = {
+    entities: [
+      { start: 0, end: 2, type: 'Peop', score: 0.9 },
+      { start: 3, end: 4, type: 'Loc', score: 0.9 },
+    ],
+    relations: [
+      { head: 0, tail: 1, type: 'Live_In', score: 0.8 },
+      { head: 1, tail: 0, type: 'Live_In', score: 0.7 },
+      { head: 0, tail: 1, type: 'Work_For', score: 0.6 },
+    ],
+  };
+  const meta = JSON.parse(fs.readFileSync(path.join(extensionRootDir, 'models', 'mge-conll04', 'model.json'), 'utf8'));
+  const kept = constrainRelations(result, meta.relation_arguments, meta.symmetric_relations);
+  assert.deepEqual(kept.relations.map((r) => [r.head, r.tail, r.type]), [[0, 1, 'Live_In']]);
+  assert.equal(constrainRelations(result, undefined), result, 'a package without relation_arguments is not constrained');
 });

@@ -15,6 +15,7 @@ import { findPackageDirs, loadPackage, ModelPackage, ModelPackageError, packageR
 import { ModelRunner } from '../model/runner';
 import { ExecutionProvider, ExecutionProviderSetting, ProviderAttempt } from '../model/session';
 import { extensionRoot } from '../paths';
+import { defaultRouterFile, DomainDecision, DomainRouter, fits } from '../routing/domainRouter';
 import { binaryContentReason } from '../text/binary';
 import { segmentDocument } from '../text/segment';
 import { CacheStats, SentenceCache } from './cache';
@@ -34,6 +35,13 @@ export interface AnnotatorOptions {
   extraModelDirs?: string[];
   /** Documents longer than this (UTF-16 units) are skipped with a reason. */
   maxDocumentChars?: number;
+  /**
+   * 'auto' (default): a package whose model.json names a `domain` runs only on documents of that
+   * domain (routing/domainRouter.ts); 'off': every package runs on every document.
+   */
+  routing?: 'auto' | 'off';
+  /** The router table (default: models/domains.json under the extension root). */
+  routerFile?: string;
   log?: (message: string) => void;
 }
 
@@ -67,7 +75,8 @@ export class Annotator {
   readonly cache: SentenceCache;
   private runners: ModelRunner[] = [];
   private loading: Promise<void> | null = null;
-  private readonly options: Required<Omit<AnnotatorOptions, 'log' | 'extraModelDirs' | 'executionProvider'>> & AnnotatorOptions;
+  private router: DomainRouter | null = null;
+  private readonly options: Required<Omit<AnnotatorOptions, 'log' | 'extraModelDirs' | 'executionProvider' | 'routerFile'>> & AnnotatorOptions;
 
   /** `models`: package ids or folders, in order. */
   constructor(
@@ -80,6 +89,7 @@ export class Annotator {
       batchSize: 16,
       extensionRoot,
       maxDocumentChars: DEFAULT_MAX_DOCUMENT_CHARS,
+      routing: 'auto',
       ...options,
     };
     this.cache = new SentenceCache(this.options.cacheSize);
@@ -97,6 +107,7 @@ export class Annotator {
   }
 
   private async loadAll(): Promise<void> {
+    this.loadRouter();
     const roots = packageRoots(this.options.extensionRoot, this.options.extraModelDirs ?? []);
     const seen = new Set<string>();
     for (const ref of this.models) {
@@ -118,6 +129,23 @@ export class Annotator {
         this.options.log?.(e.message);
       }
     }
+  }
+
+  /** Routing needs the router only when some package names a domain; a broken router turns routing off, loudly. */
+  private loadRouter(): void {
+    if (this.options.routing === 'off') return;
+    const file = this.options.routerFile ?? defaultRouterFile(this.options.extensionRoot);
+    try {
+      this.router = DomainRouter.load(file);
+    } catch (err) {
+      this.options.log?.(`${(err as Error).message}; every model runs on every document`);
+    }
+  }
+
+  /** The document's domain, when routing is on and some loaded package names a domain. */
+  private route(sentences: readonly SentenceSpan[]): DomainDecision | undefined {
+    if (!this.router || !this.runners.some((r) => r.meta.domain)) return undefined;
+    return this.router.decide(prose(sentences));
   }
 
   /** The models that loaded, in the configured order. */
@@ -164,15 +192,23 @@ export class Annotator {
 
     const order = priorityOrder(sentences.length, opts.priority);
     const results = new Map<ModelRunner, Array<SentenceResult | undefined>>();
+    const decision = this.route(sentences);
+    const notRun: string[] = [];
     let inferred = 0;
     let cacheHits = 0;
     for (const runner of this.runners) {
       const perSentence: Array<SentenceResult | undefined> = new Array(sentences.length);
       results.set(runner, perSentence);
+      if (!fits(runner.meta.domain, decision)) {
+        notRun.push(runner.id);
+        continue;
+      }
       const sha = runner.graphDigest;
       // Misses, deduplicated: a sentence repeated in the document runs once.
       const pending = new Map<string, number[]>();
       for (const idx of order) {
+        // Headings are not sentences: a model never trained on them tags "History" as a place.
+        if (sentences[idx].kind === 'heading' && !runner.meta.reads_headings) continue;
         const words = sentences[idx].tokens.map((t) => t.text);
         const key = SentenceCache.key(runner.id, sha, words);
         const waiting = pending.get(key);
@@ -208,7 +244,8 @@ export class Annotator {
     }
 
     const { entities, relations } = mergeModels(text, sentences, this.runners, results);
-    return { uri, version, sentences, entities, relations, stats: { sentences: sentences.length, inferred, cacheHits, models } };
+    const routing = decision && { domains: decision.domains, reason: decision.reason, notRun };
+    return { uri, version, sentences, entities, relations, stats: { sentences: sentences.length, inferred, cacheHits, models, ...(routing ? { routing } : {}) } };
   }
 
   private reportRunFailure(runner: ModelRunner, err: unknown): void {
@@ -223,6 +260,11 @@ export class Annotator {
     this.runners = [];
     this.cache.clear();
   }
+}
+
+/** The words of the document's prose, for the domain router. */
+function* prose(sentences: readonly SentenceSpan[]): Iterable<string> {
+  for (const s of sentences) for (const t of s.tokens) yield t.text;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -68,7 +68,14 @@ export interface DocumentAnnotations {
   sentences: SentenceSpan[];
   entities: EntityAnnotation[]; // sorted by start, then end
   relations: RelationAnnotation[];
-  stats: { sentences: number; inferred: number; cacheHits: number; models: string[] };
+  stats: {
+    sentences: number;
+    inferred: number;
+    cacheHits: number;
+    models: string[];
+    /** Set when packages name domains: the document's domains and the models that did not fit it. */
+    routing?: { domains: string[]; reason: string; notRun: string[] };
+  };
   /** Set when the document was not analysed at all (binary content, too large), saying why. */
   skipped?: string;
 }
