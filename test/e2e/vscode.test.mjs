@@ -48,6 +48,7 @@ test('npm run package builds a lean linux-x64 VSIX', { timeout: 600_000 }, () =>
   for (const id of shippedModels) {
     for (const file of fs.readdirSync(path.join(repo, 'models', id))) assert.ok(entries.includes(`models/${id}/${file}`), `shipped model ${id}: ${file} missing from the VSIX`);
   }
+  assert.ok(entries.includes('models/domains.json'), 'the domain router table ships beside the packages');
   const unwanted = entries.filter((e) => /napi-v6\/(darwin|win32|linux\/arm64)|^models\/train\/|^test\/|^server\/|^client\/|\.ts$|\.map$|^\.work|^spec\//.test(e));
   assert.deepEqual(unwanted, [], 'nothing but run-time files');
   assert.ok(entries.includes('node_modules/onnxruntime-common/dist/cjs/package.json'), 'CJS marker of onnxruntime-common');
