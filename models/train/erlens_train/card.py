@@ -23,7 +23,70 @@ def headline_from_onnx_report(report):
     return report["headline"] if "headline" in report else headline(report)
 
 
-def write_card(package_dir, onnx_report_path=None, notes="", parity_path=None):
+def _selection(c, averaging):
+    items = c.get("selection")
+    if not items:
+        return "the dev mean of NER and strict RE F1 (%s)" % averaging
+    return "the mean of " + ", ".join("%s on %s" % (i["metric"].replace("quiet", "100 − relations per 100 sentences"), i["set"]) for i in items)
+
+
+def _sources(train):
+    """The training data line: one path, or the sources with what each annotates (sources.py)."""
+    if not isinstance(train, list):
+        return "`%s`" % train
+    parts = []
+    for src in train:
+        if isinstance(src, str):
+            parts.append("`%s`" % src)
+            continue
+        ann = src.get("annotates", {})
+        ents = ", ".join("%s: %s" % kv for kv in sorted(ann.get("entities", {}).items()))
+        extra = "; %d sentences drawn per epoch" % src["per_epoch"] if src.get("per_epoch") else ""
+        parts.append("`%s` (entities %s; relations: %s%s)" % (src["path"], ents or "all", ann.get("relations", "all"), extra))
+    return "; ".join(parts)
+
+
+def user_view(fidelity_path, package_id):
+    """The 'what a user sees' section from bench/fidelity.json (npm run bench:fidelity)."""
+    with open(fidelity_path, encoding="utf-8") as f:
+        fid = json.load(f)
+    row = next((r for r in fid["rows"] if r["id"] == package_id), None)
+    if row is None:
+        return ""
+    macro = row.get("averaging") == "macro"
+    key = (lambda t: t + ("_macro" if macro else "_micro"))
+    lines = ["", "## What a user sees (raw text, false alarms)",
+             "Dev sentences through the editor's own path (segmentation, tokenizer, routing, model, merge), scored on "
+             "character offsets (`npm run bench:fidelity`), beside the same sentences given as the dataset's tokens "
+             "(%s F1):" % ("macro" if macro else "micro"), "",
+             "| | NER | RE | relations / 100 sentences |", "|---|---|---|---|"]
+    for name, label in (("tokens", "dataset tokens"), ("lines", "raw text, one sentence per line"),
+                        ("paragraphs", "raw text, five sentences per paragraph")):
+        r = row[name]
+        lines.append("| %s | %s | %s | %s |" % (label, _pct(r.get(key("ner"))), _pct(r.get(key("re"))), _pct(r.get("relations_per_100"))))
+    un = row["lines"].get("unrepresentable")
+    if un:
+        lines.append("")
+        lines.append("%d gold entities cannot be expressed on the editor's token boundaries (%d of them end before a period "
+                     "the tokenizer keeps on the word, e.g. \"Vt.\"); they count as misses." % (un, row["lines"].get("trailing_period") or 0))
+    if row.get("ade_neg"):
+        n = row["ade_neg"]
+        lines.append("")
+        lines.append("ADE negatives (`ade_neg/dev.jsonl`, 1,597 sentences that state no adverse effect): %s predicted "
+                     "relations per 100 sentences on the dataset's tokens, %s as raw text." % (_pct(n["tokens"]["relations_per_100"]), _pct(n["lines"]["relations_per_100"])))
+    ng = fid.get("notes_gold")
+    if ng and package_id in (ng.get("models") or []):
+        d = ng["drug_strict"]
+        lines.append("")
+        lines.append("Clinical-note gold (`../shared/notes/gold/dev.jsonl`, whole notes, with the default models %s): Drug "
+                     "strict precision %s, recall %s, F1 %s; %s Adverse-Effect relations per 100 sentences (gold: 0); %s "
+                     "entities of other types per 100 sentences." % (", ".join("`%s`" % m for m in ng["models"]), _pct(100 * d["precision"]),
+                                                                     _pct(100 * d["recall"]), _pct(100 * d["f1"]),
+                                                                     _pct(ng["adverse_effect_relations_per_100"]), _pct(ng["other_entities_per_100"])))
+    return "\n".join(lines) + "\n"
+
+
+def write_card(package_dir, onnx_report_path=None, notes="", parity_path=None, fidelity_path=None):
     with open(os.path.join(package_dir, "model.json"), encoding="utf-8") as f:
         meta = json.load(f)
     onnx = None
@@ -69,7 +132,7 @@ def write_card(package_dir, onnx_report_path=None, notes="", parity_path=None):
 on dev. Encoder kind `{kind}`. Fully local: no network at run time.
 
 ## Data
-- Train: `{train}`; dev: `{dev}` (the shared JSONL format). Official test splits are held back; only dev
+- Train: {train}; dev: `{dev}` (the shared JSONL format); domain `{domain}` (the documents the server gives it). Official test splits are held back; only dev
   scores are reported. Entity types: {ents}. Relation types: {rels}.
 
 ## Encoder
@@ -83,8 +146,8 @@ models/train/erlens-train export --run runs/{id} --out models/{id}
 npm run erlens -- eval --model models/{id} --data {dev} --report runs/{id}/onnx_dev.json
 models/train/erlens-train card --package models/{id} --onnx-report runs/{id}/onnx_dev.json
 ```
-Seed {seed}; {epochs_run} epochs run (max {epochs}, patience {patience}), best epoch {best_epoch} by the dev mean of
-NER and strict RE F1 ({averaging}){tuned}; batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}.
+Seed {seed}; {epochs_run} epochs run (max {epochs}, patience {patience}), best epoch {best_epoch} by {selection}{tuned};
+batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
 
 ## Dev scores (strict: exact spans and types; relations need both arguments exact and the right type and direction)
 {rows}
@@ -99,8 +162,8 @@ NER and strict RE F1 ({averaging}){tuned}; batch {batch}, lr {lr}, warm-up {warm
 - Sentences longer than {mw} words are split by the server into overlapping windows; a relation whose
   arguments fall in different windows cannot be found.
 {notes}""".format(
-        id=meta["id"], arch=meta["architecture"].upper(), dataset=tr["dataset"], kind=enc["kind"], train=tr["train"],
-        dev=tr["dev"], ents=", ".join("`%s`" % e for e in meta["entity_types"]),
+        id=meta["id"], arch=meta["architecture"].upper(), dataset=tr["dataset"], kind=enc["kind"], train=_sources(tr["train"]),
+        dev=tr["dev"], domain=meta.get("domain", "any"), ents=", ".join("`%s`" % e for e in meta["entity_types"]),
         rels=", ".join("`%s`" % r for r in meta["relation_types"]),
         enc_text=("Word vectors trained by ERlens with fastText on `../shared/corpus` (biomedical, news, science and "
                   "encyclopedic text; `models/train/erlens-train vectors`), {dim}-d, frozen; vocabulary = training "
@@ -113,9 +176,13 @@ NER and strict RE F1 ({averaging}){tuned}; batch {batch}, lr {lr}, warm-up {warm
         "Transformer encoder `%s` (%s)." % (enc["name"], enc.get("licence", "")),
         seed=tr["seed"], epochs_run=tr["epochs_run"], epochs=c["epochs"], patience=c["patience"],
         best_epoch=tr["best_epoch"], averaging=tr["averaging"], batch=c["batch_size"], lr=c["lr"], warmup=c["warmup"],
-        clip=c["clip"], head=json.dumps(c["head"]), rows="\n".join(rows), size=_size(package_dir),
+        clip=c["clip"], head=json.dumps(c["head"]), selection=_selection(c, tr["averaging"]),
+        concat=("%d%% of each epoch's examples joined with a second sentence (run-on training, `augment.py`)" % round(100 * c["concat"])
+                if c.get("concat") else "single sentences"), rows="\n".join(rows), size=_size(package_dir),
         params=meta["parameters"], quant=quant, parity=parity, decoder=meta["decoder"],
         decoding=", ".join("%s `%s`" % (k, json.dumps(v)) for k, v in sorted(decoding_of(meta).items())), mw=meta["max_words"], notes=notes, tuned=tuned)
+    if fidelity_path and os.path.isfile(fidelity_path):
+        text += user_view(fidelity_path, meta["id"])
     with open(os.path.join(package_dir, "README.md"), "w", encoding="utf-8") as f:
         f.write(text)
     return text
@@ -135,6 +202,7 @@ def main(argv=None):
     p.add_argument("--onnx-report")
     p.add_argument("--parity-result", help="the JSON line scripts/onnx-parity.mjs printed, saved to a file")
     p.add_argument("--notes", default="", help="a Markdown paragraph appended to the card")
+    p.add_argument("--fidelity", help="bench/fidelity.json (npm run bench:fidelity): raw-text scores and false alarms")
     args = p.parse_args(argv)
-    write_card(args.package, args.onnx_report, args.notes, args.parity_result)
+    write_card(args.package, args.onnx_report, args.notes, args.parity_result, args.fidelity)
     print("card written: %s" % os.path.join(args.package, "README.md"))

@@ -216,8 +216,9 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
                 "dataset": cfg["dataset"], "train": cfg["train"], "dev": cfg["dev"], "seed": cfg["seed"],
                 "epochs_run": max([r.get("epoch", 0) for r in trained if r.get("event") == "epoch"] or [0]),
                 "best_epoch": dev_report.get("epoch"), "averaging": cfg["averaging"],
-                "config": {k: cfg[k] for k in ("encoder", "head", "batch_size", "lr", "encoder_lr", "warmup", "clip",
-                                               "epochs", "patience")},
+                "config": {k: cfg.get(k) for k in ("encoder", "head", "batch_size", "lr", "encoder_lr", "warmup", "clip",
+                                                   "epochs", "patience", "concat", "retokenize", "selection", "tune_selection",
+                                                   "watch")},
             },
             "dev_scores": {"pytorch_fp32": dev_report.get("headline"),
                            **({"pytorch_fp32_default_decoding": dev_report["headline_default_decoding"]}
