@@ -7,6 +7,11 @@ and every gold entity keeps its characters: its new word span is the run of new 
 starting at its first character to the one ending at its last. An entity whose boundary falls inside
 a new token cannot be represented; it is dropped from the training targets (with the relations that
 use it) and counted, so the loss never teaches a span the server could not produce.
+
+CoNLL04 glues many sentence-final periods to the last word, entity or not ("Kosovo."); the server's
+tokenizer splits the period off, so such an entity would end in a "." token and teach the model to take
+the sentence's full stop into names. Its trailing "." is trimmed (and counted), as raw-text evaluation
+reports those gold entities separately.
 """
 from .data import Sentence
 from .detokenize import detokenize
@@ -37,8 +42,11 @@ def retokenize(sentence, text=None):
     for k, (s, e, t) in enumerate(sentence.entities):
         a, b = spans[s][0], spans[e - 1][1]
         if a in by_start and b in by_end and by_start[a] <= by_end[b]:
+            first, last = by_start[a], by_end[b]
+            if last > first and new[last][0] == "." and not sentence.tokens[e - 1] == ".":
+                last -= 1  # "Kosovo." -> Kosovo (the period ends the sentence)
             index[k] = len(entities)
-            entities.append((by_start[a], by_end[b] + 1, t))
+            entities.append((first, last + 1, t))
         else:
             lost.append((a, b, t, text[a:b]))
     relations = [(index[h], index[t], r) for h, t, r in sentence.relations if h in index and t in index]

@@ -39,6 +39,13 @@ def test_retokenize_keeps_gold_characters_and_splits_compounds():
     assert lost == []
 
 
+def test_a_glued_sentence_final_period_is_not_part_of_the_entity():
+    s = parse_sentence({"tokens": ["Fighting", "spread", "in", "Kosovo."], "entities": [{"type": "Loc", "start": 3, "end": 4}]})
+    new, lost = retokenize(s)
+    assert new.tokens == ["Fighting", "spread", "in", "Kosovo", "."]
+    assert new.entities == [(3, 4, "Loc")] and lost == []
+
+
 def test_an_unrepresentable_gold_entity_is_reported_and_its_relations_dropped():
     # the gold tokens cut "U.S" from its period; the tokenizer keeps "U.S." whole
     s = parse_sentence({"tokens": ["He", "left", "the", "U.S", ".", "for", "Paris"],
