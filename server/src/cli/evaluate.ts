@@ -220,6 +220,7 @@ async function runRawEval(docs: GoldDocument[], layout: RawLayout | 'brat', inpu
         seconds: round(seconds),
         sentences_per_second: round(e.report.sentences / Math.max(seconds, 1e-9)),
         headline: headline(e.report),
+        headline_periods_trimmed: headline(e.report_periods_trimmed),
         false_alarms: e.false_alarms,
         gold_entities: e.gold_entities,
         gold_relations: e.gold_relations,
@@ -229,6 +230,7 @@ async function runRawEval(docs: GoldDocument[], layout: RawLayout | 'brat', inpu
         ends_with_split_period: e.ends_with_split_period,
         crossing_predictions: e.crossing_predictions,
         report: e.report,
+        report_periods_trimmed: e.report_periods_trimmed,
       };
       await writeFileAtomic(reportPath, JSON.stringify(json, null, 2) + '\n');
     }

@@ -24,6 +24,7 @@ export function rawSummary(header: string, e: RawEvaluation): string {
     `gold the editor's segmentation cannot express: ${u.entities} of ${e.gold_entities} entities off token boundaries (${u.trailing_period} before a period kept on the word; ${u.relations} relations touch them); ` +
     `split by editor sentences: ${c.entities} entities, ${c.relations} of ${e.gold_relations} relations\n` +
     `${e.merged_sentences} of ${e.report.sentences} gold sentences share an editor sentence with another; ${e.ends_with_split_period} gold entities end in a period the editor splits off\n` +
+    (e.ends_with_split_period ? `with those ${e.ends_with_split_period} scored without the period: ${headlineLine(e.report_periods_trimmed)}\n` : '') +
     `${falseAlarmLine(e.false_alarms)}\n` +
     headlineLine(e.report) +
     '\n'
