@@ -16,11 +16,11 @@ function fixtureDoc(): ExportDocument {
   const ent = (id: string, type: string, str: string, nth = 0): EntityAnnotation => {
     let start = -1;
     for (let k = 0; k <= nth; k++) start = TEXT.indexOf(str, start + 1);
-    return { id, type, start, end: start + str.length, text: str, score: 0.9123456789, model: 'm1', sentence: 0 };
+    return { id, type, start, end: start + str.length, text: str, score: 0.9123456789, model: 'm1', sentence: 0, assertion: { status: 'present' } };
   };
   const drug = ent('T1', 'Drug', '"Aspirin, 81mg"');
   const effect = ent('T2', 'Adverse Effect', 'bad\nrash');
-  const rel: RelationAnnotation = { id: 'R1', type: 'Adverse-Effect', head: effect, tail: drug, score: 0.75, model: 'm1', sentence: 1, symmetric: false };
+  const rel: RelationAnnotation = { id: 'R1', type: 'Adverse-Effect', head: effect, tail: drug, score: 0.75, model: 'm1', sentence: 1, symmetric: false, assertion: { status: 'present' } };
   const annotations: DocumentAnnotations = {
     uri: 'file:///notes/a note.md', version: 1, sentences: [], entities: [drug, effect], relations: [rel],
     stats: { sentences: 2, inferred: 2, cacheHits: 0, models: ['m1'] },

@@ -22,11 +22,11 @@ const TEXT = 'Patient took aspirin and got a rash.\r\nJohn Smith works for Acme 
 function entity(id: string, type: string, text: string, model = 'test', from = 0): EntityAnnotation {
   const start = TEXT.indexOf(text, from);
   assert.ok(start >= 0, text);
-  return { id, type, start, end: start + text.length, text, score: 0.9, model, sentence: start < 38 ? 0 : 1 };
+  return { id, type, start, end: start + text.length, text, score: 0.9, model, sentence: start < 38 ? 0 : 1, assertion: { status: 'present' } };
 }
 
 function relation(id: string, type: string, head: EntityAnnotation, tail: EntityAnnotation): RelationAnnotation {
-  return { id, type, head, tail, score: 0.8, model: head.model, sentence: head.sentence, symmetric: false };
+  return { id, type, head, tail, score: 0.8, model: head.model, sentence: head.sentence, symmetric: false, assertion: { status: 'present' } };
 }
 
 function sample(): DocumentAnnotations {

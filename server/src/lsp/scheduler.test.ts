@@ -38,7 +38,7 @@ function fakeAnnotator() {
 
 function annotationsFor(uri: string, version: number, text: string): DocumentAnnotations {
   const start = text.indexOf('Paris');
-  const entity = { id: 'T1', type: 'Loc', start, end: start + 5, text: 'Paris', score: 0.9, model: 'fake', sentence: 0 };
+  const entity = { id: 'T1', type: 'Loc', start, end: start + 5, text: 'Paris', score: 0.9, model: 'fake', sentence: 0, assertion: { status: 'present' as const } };
   return { ...emptyAnnotations(uri, version), entities: start >= 0 ? [entity] : [], sentences: [{ index: 0, text, start: 0, end: text.length, tokens: [], kind: 'sentence' }] };
 }
 

@@ -2,8 +2,9 @@
  * Annotator: document text -> DocumentAnnotations, over several models at once.
  *
  * segment -> per (model, sentence) cache look-up -> misses batched per model through ModelRunner ->
- * word spans mapped to document offsets -> models merged. It is the one path the language server and
- * `erlens extract` share.
+ * word spans mapped to document offsets -> models merged -> assertion status (ConText, ../assertion)
+ * on every entity and relation. It is the one path the language server, `erlens extract` and `erlens
+ * eval` share.
  *
  * It never throws on user input: binary or oversized documents come back empty with a `skipped`
  * reason, a broken package becomes one entry in `errors` while the other models keep working, and a
@@ -11,6 +12,7 @@
  * asked for it), checked between batches; ORT's run is asynchronous, so the caller's event loop stays
  * free while a batch runs.
  */
+import { AssertionTagger } from '../assertion/tagger';
 import { findPackageDirs, loadPackage, ModelPackage, ModelPackageError, packageRoots, resolvePackageRef } from '../model/package';
 import { ModelRunner } from '../model/runner';
 import { ExecutionProvider, ExecutionProviderSetting, ProviderAttempt } from '../model/session';
@@ -68,11 +70,14 @@ export class AbortError extends Error {
 }
 
 const DEFAULT_MAX_DOCUMENT_CHARS = 20_000_000;
+/** Packages of this domain (model.json `domain`) get assertion status from ConText; others are `present`. */
+export const CLINICAL_DOMAIN = 'clinical';
 
 export class Annotator {
   /** One error per package that could not be loaded (or that failed while running). */
   readonly errors: ModelPackageError[] = [];
   readonly cache: SentenceCache;
+  readonly assertions: AssertionTagger;
   private runners: ModelRunner[] = [];
   private loading: Promise<void> | null = null;
   private router: DomainRouter | null = null;
@@ -93,6 +98,7 @@ export class Annotator {
       ...options,
     };
     this.cache = new SentenceCache(this.options.cacheSize);
+    this.assertions = new AssertionTagger(undefined, this.options.cacheSize);
   }
 
   /** Every package found under the roots (for "no models configured": use what is installed). */
@@ -244,6 +250,13 @@ export class Annotator {
     }
 
     const { entities, relations } = mergeModels(text, sentences, this.runners, results);
+    const clinical = new Set(this.runners.filter((r) => r.meta.domain === CLINICAL_DOMAIN).map((r) => r.id));
+    try {
+      this.assertions.tag(text, sentences, entities, relations, (model) => clinical.has(model));
+    } catch (err) {
+      // ConText is string work on validated data; should it ever fail, the annotations stay (all present).
+      this.options.log?.(`assertion status failed for ${uri}: ${(err as Error).message}`);
+    }
     const routing = decision && { domains: decision.domains, reason: decision.reason, notRun };
     return { uri, version, sentences, entities, relations, stats: { sentences: sentences.length, inferred, cacheHits, models, ...(routing ? { routing } : {}) } };
   }
@@ -259,6 +272,7 @@ export class Annotator {
     await Promise.all(this.runners.map((r) => r.release()));
     this.runners = [];
     this.cache.clear();
+    this.assertions.clear();
   }
 }
 
@@ -279,6 +293,9 @@ export function priorityOrder(n: number, priority: readonly number[] = []): numb
   for (let i = 0; i < n; i++) if (!seen.has(i)) out.push(i);
   return out;
 }
+
+/** Until the tagger has run (it replaces this on every annotation). */
+const PRESENT = { status: 'present' } as const;
 
 /**
  * Word results of every model -> document annotations. Entities of different models are all kept;
@@ -308,7 +325,7 @@ function mergeModels(
           if (e.score > known.score) Object.assign(known, { score: e.score, model: runner.id });
           return known;
         }
-        const ann: EntityAnnotation = { id: '', type: e.type, start, end, text: text.slice(start, end), score: e.score, model: runner.id, sentence: sentence.index };
+        const ann: EntityAnnotation = { id: '', type: e.type, start, end, text: text.slice(start, end), score: e.score, model: runner.id, sentence: sentence.index, assertion: PRESENT };
         entities.set(key, ann);
         return ann;
       });
@@ -321,7 +338,7 @@ function mergeModels(
           if (rel.score > known.score) Object.assign(known, { score: rel.score, model: runner.id });
           continue;
         }
-        relations.set(key, { id: '', type: rel.type, head, tail, score: rel.score, model: runner.id, sentence: sentence.index, symmetric: symmetric.has(rel.type) });
+        relations.set(key, { id: '', type: rel.type, head, tail, score: rel.score, model: runner.id, sentence: sentence.index, symmetric: symmetric.has(rel.type), assertion: PRESENT });
       }
     });
   }

@@ -41,6 +41,21 @@ export interface SentenceResult {
   relations: WordRelation[];
 }
 
+/**
+ * Assertion status (../shared/notes/gold/GUIDELINES.md): whether the text says a finding or drug is
+ * actual for the patient. Set by server/src/assertion (ConText) on every entity and relation.
+ */
+export const ASSERTION_STATUSES = ['present', 'negated', 'possible', 'hypothetical', 'historical', 'family'] as const;
+export type AssertionStatus = (typeof ASSERTION_STATUSES)[number];
+
+export interface Assertion {
+  status: AssertionStatus;
+  /** The trigger term that set the status ("denies"), in document offsets. */
+  trigger?: { text: string; start: number; end: number };
+  /** The section heading whose default set the status ("Family History"), when no trigger did. */
+  section?: string;
+}
+
 /** Document-level annotations, merged over models, in document coordinates. */
 export interface EntityAnnotation {
   id: string; // stable within one annotation set, e.g. "T3"
@@ -51,6 +66,7 @@ export interface EntityAnnotation {
   score: number;
   model: string; // package id that produced it
   sentence: number; // SentenceSpan.index
+  assertion: Assertion;
 }
 export interface RelationAnnotation {
   id: string; // e.g. "R1"
@@ -61,6 +77,8 @@ export interface RelationAnnotation {
   model: string;
   sentence: number;
   symmetric: boolean;
+  /** The status of its finding argument (the head of Adverse-Effect) unless a trigger between the arguments says otherwise. */
+  assertion: Assertion;
 }
 export interface DocumentAnnotations {
   uri: string;
