@@ -202,7 +202,7 @@ test('--notes-gold: whole notes through the default models, Drug found or missed
   assert.equal(j.relations.gold, 0);
   const last = r.out.trimEnd().split('\n').pop();
   const pct = (x) => (100 * x).toFixed(2);
-  assert.equal(last, `drug_p=${pct(j.drug_strict.precision)} drug_r=${pct(j.drug_strict.recall)} drug_f1=${pct(j.drug_strict.f1)} rel_per_100=${j.relations.per_100_sentences.toFixed(2)}`);
+  assert.equal(last, `drug_p=${pct(j.drug_strict.precision)} drug_r=${pct(j.drug_strict.recall)} drug_f1=${pct(j.drug_strict.f1)} rel_per_100=${j.relations.per_100_sentences.toFixed(2)} assertion_acc=${j.assertion.scored ? pct(j.assertion.accuracy) : 'n/a'}`);
 });
 
 test('bad input: one clear line, exit 1 (data) or 2 (usage), no stack trace', () => {

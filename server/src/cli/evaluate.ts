@@ -260,7 +260,7 @@ async function runNotesEval(goldFile: string, notesDir: string, reportPath: stri
   const annotator = await loadAnnotator(chooseModels(opts), opts);
   try {
     const { annotations, seconds } = await annotateAll(annotator, notes);
-    const scored: ScoredNote[] = notes.map((n, i) => ({ note: n.note, lines: n.lines, predicted: annotations[i] }));
+    const scored: ScoredNote[] = notes.map((n, i) => ({ note: n.note, lines: n.lines, predicted: annotations[i], text: n.text, sentences: annotations[i].sentences }));
     const report = scoreNotes(scored);
     const models = modelsOf(annotator);
     if (reportPath) {

@@ -58,7 +58,8 @@ predicted relations and entities per 100 sentences. The last line is
 ner_micro=.. re_micro=.. ner_macro=.. re_macro=..
 --notes-gold [FILE] (default ../shared/notes/gold/dev.jsonl; notes in its parent folder or --notes-dir)
 runs whole clinical notes and scores the gold sentences: Drug P/R/F1 strict and overlap, marks per 100
-sentences; last line drug_p=.. drug_r=.. drug_f1=.. rel_per_100=..
+sentences, assertion accuracy on the gold Drugs found (and ConText alone on every gold Drug span);
+last line drug_p=.. drug_r=.. drug_f1=.. rel_per_100=.. assertion_acc=..
 `;
 
 const COMMON: ParseArgsConfig['options'] = {

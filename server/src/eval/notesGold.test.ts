@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { falseAlarms } from './falseAlarms';
+import { segmentDocument } from '../text/segment';
 import { byNote, checkNote, notesLine, parseNotesGold, scoreNotes } from './notesGold';
 
 const note = '# Visit\n\nHer only medication is Allegra. She has no rash.\n\nPlan: start Tylenol.\n';
@@ -51,7 +52,10 @@ test('Drug strict and overlap scores, other marks and relations per 100 gold sen
   assert.equal(r.relations.predicted, 0);
   assert.deepEqual(r.false_negatives.map((e) => [e.text, e.sentence, e.start, e.overlaps]), [['Tylenol', 's3', at('Tylenol'), true]]);
   assert.deepEqual(r.false_positives.map((e) => e.text).sort(), ['medication', 'ylenol']);
-  assert.equal(notesLine(r), 'drug_p=33.33 drug_r=50.00 drug_f1=40.00 rel_per_100=0.00');
+  // Allegra is found exactly but carries no status: scored, and wrong.
+  assert.deepEqual([r.assertion.scored, r.assertion.right, r.assertion.confusion], [1, 0, { present: { none: 1 } }]);
+  assert.equal(notesLine(r), 'drug_p=33.33 drug_r=50.00 drug_f1=40.00 rel_per_100=0.00 assertion_acc=0.00');
+  assert.match(notesLine(scoreNotes([{ note: 'n.md', lines, predicted: { entities: [], relations: [] } }])), /assertion_acc=n\/a$/);
 
   const inOne = { entities: [allegra, E('medication', 'Adverse-Effect')], relations: [{ head: E('medication', 'Adverse-Effect'), tail: allegra, type: 'Adverse-Effect' }] };
   const r2 = scoreNotes([{ note: 'n.md', lines, predicted: inOne }]);
@@ -82,4 +86,28 @@ test('false alarms: deduplicated items per 100 units and the share of units with
   assert.equal(f.relations_per_100_sentences, 25);
   assert.equal(f.share_sentences_with_relation, 0.25);
   assert.equal(falseAlarms([]).relations_per_100_sentences, 0);
+});
+
+test('assertion accuracy: on the gold Drugs found exactly, per gold class; and ConText alone on every gold Drug span', () => {
+  const text = '## Plan\n\nStart Tylenol. She takes Allegra.\n';
+  const sentence = (x: string, entities: Array<[string, string]>, id: string) => {
+    const start = text.indexOf(x);
+    return JSON.stringify({ id, note: 'p.md', start, end: start + x.length, text: x, entities: entities.map(([surface, assertion]) => ({ start: x.indexOf(surface), end: x.indexOf(surface) + surface.length, type: 'Drug', text: surface, assertion })) });
+  };
+  const lines = parseNotesGold([sentence('Start Tylenol.', [['Tylenol', 'hypothetical']], 'p1'), sentence('She takes Allegra.', [['Allegra', 'present']], 'p2')].join('\n'), 'g');
+  const at = (s: string) => ({ start: text.indexOf(s), end: text.indexOf(s) + s.length, type: 'Drug' });
+  const predicted = {
+    entities: [
+      { ...at('Tylenol'), assertion: { status: 'present' as const } }, // wrong
+      { ...at('Allegra'), assertion: { status: 'present' as const } }, // right
+    ],
+    relations: [],
+  };
+  const r = scoreNotes([{ note: 'p.md', lines, predicted, text, sentences: segmentDocument(text, 'markdown') }]);
+  assert.deepEqual([r.assertion.scored, r.assertion.right], [2, 1]);
+  assert.deepEqual(r.assertion.per_class, { hypothetical: { gold: 1, right: 0, accuracy: 0 }, present: { gold: 1, right: 1, accuracy: 1 } });
+  assert.deepEqual(r.assertion.errors.map((e) => [e.text, e.gold, e.predicted]), [['Tylenol', 'hypothetical', 'present']]);
+  // The tagger itself, on the gold spans: "Start" and the Plan section make Tylenol hypothetical; "takes" keeps Allegra present.
+  assert.deepEqual([r.assertion_gold_spans!.scored, r.assertion_gold_spans!.right, r.assertion_gold_spans!.not_in_one_sentence], [2, 2, 0]);
+  assert.match(notesLine(r), / assertion_acc=50\.00$/);
 });

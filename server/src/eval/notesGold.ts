@@ -5,10 +5,13 @@
  * Each gold line is {"id","note","start","end","text","entities":[{"start","end","type","text",
  * "assertion"}],"relations":[...]}: start/end are the sentence's character offsets in its note,
  * entity offsets are within the sentence. The set has no Adverse-Effect relation, so on it every
- * predicted relation is a false alarm; the numbers are Drug precision/recall (strict and overlap) and
- * marks per 100 sentences.
+ * predicted relation is a false alarm; the numbers are Drug precision/recall (strict and overlap),
+ * marks per 100 sentences, and the accuracy of the assertion status (present, negated, ...) the editor
+ * gives the gold Drug mentions it finds with exact boundaries, per gold class.
  */
 import * as fs from 'node:fs';
+import { AssertionTagger } from '../assertion/tagger';
+import type { AssertionStatus, EntityAnnotation, SentenceSpan } from '../pipeline/types';
 import type { PredictedDocument, PredictedEntity } from './charScore';
 import { DataError } from './jsonl';
 import { fixed2, prf, Prf } from './metrics';
@@ -123,6 +126,31 @@ export interface OverlapScore {
   gold_overlapped: number;
 }
 
+/** A predicted entity as the annotator gives it: with its assertion status (absent: not assessed). */
+export type NotesPredictedEntity = PredictedEntity & { assertion?: { status: AssertionStatus; trigger?: { text: string }; section?: string } };
+
+export interface AssertionError {
+  note: string;
+  sentence: string;
+  start: number;
+  text: string;
+  gold: string;
+  predicted: string;
+  /** The trigger or section that decided the predicted status. */
+  because?: string;
+}
+
+/** Assertion status of the gold Drug mentions found exactly (strict span match), against their gold status. */
+export interface AssertionScore {
+  scored: number;
+  right: number;
+  accuracy: number;
+  per_class: Record<string, { gold: number; right: number; accuracy: number }>;
+  /** gold status -> predicted status -> count */
+  confusion: Record<string, Record<string, number>>;
+  errors: AssertionError[];
+}
+
 export interface NotesReport {
   notes: number;
   sentences: number;
@@ -132,6 +160,12 @@ export interface NotesReport {
   other_entities: { predicted: number; per_100_sentences: number; by_type: Record<string, number> };
   adverse_effect_relations: { predicted: number; per_100_sentences: number; gold: number };
   relations: { predicted: number; per_100_sentences: number; gold: number; by_type: Record<string, number> };
+  assertion: AssertionScore;
+  /**
+   * ConText alone on every gold Drug span (as if the model found them all), in the editor's
+   * segmentation of the whole note: independent of the model's recall. Set when notes carry their text.
+   */
+  assertion_gold_spans?: AssertionScore & { not_in_one_sentence: number };
   false_positives: NoteExample[];
   false_negatives: NoteExample[];
 }
@@ -139,7 +173,10 @@ export interface NotesReport {
 export interface ScoredNote {
   note: string;
   lines: readonly NotesGoldLine[];
-  predicted: PredictedDocument;
+  predicted: PredictedDocument & { entities: readonly NotesPredictedEntity[] };
+  /** The note's text and the editor's sentences of it (for `assertion_gold_spans`). */
+  text?: string;
+  sentences?: readonly SentenceSpan[];
 }
 
 const overlap = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
@@ -155,12 +192,13 @@ export function scoreNotes(notes: readonly ScoredNote[]): NotesReport {
   let goldAe = 0;
   const falsePositives: NoteExample[] = [];
   const falseNegatives: NoteExample[] = [];
+  const assertion = new AssertionTally();
   for (const { note, lines, predicted } of notes) {
     for (const line of lines) {
       sentences++;
       const within = (e: PredictedEntity) => line.start <= e.start && e.end <= line.end;
       const gold = line.entities.filter((e) => e.type === DRUG).map((e) => ({ ...e, start: line.start + e.start, end: line.start + e.end }));
-      const drugs = new Map<string, PredictedEntity>();
+      const drugs = new Map<string, NotesPredictedEntity>();
       for (const e of predicted.entities.filter(within)) {
         if (e.type === DRUG) drugs.set(`${e.start}:${e.end}`, e);
         else others[e.type] = (others[e.type] ?? 0) + 1;
@@ -181,7 +219,9 @@ export function scoreNotes(notes: readonly ScoredNote[]): NotesReport {
         const overlapped = [...drugs.values()].some((e) => overlap(g, e));
         ov.gold++;
         if (overlapped) ov.gold_overlapped++;
-        if (!drugs.has(`${g.start}:${g.end}`)) {
+        const found = drugs.get(`${g.start}:${g.end}`);
+        if (found && g.assertion !== undefined) assertion.add({ note, sentence: line.id, start: g.start, text: g.text, gold: g.assertion }, found);
+        if (!found) {
           fn++;
           if (falseNegatives.length < MAX_NOTE_EXAMPLES) falseNegatives.push({ note, sentence: line.id, start: g.start, end: g.end, text: g.text, type: DRUG, ...(g.assertion !== undefined ? { assertion: g.assertion } : {}), overlaps: overlapped });
         }
@@ -205,13 +245,74 @@ export function scoreNotes(notes: readonly ScoredNote[]): NotesReport {
     other_entities: { predicted: sum(others), per_100_sentences: per100(sum(others)), by_type: others },
     adverse_effect_relations: { predicted: ae, per_100_sentences: per100(ae), gold: goldAe },
     relations: { predicted: sum(relTypes), per_100_sentences: per100(sum(relTypes)), gold: goldRelations, by_type: relTypes },
+    assertion: assertion.score(),
+    ...(notes.every((n) => n.text !== undefined && n.sentences) ? { assertion_gold_spans: goldSpanAssertions(notes) } : {}),
     false_positives: falsePositives,
     false_negatives: falseNegatives,
   };
 }
 
-/** `drug_p=.. drug_r=.. drug_f1=.. rel_per_100=..` (strict Drug scores in percent), the last line printed. */
+/** Every gold Drug as an entity of its note, through the same ConText tagger the editor runs. */
+function goldSpanAssertions(notes: readonly ScoredNote[]): AssertionScore & { not_in_one_sentence: number } {
+  const tally = new AssertionTally();
+  const tagger = new AssertionTagger();
+  let notInOne = 0;
+  for (const { note, lines, text, sentences } of notes) {
+    const entities: EntityAnnotation[] = [];
+    const golds: Array<Omit<AssertionError, 'predicted'>> = [];
+    for (const line of lines) {
+      for (const g of line.entities) {
+        if (g.type !== DRUG || g.assertion === undefined) continue;
+        const start = line.start + g.start;
+        const end = line.start + g.end;
+        const sentence = sentences!.find((s) => s.start <= start && end <= s.end);
+        if (!sentence) {
+          notInOne++;
+          continue;
+        }
+        entities.push({ id: `G${entities.length}`, type: DRUG, start, end, text: g.text, score: 1, model: 'gold', sentence: sentence.index, assertion: { status: 'present' } });
+        golds.push({ note, sentence: line.id, start, text: g.text, gold: g.assertion });
+      }
+    }
+    tagger.tag(text!, sentences!, entities, [], () => true);
+    entities.forEach((e, i) => tally.add(golds[i], e));
+  }
+  return { ...tally.score(), not_in_one_sentence: notInOne };
+}
+
+class AssertionTally {
+  private scored = 0;
+  private right = 0;
+  private readonly perClass: Record<string, { gold: number; right: number; accuracy: number }> = {};
+  private readonly confusion: Record<string, Record<string, number>> = {};
+  private readonly errors: AssertionError[] = [];
+
+  add(gold: Omit<AssertionError, 'predicted'>, predicted: NotesPredictedEntity): void {
+    const status = predicted.assertion?.status ?? 'none';
+    const ok = status === gold.gold;
+    this.scored++;
+    if (ok) this.right++;
+    const c = (this.perClass[gold.gold] ??= { gold: 0, right: 0, accuracy: 0 });
+    c.gold++;
+    if (ok) c.right++;
+    c.accuracy = c.right / c.gold;
+    const row = (this.confusion[gold.gold] ??= {});
+    row[status] = (row[status] ?? 0) + 1;
+    const because = predicted.assertion?.trigger?.text ?? predicted.assertion?.section;
+    if (!ok && this.errors.length < MAX_NOTE_EXAMPLES) this.errors.push({ ...gold, predicted: status, ...(because ? { because } : {}) });
+  }
+
+  score(): AssertionScore {
+    return { scored: this.scored, right: this.right, accuracy: this.scored ? this.right / this.scored : 0, per_class: this.perClass, confusion: this.confusion, errors: this.errors };
+  }
+}
+
+/**
+ * `drug_p=.. drug_r=.. drug_f1=.. rel_per_100=.. assertion_acc=..` (strict Drug scores and the assertion
+ * accuracy on the Drugs found, in percent; `n/a` when none was found), the last line printed.
+ */
 export function notesLine(r: NotesReport): string {
   const d = r.drug_strict;
-  return `drug_p=${fixed2(100 * d.precision)} drug_r=${fixed2(100 * d.recall)} drug_f1=${fixed2(100 * d.f1)} rel_per_100=${fixed2(r.relations.per_100_sentences)}`;
+  const a = r.assertion;
+  return `drug_p=${fixed2(100 * d.precision)} drug_r=${fixed2(100 * d.recall)} drug_f1=${fixed2(100 * d.f1)} rel_per_100=${fixed2(r.relations.per_100_sentences)} assertion_acc=${a.scored ? fixed2(100 * a.accuracy) : 'n/a'}`;
 }

@@ -4,7 +4,7 @@
  */
 import { falseAlarmLine } from './falseAlarms';
 import { headlineLine, ScoreReport } from './metrics';
-import { NotesReport, notesLine } from './notesGold';
+import { AssertionScore, NotesReport, notesLine } from './notesGold';
 import type { RawEvaluation } from './rawReport';
 
 const pct = (x: number) => (100 * x).toFixed(2).padStart(6);
@@ -31,6 +31,17 @@ export function rawSummary(header: string, e: RawEvaluation): string {
   );
 }
 
+const perClass = (a: AssertionScore) => Object.entries(a.per_class).sort((x, y) => y[1].gold - x[1].gold).map(([s, c]) => `${s} ${c.right}/${c.gold}`).join(', ');
+
+/** "assertion on the 40 gold Drugs found exactly: 92.50% right (present 36/37, ...); ConText alone on all 49 gold Drug spans: ...". */
+function assertionLine(r: NotesReport): string {
+  const a = r.assertion;
+  const found = a.scored ? `assertion on the ${a.scored} gold Drugs found exactly: ${pct(a.accuracy).trim()}% right (${perClass(a)})` : 'assertion: no gold Drug with a status was found exactly';
+  const all = r.assertion_gold_spans;
+  const oracle = all?.scored ? `; ConText alone on all ${all.scored} gold Drug spans: ${pct(all.accuracy).trim()}% (${perClass(all)})` : '';
+  return `${found}${oracle}\n`;
+}
+
 export function notesSummary(header: string, r: NotesReport): string {
   const o = r.drug_overlap;
   const others = Object.entries(r.other_entities.by_type).map(([t, n]) => `${t} ${n}`).join(', ') || 'none';
@@ -40,6 +51,7 @@ export function notesSummary(header: string, r: NotesReport): string {
     `Drug overlap P ${pct(o.precision)}  R ${pct(o.recall)}  F1 ${pct(o.f1)}\n` +
     `per 100 sentences: ${r.other_entities.per_100_sentences.toFixed(2)} entities of other types (${others}), ` +
     `${r.adverse_effect_relations.per_100_sentences.toFixed(2)} Adverse-Effect relations, ${r.relations.per_100_sentences.toFixed(2)} relations in all (gold: ${r.relations.gold})\n` +
+    assertionLine(r) +
     notesLine(r) +
     '\n'
   );
