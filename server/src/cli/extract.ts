@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../export/atomicWrite';
 import { documentToJson, ExportDocument, isExportFormat, render, writeExport, EXPORT_FORMATS } from '../export/formats';
+import { ASSERTION_VIEWS, filterByAssertion, isAssertionView } from '../assertion/view';
 import { Annotator } from '../pipeline/annotator';
 import { UsageError } from './errors';
 import type { CommonOptions, Values } from './main';
@@ -28,6 +29,8 @@ export async function runExtract(files: string[], values: Values, opts: CommonOp
     if (!fs.existsSync(f)) throw new UsageError(`file not found: ${f}`);
     if (!fs.statSync(f).isFile()) throw new UsageError(`not a file: ${f}`);
   }
+  const assertions = (values.assertions as string | undefined) ?? 'all';
+  if (!isAssertionView(assertions)) throw new UsageError(`--assertions must be one of ${ASSERTION_VIEWS.join(', ')}, not '${assertions}'`);
   const language = values.language as string | undefined;
   files.forEach((f) => languageOfFile(f, language)); // validate --language before loading models
 
@@ -42,7 +45,7 @@ export async function runExtract(files: string[], values: Values, opts: CommonOp
       if (annotations.skipped) process.stderr.write(`erlens extract: ${file}: ${annotations.skipped}\n`);
       // A batch that failed is left unannotated; say so rather than write a silently thinner export.
       for (const e of annotator.errors.slice(reported)) process.stderr.write(`erlens: warning: ${file}: ${e.message}\n`);
-      docs.push({ annotations, text, path: abs });
+      docs.push({ annotations: filterByAssertion(annotations, assertions), text, path: abs });
     }
 
     let written: string[] = [];

@@ -22,6 +22,7 @@ const HELP = `erlens — entities and relations in Markdown and text, fully loca
 
 usage:
   erlens extract <files…> [--model ID|DIR]… [--format json|jsonl|csv|ntriples|brat] [--out PATH]
+                 [--assertions all|affirmed|present]
   erlens predict --model ID|DIR --input GOLD.jsonl --output PRED.jsonl
   erlens eval    --model ID|DIR --data GOLD.jsonl [--report R.json]
   erlens eval    [--model ID|DIR]… --data GOLD.jsonl --layout lines|paragraphs [--write-brat DIR] [--report R.json]
@@ -45,7 +46,10 @@ common options:
 extract writes one document per file: entities (start/end = UTF-16 offsets into the file's text,
 startCodePoint/endCodePoint, text, type, score) and relations (head/tail = indices into that file's
 entities, type, score). json prints all documents in one object, jsonl one document per line, csv and
-ntriples one row/triple per relation, brat a .txt + .ann pair per file into the --out folder.
+ntriples one row/triple per relation, brat a .txt + .ann pair per file (and annotation.conf) into the
+--out folder. Every entity and relation carries its assertion status (present, negated, possible,
+hypothetical, historical, family); --assertions affirmed keeps present, historical and possible ones,
+--assertions present only present ones (an entity stays while a kept relation uses it); default all.
 Offsets and fields: docs/export-formats.md.
 
 eval scores strictly (exact spans and types). --layout tokens (the default) feeds the gold tokens to
@@ -72,7 +76,7 @@ const COMMON: ParseArgsConfig['options'] = {
 };
 
 const COMMANDS: Record<string, ParseArgsConfig['options']> = {
-  extract: { ...COMMON, format: { type: 'string' }, out: { type: 'string' }, language: { type: 'string' } },
+  extract: { ...COMMON, format: { type: 'string' }, out: { type: 'string' }, language: { type: 'string' }, assertions: { type: 'string' } },
   predict: { ...COMMON, input: { type: 'string' }, output: { type: 'string' } },
   eval: {
     ...COMMON,

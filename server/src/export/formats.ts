@@ -5,11 +5,18 @@
  * Offsets: `start`/`end` are UTF-16 code units into the document text (what VS Code, LSP and
  * JavaScript count); `startCodePoint`/`endCodePoint` are Unicode code points (what Python counts).
  * brat uses code points only, CSV uses UTF-16 only (its columns are fixed).
+ *
+ * Every entity and relation carries its assertion status (present, negated, ...): a field in JSON and
+ * JSONL, a CSV column, a brat attribute (with the annotation.conf brat needs), an RDF property; in RDF
+ * a relation that is not stated as having happened is written only as its reified statement.
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
+import type { Assertion, AssertionStatus, DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
+import { ASSERTION_STATUSES } from '../pipeline/types';
+import * as fs from 'node:fs';
 import { writeFileAtomic } from './atomicWrite';
+import { addTypes, BRAT_ATTRIBUTES, BRAT_CONFIG_FILE, bratType, emptyTypes, parseOwnConfig, renderConfig } from './bratConfig';
 import { CodePointIndex } from './codePoints';
 
 export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'ntriples', 'brat'] as const;
@@ -33,7 +40,21 @@ export function sha256Text(text: string): string {
 
 // ---------------------------------------------------------------------------------------------- JSON
 
-export interface JsonEntity {
+/** The trigger that set an assertion status, with both offset kinds. */
+export interface JsonTrigger {
+  text: string;
+  start: number;
+  end: number;
+  startCodePoint: number;
+  endCodePoint: number;
+}
+/** The assertion fields of an entity or relation: the status, and what set it when something did. */
+export interface JsonAssertion {
+  assertion: AssertionStatus;
+  assertionTrigger?: JsonTrigger;
+  assertionSection?: string;
+}
+export interface JsonEntity extends JsonAssertion {
   id: string;
   type: string;
   start: number;
@@ -45,7 +66,7 @@ export interface JsonEntity {
   model: string;
   sentence: number;
 }
-export interface JsonRelation {
+export interface JsonRelation extends JsonAssertion {
   id: string;
   type: string;
   head: number; // index into the document's entities
@@ -65,6 +86,13 @@ export interface JsonDocument {
   skipped?: string;
   entities: JsonEntity[];
   relations: JsonRelation[];
+}
+
+export function assertionFields(a: Assertion, cp: CodePointIndex): JsonAssertion {
+  const out: JsonAssertion = { assertion: a.status };
+  if (a.trigger) out.assertionTrigger = { text: a.trigger.text, start: a.trigger.start, end: a.trigger.end, startCodePoint: cp.toCodePoint(a.trigger.start), endCodePoint: cp.toCodePoint(a.trigger.end) };
+  if (a.section) out.assertionSection = a.section;
+  return out;
 }
 
 /** One document in the JSON shape (also what `erlens extract --format json` prints). */
@@ -89,6 +117,7 @@ export function documentToJson(doc: ExportDocument): JsonDocument {
       score: round(e.score),
       model: e.model,
       sentence: e.sentence,
+      ...assertionFields(e.assertion, cp),
     })),
     relations: a.relations.map((r) => ({
       id: r.id,
@@ -101,6 +130,7 @@ export function documentToJson(doc: ExportDocument): JsonDocument {
       model: r.model,
       sentence: r.sentence,
       symmetric: r.symmetric,
+      ...assertionFields(r.assertion, cp),
     })),
   };
 }
@@ -112,7 +142,7 @@ export function toJson(docs: readonly ExportDocument[]): string {
 // --------------------------------------------------------------------------------------------- JSONL
 
 function argument(e: EntityAnnotation, cp: CodePointIndex) {
-  return { text: e.text, type: e.type, start: e.start, end: e.end, startCodePoint: cp.toCodePoint(e.start), endCodePoint: cp.toCodePoint(e.end) };
+  return { text: e.text, type: e.type, start: e.start, end: e.end, startCodePoint: cp.toCodePoint(e.start), endCodePoint: cp.toCodePoint(e.end), assertion: e.assertion.status };
 }
 
 /** One relation triple per line. */
@@ -121,7 +151,7 @@ export function toJsonl(docs: readonly ExportDocument[]): string {
   for (const { annotations: a, text } of docs) {
     const cp = new CodePointIndex(text);
     for (const r of a.relations) {
-      lines.push(JSON.stringify({ subject: argument(r.head, cp), relation: r.type, object: argument(r.tail, cp), score: round(r.score), model: r.model, source: a.uri, sentence: r.sentence }));
+      lines.push(JSON.stringify({ subject: argument(r.head, cp), relation: r.type, object: argument(r.tail, cp), score: round(r.score), model: r.model, source: a.uri, sentence: r.sentence, ...assertionFields(r.assertion, cp) }));
     }
   }
   return lines.map((l) => l + '\n').join('');
@@ -131,7 +161,13 @@ export function toJsonl(docs: readonly ExportDocument[]): string {
 
 export const CSV_COLUMNS = [
   'subject', 'predicate', 'object', 'subject_type', 'object_type', 'subject_start', 'subject_end', 'object_start', 'object_end', 'confidence', 'source_uri', 'sentence_index',
+  'assertion', 'assertion_trigger',
 ] as const;
+
+/** The trigger's text, or `section: <heading>` when a section default set the status; empty otherwise. */
+function assertionCue(a: Assertion): string {
+  return a.trigger?.text ?? (a.section ? `section: ${a.section}` : '');
+}
 
 /** RFC 4180: quote a field that holds a comma, quote, CR or LF; double the quotes inside. */
 export function csvField(value: string | number): string {
@@ -144,7 +180,7 @@ export function toCsv(docs: readonly ExportDocument[]): string {
   for (const { annotations: a } of docs) {
     for (const r of a.relations) {
       rows.push(
-        [r.head.text, r.type, r.tail.text, r.head.type, r.tail.type, r.head.start, r.head.end, r.tail.start, r.tail.end, round(r.score), a.uri, r.sentence].map(csvField).join(','),
+        [r.head.text, r.type, r.tail.text, r.head.type, r.tail.type, r.head.start, r.head.end, r.tail.start, r.tail.end, round(r.score), a.uri, r.sentence, r.assertion.status, assertionCue(r.assertion)].map(csvField).join(','),
       );
     }
   }
@@ -190,6 +226,15 @@ export function ntLiteral(s: string): string {
 }
 
 const iri = (s: string) => `<${s}>`;
+
+/**
+ * A plain RDF triple asserts its content. Only relations the text states as having happened (present,
+ * historical) are written as one; the others (negated, possible, hypothetical, family) only as their
+ * reified rdf:Statement, which describes the claim without asserting it.
+ */
+export function assertsRelation(status: AssertionStatus): boolean {
+  return status === 'present' || status === 'historical';
+}
 const typed = (v: number | string, type: string) => `${ntLiteral(String(v))}^^<${XSD}${type}>`;
 
 export function toNTriples(docs: readonly ExportDocument[]): string {
@@ -213,12 +258,13 @@ export function toNTriples(docs: readonly ExportDocument[]): string {
       t(s, iri(urn.property('end')), typed(e.end, 'integer'));
       t(s, iri(urn.property('score')), typed(round(e.score), 'double'));
       t(s, iri(urn.property('model')), ntLiteral(e.model));
+      assertionTriples(s, e.assertion, t);
     }
     for (const r of a.relations) {
       const subj = ids.get(r.head)!;
       const obj = ids.get(r.tail)!;
       const pred = iri(urn.relationType(r.type));
-      t(subj, pred, obj);
+      if (assertsRelation(r.assertion.status)) t(subj, pred, obj);
       // The score belongs to the statement, so it is said about a reified copy of it.
       const st = iri(urn.relationStatement(sha, r));
       t(st, iri(RDF_TYPE), iri(RDF + 'Statement'));
@@ -228,20 +274,26 @@ export function toNTriples(docs: readonly ExportDocument[]): string {
       t(st, iri(urn.property('score')), typed(round(r.score), 'double'));
       t(st, iri(urn.property('model')), ntLiteral(r.model));
       t(st, iri(urn.property('sentence')), typed(r.sentence, 'integer'));
+      assertionTriples(st, r.assertion, t);
     }
   }
   return out.map((l) => l + '\n').join('');
 }
 
-// ---------------------------------------------------------------------------------------------- brat
+/** `assertion` (the status) and, when one set it, `assertionTrigger` / `assertionSection` literals. */
+function assertionTriples(subject: string, a: Assertion, t: (s: string, p: string, o: string) => void): void {
+  t(subject, iri(urn.property('assertion')), ntLiteral(a.status));
+  if (a.trigger) t(subject, iri(urn.property('assertionTrigger')), ntLiteral(a.trigger.text));
+  if (a.section) t(subject, iri(urn.property('assertionSection')), ntLiteral(a.section));
+}
 
-/** brat type names cannot hold whitespace. */
-const bratType = (t: string) => t.replace(/\s+/g, '_') || '_';
+// ---------------------------------------------------------------------------------------------- brat
 
 /**
  * brat standoff: `T` lines with code-point offsets (an entity that crosses a line break is written as
- * fragments, as brat requires), `R` lines, and the scores as AnnotatorNotes. The `.txt` is the exact
- * text the offsets count in.
+ * fragments, as brat requires), an `A` line per entity whose assertion status is not present
+ * (`A1\tNegated T3`), `R` lines, and the scores (and a relation's status) as AnnotatorNotes. The
+ * `.txt` is the exact text the offsets count in.
  */
 export function toBrat(doc: ExportDocument): { ann: string; txt: string } {
   const { annotations: a, text } = doc;
@@ -249,6 +301,7 @@ export function toBrat(doc: ExportDocument): { ann: string; txt: string } {
   const lines: string[] = [];
   const tIds = new Map<EntityAnnotation, string>();
   let note = 0;
+  let attribute = 0;
   a.entities.forEach((e, i) => {
     const id = `T${i + 1}`;
     tIds.set(e, id);
@@ -260,11 +313,12 @@ export function toBrat(doc: ExportDocument): { ann: string; txt: string } {
     const shown = fragments.map(([s, en]) => text.slice(s, en)).join(' ');
     lines.push(`${id}\t${bratType(e.type)} ${spans}\t${shown}`);
     lines.push(`#${++note}\tAnnotatorNotes ${id}\tscore=${round(e.score)} model=${e.model}`);
+    if (e.assertion.status !== 'present') lines.push(`A${++attribute}\t${BRAT_ATTRIBUTES[e.assertion.status]} ${id}`);
   });
   a.relations.forEach((r, i) => {
     const id = `R${i + 1}`;
     lines.push(`${id}\t${bratType(r.type)} Arg1:${tIds.get(r.head)} Arg2:${tIds.get(r.tail)}`);
-    lines.push(`#${++note}\tAnnotatorNotes ${id}\tscore=${round(r.score)} model=${r.model}`);
+    lines.push(`#${++note}\tAnnotatorNotes ${id}\tscore=${round(r.score)} model=${r.model} assertion=${r.assertion.status}`);
   });
   return { ann: lines.map((l) => l + '\n').join(''), txt: text };
 }
@@ -295,8 +349,8 @@ export function stemOf(doc: ExportDocument): string {
 
 /**
  * Write `docs` in `format`, atomically. For brat, `target` is a folder and every document gets a
- * `<stem>.txt` + `<stem>.ann` pair (stems made unique); otherwise `target` is the file.
- * Returns the files written.
+ * `<stem>.txt` + `<stem>.ann` pair (stems made unique), with the folder's annotation.conf
+ * (bratConfig.ts); otherwise `target` is the file. Returns the files written.
  */
 export async function writeExport(docs: readonly ExportDocument[], format: ExportFormat, target: string): Promise<string[]> {
   if (format !== 'brat') {
@@ -316,7 +370,23 @@ export async function writeExport(docs: readonly ExportDocument[], format: Expor
     await writeFileAtomic(annPath, ann);
     written.push(txtPath, annPath);
   }
+  const conf = await writeBratConfig(docs, target);
+  if (conf) written.push(conf);
   return written;
+}
+
+/** annotation.conf for the folder: ours merged with the documents' types; someone else's is kept. */
+async function writeBratConfig(docs: readonly ExportDocument[], folder: string): Promise<string | undefined> {
+  const file = path.join(folder, BRAT_CONFIG_FILE);
+  let types = emptyTypes();
+  if (fs.existsSync(file)) {
+    const own = parseOwnConfig(fs.readFileSync(file, 'utf8'));
+    if (!own) return undefined;
+    types = own;
+  }
+  for (const doc of docs) addTypes(types, doc.annotations);
+  await writeFileAtomic(file, renderConfig(types));
+  return file;
 }
 
 function round(x: number): number {

@@ -4,7 +4,7 @@
  * editor would show highlights and diagnostics at stale offsets (or none) for the debounce + inference
  * time after every keystroke.
  */
-import type { DocumentAnnotations, EntityAnnotation, RelationAnnotation, SentenceSpan } from '../pipeline/types';
+import type { Assertion, DocumentAnnotations, EntityAnnotation, RelationAnnotation, SentenceSpan } from '../pipeline/types';
 
 /** One replacement in old-document UTF-16 offsets: [start, end) becomes `insertedLength` units. */
 export interface TextReplacement {
@@ -21,13 +21,22 @@ function moveSpan(start: number, end: number, r: TextReplacement): { start: numb
   return null;
 }
 
+/** The assertion with its trigger moved too; an edit inside the trigger keeps the status, drops the offsets. */
+function moveAssertion(a: Assertion, r: TextReplacement): Assertion {
+  if (!a.trigger) return a;
+  const span = moveSpan(a.trigger.start, a.trigger.end, r);
+  if (span?.start === a.trigger.start) return a;
+  return span ? { ...a, trigger: { ...a.trigger, ...span } } : { status: a.status };
+}
+
 export function shiftAnnotations(annotations: DocumentAnnotations, r: TextReplacement, newVersion: number): DocumentAnnotations {
   const moved = new Map<EntityAnnotation, EntityAnnotation>();
   const entities: EntityAnnotation[] = [];
   for (const e of annotations.entities) {
     const span = moveSpan(e.start, e.end, r);
     if (!span) continue;
-    const copy = span.start === e.start ? e : { ...e, ...span };
+    const assertion = moveAssertion(e.assertion, r);
+    const copy = span.start === e.start && assertion === e.assertion ? e : { ...e, ...span, assertion };
     moved.set(e, copy);
     entities.push(copy);
   }
@@ -35,7 +44,8 @@ export function shiftAnnotations(annotations: DocumentAnnotations, r: TextReplac
   for (const rel of annotations.relations) {
     const head = moved.get(rel.head);
     const tail = moved.get(rel.tail);
-    if (head && tail) relations.push(head === rel.head && tail === rel.tail ? rel : { ...rel, head, tail });
+    const assertion = moveAssertion(rel.assertion, r);
+    if (head && tail) relations.push(head === rel.head && tail === rel.tail && assertion === rel.assertion ? rel : { ...rel, head, tail, assertion });
   }
   const sentences: SentenceSpan[] = [];
   for (const s of annotations.sentences) {

@@ -3,14 +3,20 @@
  * triples of a note. Severity comes from `erlens.diagnostics.severity` (global or per relation type);
  * `off` drops a type entirely. A per-document cap keeps huge notes from flooding the editor (VS Code
  * silently stops underlining after 500 per file).
+ *
+ * Assertion status (`erlens.assertions.show`): a relation the view does not show gets no diagnostic;
+ * with `all`, a relation that is not affirmed (negated, hypothetical, family) is a Hint with the
+ * Unnecessary tag, which editors draw faded, so "no signs of anaphylaxis after amoxicillin" does not
+ * read like an adverse drug event.
  */
-import { DiagnosticSeverity } from 'vscode-languageserver/node';
+import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
 import type { Diagnostic, DiagnosticRelatedInformation } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { isAffirmed, isShown } from '../assertion/view';
 import type { DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
 import { severityFor } from './settings';
 import type { ErlensSettings, SeverityName } from './settings';
-import { describeRelation, entityRange } from './relationText';
+import { describeAssertion, describeRelation, entityRange } from './relationText';
 
 export const DIAGNOSTIC_SOURCE = 'erlens';
 
@@ -39,9 +45,13 @@ export function relationDiagnostic(document: TextDocument, relation: RelationAnn
     severity,
     source: DIAGNOSTIC_SOURCE,
     code: relation.type,
-    message: `${describeRelation(relation)} (${relation.head.type} → ${relation.tail.type}, score ${relation.score.toFixed(2)}, ${relation.model})`,
-    data: { relation: relation.id },
+    message: `${describeRelation(relation)} (${relation.head.type} → ${relation.tail.type}, ${describeAssertion(relation.assertion)}, score ${relation.score.toFixed(2)}, ${relation.model})`,
+    data: { relation: relation.id, assertion: relation.assertion.status },
   };
+  if (!isAffirmed(relation.assertion.status)) {
+    diagnostic.severity = DiagnosticSeverity.Hint;
+    diagnostic.tags = [DiagnosticTag.Unnecessary];
+  }
   if (withRelated) {
     diagnostic.relatedInformation = [argumentInfo(document, 'head', relation.head), argumentInfo(document, 'tail', relation.tail)];
   }
@@ -58,7 +68,7 @@ export function buildDiagnostics(document: TextDocument, annotations: DocumentAn
   for (const relation of relations) {
     if (out.length >= settings.diagnosticsMaxPerDocument) break;
     const level = severityFor(settings, relation.type);
-    if (level === 'off') continue;
+    if (level === 'off' || !isShown(settings.assertionsShow, relation.assertion.status)) continue;
     if (relation.head.end > textLength || relation.tail.end > textLength) continue; // stale, never point past the text
     out.push(relationDiagnostic(document, relation, SEVERITY[level], options.relatedInformation));
   }

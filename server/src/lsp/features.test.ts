@@ -15,7 +15,11 @@ import { buildDiagnostics } from './diagnostics';
 import { buildHover } from './hover';
 import { buildSemanticTokens, nonOverlappingEntities } from './semanticTokens';
 import { DEFAULT_SETTINGS, normalizeSettings, severityFor } from './settings';
-import { LEGEND, tokenTypeIndex, TOKEN_TYPES } from './tokenLegend';
+import { ASSERTION_VIEWS, DEFAULT_ASSERTION_VIEW } from '../assertion/view';
+import { ASSERTION_STATUSES } from '../pipeline/types';
+import type { Assertion } from '../pipeline/types';
+import { DiagnosticTag } from 'vscode-languageserver/node';
+import { ASSERTION_MODIFIERS, assertionModifierBit, LEGEND, RELATED_MODIFIER_BIT, tokenTypeIndex, TOKEN_TYPES } from './tokenLegend';
 
 const TEXT = 'Patient took aspirin and got a rash.\r\nJohn Smith works for Acme in Paris.\n';
 
@@ -63,8 +67,8 @@ function decode(data: number[]): { line: number; char: number; length: number; t
 test('semantic tokens map entity types to legend types, unknown types to erlensEntity', () => {
   const tokens = decode(buildSemanticTokens(doc(), sample()).data);
   assert.deepEqual(tokens.map((t) => t.type), ['erlensEntity', 'erlensDrug', 'erlensAdverseEffect', 'erlensPerson', 'erlensOrganization', 'erlensLocation']);
-  assert.deepEqual(tokens[3], { line: 1, char: 0, length: 10, type: 'erlensPerson', mods: 1 });
-  assert.equal(tokens[0].mods, 0, 'Patient takes part in no relation');
+  assert.deepEqual(tokens[3], { line: 1, char: 0, length: 10, type: 'erlensPerson', mods: RELATED_MODIFIER_BIT | assertionModifierBit('present') });
+  assert.equal(tokens[0].mods, assertionModifierBit('present'), 'Patient takes part in no relation');
 });
 
 test('semantic tokens: range requests only return tokens in the range; entities crossing a line are split', () => {
@@ -114,7 +118,7 @@ test('hover shows type, score, model and every relation with the other argument'
   const hover = buildHover(d, sample(), d.positionAt(TEXT.indexOf('John') + 2));
   assert.ok(hover);
   const value = (hover!.contents as { value: string }).value;
-  assert.match(value, /\*\*Peop\*\* `John Smith` — score 0\.90 · model test/);
+  assert.match(value, /\*\*Peop\*\* `John Smith` — present — score 0\.90 · model test/);
   assert.match(value, /→ \*\*Work\\_For\*\* → Acme \(Org/);
   assert.match(value, /→ \*\*Live\\_In\*\* → Paris \(Loc/);
   const paris = (buildHover(d, sample(), d.positionAt(TEXT.indexOf('Paris')))!.contents as { value: string }).value;
@@ -176,3 +180,67 @@ test('package.json declares exactly the legend, with a superType and a scope fal
   for (const type of ['Peop', 'Loc', 'Org', 'Other', 'Drug', 'Adverse-Effect']) assert.notEqual(tokenTypeIndex(type), 0, type);
 });
 
+
+/** The sample with "rash" negated by "no" (as if the text said so) and its relation with it. */
+function withNegatedRash(): DocumentAnnotations {
+  const a = sample();
+  const negated: Assertion = { status: 'negated', trigger: { text: 'got', start: TEXT.indexOf('got'), end: TEXT.indexOf('got') + 3 } };
+  a.entities[2].assertion = negated;
+  a.relations[0].assertion = negated;
+  a.relations[1].assertion = { status: 'historical', section: 'Past Medical History' };
+  return a;
+}
+
+test('assertions: hidden or faded per erlens.assertions.show; lenses and hovers say the status', () => {
+  const a = withNegatedRash();
+  const diags = (show: string) => buildDiagnostics(doc(), a, { settings: { ...DEFAULT_SETTINGS, assertionsShow: show as never }, relatedInformation: false });
+  // affirmed (default): the negated relation is gone, the historical one stays
+  assert.equal(DEFAULT_SETTINGS.assertionsShow, 'affirmed');
+  assert.deepEqual(diags('affirmed').map((d) => d.code), ['Work_For', 'Live_In', 'OrgBased_In']);
+  assert.deepEqual(diags('present').map((d) => d.code), ['Live_In', 'OrgBased_In']);
+  const all = diags('all');
+  assert.equal(all.length, 4);
+  assert.equal(all[0].severity, DiagnosticSeverity.Hint);
+  assert.deepEqual(all[0].tags, [DiagnosticTag.Unnecessary]);
+  assert.match(all[0].message as string, /negated: 'got'/);
+  assert.equal(all[1].tags, undefined, 'a historical relation is affirmed: not faded');
+  assert.match(all[1].message as string, /historical: section Past Medical History/);
+
+  const lenses = (show: string) => buildCodeLenses(doc(), a, { ...DEFAULT_SETTINGS, assertionsShow: show as never, codeLensMaxPerSentence: 10 }).map((l) => l.command!.title);
+  assert.ok(!lenses('affirmed').some((t) => t.startsWith('aspirin')));
+  assert.ok(lenses('all').includes('aspirin → Adverse-Effect → rash · negated'));
+  assert.ok(lenses('affirmed').includes('John Smith → Work_For → Acme · historical'));
+
+  const hover = (buildHover(doc(), a, doc().positionAt(TEXT.indexOf('rash') + 1))!.contents as { value: string }).value;
+  assert.match(hover, /\*\*Adverse\\-Effect\*\* `rash` — negated: 'got'/);
+  assert.match(hover, /← \*\*Adverse\\-Effect\*\* ← aspirin \(Drug, score 0\.80\) — negated: 'got'/);
+
+  const tokens = decode(buildSemanticTokens(doc(), a, undefined, 'affirmed').data);
+  const rash = tokens.find((t) => t.type === 'erlensAdverseEffect')!;
+  assert.equal(rash.mods, assertionModifierBit('negated'), 'negated, and its only relation is hidden: not related');
+  assert.equal(decode(buildSemanticTokens(doc(), a, undefined, 'all').data).find((t) => t.type === 'erlensAdverseEffect')!.mods, assertionModifierBit('negated') | RELATED_MODIFIER_BIT);
+});
+
+test('settings: erlens.assertions.show is read, malformed values fall back, and package.json declares the same values', () => {
+  assert.equal(normalizeSettings({ assertions: { show: 'all' } }).assertionsShow, 'all');
+  assert.equal(normalizeSettings({ 'assertions.show': 'present' }).assertionsShow, 'present');
+  assert.equal(normalizeSettings({ assertions: { show: 'negated' } }).assertionsShow, DEFAULT_ASSERTION_VIEW);
+  const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8'));
+  const declared = manifest.contributes.configuration[0].properties['erlens.assertions.show'];
+  assert.deepEqual(declared.enum, [...ASSERTION_VIEWS]);
+  assert.equal(declared.default, DEFAULT_ASSERTION_VIEW);
+  // one modifier per status, distinct bits
+  const bits = ASSERTION_STATUSES.map((st) => assertionModifierBit(st));
+  assert.equal(new Set(bits).size, ASSERTION_STATUSES.length);
+  assert.ok(ASSERTION_STATUSES.every((st) => LEGEND.tokenModifiers.includes(ASSERTION_MODIFIERS[st])));
+});
+
+test('the edit shift moves assertion triggers with the text; an edit inside a trigger keeps the status only', () => {
+  const a = withNegatedRash();
+  const got = TEXT.indexOf('got');
+  const before = shiftAnnotations(a, { start: 0, end: 0, insertedLength: 2 }, 2);
+  assert.deepEqual(before.entities.find((e) => e.id === 'T2')!.assertion.trigger, { text: 'got', start: got + 2, end: got + 5 });
+  assert.equal(before.relations.find((r) => r.id === 'R1')!.assertion.trigger!.start, got + 2);
+  const inside = shiftAnnotations(a, { start: got + 1, end: got + 2, insertedLength: 1 }, 2);
+  assert.deepEqual(inside.entities.find((e) => e.id === 'T2')!.assertion, { status: 'negated' });
+});

@@ -1,12 +1,14 @@
 /**
- * Hover on an entity: its type, score and model, and every relation it takes part in with the other
- * argument's text. Where entities from several models overlap, all of them are shown (innermost first).
+ * Hover on an entity: its type, assertion status with the trigger or section that set it ("negated:
+ * 'denies'"), score and model, and every relation it takes part in with the other argument's text and
+ * the relation's status. Where entities from several models overlap, all of them are shown (innermost
+ * first). Hidden relations (erlens.assertions.show) are listed too: the hover is where to see them.
  */
 import { MarkupKind } from 'vscode-languageserver/node';
 import type { Hover, Position } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentAnnotations, EntityAnnotation } from '../pipeline/types';
-import { entityRange, relationsOf, shortText } from './relationText';
+import { describeAssertion, entityRange, relationsOf, shortText } from './relationText';
 
 /** Entities containing `offset` (start inclusive, end inclusive so the caret just after a word counts). */
 export function entitiesAt(annotations: DocumentAnnotations, offset: number): EntityAnnotation[] {
@@ -21,13 +23,14 @@ function md(text: string): string {
 }
 
 function entityMarkdown(entity: EntityAnnotation, annotations: DocumentAnnotations): string {
-  const lines = [`**${md(entity.type)}** \`${shortText(entity.text).replace(/`/g, "'")}\` — score ${entity.score.toFixed(2)} · model ${md(entity.model)}`];
+  const lines = [`**${md(entity.type)}** \`${shortText(entity.text).replace(/`/g, "'")}\` — ${md(describeAssertion(entity.assertion))} — score ${entity.score.toFixed(2)} · model ${md(entity.model)}`];
   const links = relationsOf(entity, annotations.relations);
   if (links.length > 0) {
     lines.push('', 'Relations:');
     for (const { relation, role, other } of links) {
       const arrow = relation.symmetric ? '↔' : role === 'head' ? '→' : '←';
-      lines.push(`- ${arrow} **${md(relation.type)}** ${arrow} ${md(shortText(other.text))} (${md(other.type)}, score ${relation.score.toFixed(2)})`);
+      const status = relation.assertion.status === 'present' ? '' : ` — ${md(describeAssertion(relation.assertion))}`;
+      lines.push(`- ${arrow} **${md(relation.type)}** ${arrow} ${md(shortText(other.text))} (${md(other.type)}, score ${relation.score.toFixed(2)})${status}`);
     }
   }
   return lines.join('\n');

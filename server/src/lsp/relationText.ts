@@ -4,7 +4,7 @@
  */
 import type { Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { EntityAnnotation, RelationAnnotation } from '../pipeline/types';
+import type { Assertion, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
 
 /** Entity text on one line, shortened so a 20k-character span cannot bloat a message. */
 export function shortText(text: string, max = 60): string {
@@ -35,4 +35,11 @@ export function relationsOf(entity: EntityAnnotation, relations: readonly Relati
 /** Entities are compared by id and span: ids are only unique within one annotation set. */
 export function sameEntity(a: EntityAnnotation, b: EntityAnnotation): boolean {
   return a === b || (a.id === b.id && a.start === b.start && a.end === b.end);
+}
+
+/** "negated: 'denies'", "historical: section Past Medical History", or just the status. */
+export function describeAssertion(assertion: Assertion): string {
+  if (assertion.trigger) return `${assertion.status}: '${shortText(assertion.trigger.text, 40)}'`;
+  if (assertion.section) return `${assertion.status}: section ${shortText(assertion.section, 40)}`;
+  return assertion.status;
 }

@@ -1,5 +1,6 @@
 /**
- * Semantic tokens: each entity becomes a token whose type is its entity type's legend entry.
+ * Semantic tokens: each entity becomes a token whose type is its entity type's legend entry, with the
+ * modifier of its assertion status (erlensNegated, ...) and erlensRelated when a shown relation uses it.
  * LSP tokens may not overlap and (without multilineTokenSupport) may not cross a line, so overlapping
  * entities from different models keep the first (earliest, then longest) and entities that wrap a line
  * are cut into one token per line.
@@ -7,12 +8,14 @@
 import { SemanticTokensBuilder } from 'vscode-languageserver/node';
 import type { Range, SemanticTokens } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { AssertionView, isShown } from '../assertion/view';
 import type { DocumentAnnotations, EntityAnnotation } from '../pipeline/types';
-import { RELATED_MODIFIER_BIT, tokenTypeIndex } from './tokenLegend';
+import { assertionModifierBit, RELATED_MODIFIER_BIT, tokenTypeIndex } from './tokenLegend';
 
-function relatedEntityIds(annotations: DocumentAnnotations): Set<string> {
+function relatedEntityIds(annotations: DocumentAnnotations, view: AssertionView): Set<string> {
   const ids = new Set<string>();
   for (const r of annotations.relations) {
+    if (!isShown(view, r.assertion.status)) continue;
     ids.add(r.head.id);
     ids.add(r.tail.id);
   }
@@ -38,17 +41,17 @@ export function nonOverlappingEntities(entities: readonly EntityAnnotation[], te
  * Encodes the entities of `annotations` (in the coordinates of `document`) as LSP semantic tokens,
  * optionally only those touching `range`.
  */
-export function buildSemanticTokens(document: TextDocument, annotations: DocumentAnnotations | undefined, range?: Range): SemanticTokens {
+export function buildSemanticTokens(document: TextDocument, annotations: DocumentAnnotations | undefined, range?: Range, view: AssertionView = 'all'): SemanticTokens {
   const builder = new SemanticTokensBuilder();
   if (!annotations) return builder.build();
   const text = document.getText();
   const from = range ? document.offsetAt(range.start) : 0;
   const to = range ? document.offsetAt(range.end) : text.length;
-  const related = relatedEntityIds(annotations);
+  const related = relatedEntityIds(annotations, view);
   for (const entity of nonOverlappingEntities(annotations.entities, text.length)) {
     if (entity.end <= from || entity.start >= to) continue;
     const type = tokenTypeIndex(entity.type);
-    const modifiers = related.has(entity.id) ? RELATED_MODIFIER_BIT : 0;
+    const modifiers = (related.has(entity.id) ? RELATED_MODIFIER_BIT : 0) | assertionModifierBit(entity.assertion?.status ?? 'present');
     // One token per line the entity covers; line breaks (\n, \r\n, \r) are not part of any token.
     let segmentStart = entity.start;
     for (let i = entity.start; i <= entity.end; i++) {

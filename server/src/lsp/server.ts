@@ -129,7 +129,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         scheduler.rescheduleAll();
       });
     } else {
-      // Severity, caps or lens settings changed: republish from what we have.
+      // Severity, caps, lens or assertion settings changed: republish from what we have.
       for (const uri of documents.keys()) {
         const a = scheduler.get(uri);
         if (a) publish(uri, a);
@@ -219,14 +219,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.languages.semanticTokens.on(({ textDocument }) => {
     const document = documents.get(textDocument.uri);
-    return document ? buildSemanticTokens(document, scheduler.get(document.uri)) : { data: [] };
+    return document ? buildSemanticTokens(document, scheduler.get(document.uri), undefined, settings.assertionsShow) : { data: [] };
   });
 
   connection.languages.semanticTokens.onRange(({ textDocument, range }) => {
     const document = documents.get(textDocument.uri);
     if (!document) return { data: [] };
     scheduler.noteVisibleRange(document.uri, document.offsetAt(range.start), document.offsetAt(range.end));
-    return buildSemanticTokens(document, scheduler.get(document.uri), range);
+    return buildSemanticTokens(document, scheduler.get(document.uri), range, settings.assertionsShow);
   });
 
   connection.onHover(({ textDocument, position }) => {

@@ -3,6 +3,7 @@
  * Every value from the client is untrusted JSON: anything malformed falls back to the default, so a
  * typo in settings.json degrades one setting instead of stopping the server.
  */
+import { ASSERTION_VIEWS, AssertionView, DEFAULT_ASSERTION_VIEW } from '../assertion/view';
 
 export type ExecutionProvider = 'auto' | 'cpu' | 'webgpu' | 'cuda';
 export type SeverityName = 'hint' | 'information' | 'warning' | 'off';
@@ -18,6 +19,8 @@ export interface ErlensSettings {
   /** One severity for every relation type, or one per relation type with "*" as the default. */
   diagnosticsSeverity: SeverityName | Record<string, SeverityName>;
   diagnosticsMaxPerDocument: number;
+  /** Which relations the editor shows by assertion status (assertion/view.ts). */
+  assertionsShow: AssertionView;
   codeLensEnabled: boolean;
   /** Sentences with more relations than this get one summary lens instead of one lens each. */
   codeLensMaxPerSentence: number;
@@ -40,6 +43,7 @@ export const DEFAULT_SETTINGS: Readonly<ErlensSettings> = Object.freeze({
   routing: 'auto',
   diagnosticsSeverity: 'information',
   diagnosticsMaxPerDocument: 200,
+  assertionsShow: DEFAULT_ASSERTION_VIEW,
   codeLensEnabled: true,
   codeLensMaxPerSentence: 3,
   debounceMs: 300,
@@ -108,6 +112,7 @@ export function normalizeSettings(raw: unknown): ErlensSettings {
     routing: oneOf(pick(r, 'routing'), ROUTING, d.routing),
     diagnosticsSeverity: severity(pick(r, 'diagnostics.severity')),
     diagnosticsMaxPerDocument: integer(pick(r, 'diagnostics.maxPerDocument'), d.diagnosticsMaxPerDocument, 0, 100_000),
+    assertionsShow: oneOf(pick(r, 'assertions.show'), ASSERTION_VIEWS, d.assertionsShow),
     codeLensEnabled: pick(r, 'codeLens.enabled') !== false,
     codeLensMaxPerSentence: integer(pick(r, 'codeLens.maxPerSentence'), d.codeLensMaxPerSentence, 1, 1000),
     debounceMs: integer(pick(r, 'debounceMs'), d.debounceMs, 0, 60_000),

@@ -3,6 +3,8 @@
  * The ids here are the ones declared in package.json `contributes.semanticTokenTypes`; their order is the
  * legend the server announces, so never reorder — only append (a test checks the two lists agree).
  */
+import type { AssertionStatus } from '../pipeline/types';
+import { ASSERTION_STATUSES } from '../pipeline/types';
 
 export interface TokenTypeInfo {
   id: string; // legal semantic token type id (letters only)
@@ -24,9 +26,25 @@ export const TOKEN_TYPES: readonly TokenTypeInfo[] = [
 
 export const GENERIC_TOKEN_TYPE = 0; // index of erlensEntity
 
-/** Token modifiers; bit i of a token's modifier set is TOKEN_MODIFIERS[i]. */
-export const TOKEN_MODIFIERS: readonly string[] = ['erlensRelated'];
-export const RELATED_MODIFIER_BIT = 1 << 0; // the entity takes part in at least one relation
+/** The modifier of each assertion status, so themes can style negated or hypothetical entities. */
+export const ASSERTION_MODIFIERS: Readonly<Record<AssertionStatus, string>> = {
+  present: 'erlensPresent',
+  negated: 'erlensNegated',
+  possible: 'erlensPossible',
+  hypothetical: 'erlensHypothetical',
+  historical: 'erlensHistorical',
+  family: 'erlensFamily',
+};
+
+/** Token modifiers; bit i of a token's modifier set is TOKEN_MODIFIERS[i]. Append only. */
+export const TOKEN_MODIFIERS: readonly string[] = ['erlensRelated', ...ASSERTION_STATUSES.map((s) => ASSERTION_MODIFIERS[s])];
+export const RELATED_MODIFIER_BIT = 1 << 0; // the entity takes part in at least one (shown) relation
+
+/** The modifier bit of an entity's assertion status. */
+export function assertionModifierBit(status: AssertionStatus): number {
+  const i = TOKEN_MODIFIERS.indexOf(ASSERTION_MODIFIERS[status]);
+  return i < 0 ? 0 : 1 << i;
+}
 
 const indexByEntityType = new Map<string, number>();
 TOKEN_TYPES.forEach((t, i) => t.entityTypes.forEach((e) => indexByEntityType.set(e, i)));
