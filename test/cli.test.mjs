@@ -29,6 +29,9 @@ function chattyCopy() {
 }
 const model = chattyCopy();
 
+const { CLINICAL_NOTE, CLINICAL_PROBES, defaultClinicalModel } = await import('./lspClient.mjs');
+const clinical = await defaultClinicalModel();
+
 function erlens(...args) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'erlens'), ...args], { cwd: tmp, encoding: 'utf8', timeout: 120_000, env: { ...process.env, npm_config_offline: 'true' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
@@ -70,7 +73,7 @@ test('extract: jsonl (one document per line), csv, ntriples to --out, brat folde
   const csv = erlens('extract', docPath, '--model', model, '--format', 'csv', '--out', csvPath);
   assert.equal(csv.code, 0, csv.err);
   assert.equal(csv.out, '', 'with --out nothing goes to stdout');
-  assert.ok(fs.readFileSync(csvPath, 'utf8').startsWith('subject,predicate,object,subject_type,object_type,subject_start,subject_end,object_start,object_end,confidence,source_uri,sentence_index\r\n'));
+  assert.ok(fs.readFileSync(csvPath, 'utf8').startsWith('subject,predicate,object,subject_type,object_type,subject_start,subject_end,object_start,object_end,confidence,source_uri,sentence_index,assertion,assertion_trigger\r\n'));
 
   const nt = erlens('extract', docPath, '--model', model, '--format', 'ntriples');
   assert.equal(nt.code, 0, nt.err);
@@ -80,6 +83,7 @@ test('extract: jsonl (one document per line), csv, ntriples to --out, brat folde
   const brat = erlens('extract', docPath, '--model', model, '--format', 'brat', '--out', bratDir);
   assert.equal(brat.code, 0, brat.err);
   assert.equal(fs.readFileSync(path.join(bratDir, 'doc.txt'), 'utf8'), docText);
+  assert.match(fs.readFileSync(path.join(bratDir, 'annotation.conf'), 'utf8'), /^\[attributes\]\nNegated Arg:<ENTITY>$/m);
   const ann = fs.readFileSync(path.join(bratDir, 'doc.ann'), 'utf8');
   const cps = Array.from(docText);
   for (const l of ann.split('\n').filter((x) => x.startsWith('T'))) {
@@ -113,6 +117,40 @@ for (const arch of tinyArchitectures) {
     assert.ok(doc.relations.length > 0, 'memorised sentences give relations');
   });
 }
+
+test('extract with the clinical default model: assertion status on every entity and relation; --assertions filters', { skip: !clinical && 'no clinical package among the default models' }, () => {
+  const note = path.join(tmp, 'visit.md');
+  fs.writeFileSync(note, CLINICAL_NOTE);
+  const run = (...extra) => {
+    const r = erlens('extract', note, '--model', clinical, '--format', 'json', '--execution-provider', 'cpu', ...extra);
+    assert.equal(r.code, 0, r.err);
+    return JSON.parse(r.out).documents[0];
+  };
+  const all = run();
+  const statuses = ['present', 'negated', 'possible', 'hypothetical', 'historical', 'family'];
+  for (const x of [...all.entities, ...all.relations]) assert.ok(statuses.includes(x.assertion), JSON.stringify(x));
+  let probed = 0;
+  for (const p of CLINICAL_PROBES) {
+    const e = all.entities.find((x) => x.start >= p.start && x.end <= p.end);
+    if (!e) continue;
+    probed++;
+    assert.equal(e.assertion, p.status, p.text);
+    if (p.trigger) assert.deepEqual([e.assertionTrigger.text, CLINICAL_NOTE.slice(e.assertionTrigger.start, e.assertionTrigger.end)], [p.trigger, p.trigger]);
+  }
+  assert.ok(probed >= 4, `${probed} probe mentions found`);
+  const affirmed = run('--assertions', 'affirmed');
+  const kept = (d) => d.relations.map((r) => r.assertion);
+  assert.deepEqual(kept(affirmed), kept(all).filter((s) => ['present', 'historical', 'possible'].includes(s)));
+  for (const e of affirmed.entities) {
+    const used = affirmed.relations.some((r) => affirmed.entities[r.head] === e || affirmed.entities[r.tail] === e);
+    assert.ok(['present', 'historical', 'possible'].includes(e.assertion) || used, `${e.text} (${e.assertion}) kept only as an argument`);
+  }
+  assert.ok(all.entities.some((e) => e.assertion === 'negated'), 'the note has a negated mention');
+  assert.ok(affirmed.entities.length < all.entities.length, 'affirmed drops the negated and hypothetical mentions');
+  const present = run('--assertions', 'present');
+  assert.ok(present.relations.every((r) => r.assertion === 'present'));
+  assert.ok(present.entities.length <= affirmed.entities.length && affirmed.entities.length <= all.entities.length);
+});
 
 test('predict keeps ids and tokens; eval prints the headline last', () => {
   const predPath = path.join(tmp, 'pred.jsonl');
@@ -168,6 +206,10 @@ test('bench writes a JSON report with cold/warm/edit numbers', () => {
   assert.equal(cpu.warm.inferred, 0);
   assert.ok(cpu.edit.inferred <= 1);
   assert.ok(cpu.rss_mb_after_document > 0);
+  // ConText's cost per sentence, in the report and the printed line
+  assert.ok(cpu.assertion.microseconds_per_sentence > 0 && cpu.assertion.microseconds_per_sentence_cached > 0);
+  assert.ok(cpu.assertion.share_of_cold_annotation >= 0);
+  assert.match(r.out, /assertion status \(ConText\) [\d.]+ µs per sentence with entities, [\d.]+ µs cached/);
 });
 
 test('user errors: one line, non-zero exit, no stack trace', () => {
@@ -183,6 +225,7 @@ test('user errors: one line, non-zero exit, no stack trace', () => {
     [['eval', '--model', model, '--data', path.join(tmp, 'nope.jsonl')], 1, /data file not found/],
     [['predict', '--model', model, '--input', docPath, '--output', path.join(tmp, 'x.jsonl')], 1, /doc\.md:1: not valid JSON/],
     [['extract', docPath, '--model', model, '--execution-provider', 'tpu'], 2, /--execution-provider must be/],
+    [['extract', docPath, '--model', model, '--assertions', 'negated'], 2, /--assertions must be one of all, affirmed, present/],
     [['serve'], 2, /serve needs --stdio/],
   ];
   for (const [args, code, re] of cases) {

@@ -185,7 +185,7 @@ test('export of the whole workspace covers Markdown and text files, skipping dep
   const result = await client.request('workspace/executeCommand', { command: 'erlens.exportTriples', arguments: [{ scope: 'workspace', formats: ['jsonl', 'brat'], directory: outDir }] });
   assert.equal(result.documents, 2, JSON.stringify(result));
   const names = result.files.map((f) => path.basename(f)).sort();
-  assert.deepEqual(names, ['erlens-triples.jsonl', 'note.ann', 'note.txt', 'second.ann', 'second.txt']);
+  assert.deepEqual(names, ['annotation.conf', 'erlens-triples.jsonl', 'note.ann', 'note.txt', 'second.ann', 'second.txt']);
   const kinds = client.progress.map((p) => p.value.kind);
   assert.deepEqual([kinds[0], kinds.at(-1)], ['begin', 'end'], 'work done progress while exporting');
   assert.ok(client.progress.some((p) => p.value.kind === 'report' && /second\.txt/.test(p.value.message)));

@@ -207,3 +207,45 @@ export async function conllDocument(count = 40) {
   }
   return { text: paragraphs.join('\n\n') + '\n', sentences: picked };
 }
+
+/**
+ * The clinical package among the default models (package.json `erlens.models`): the first whose
+ * model.json names the clinical domain. Tests of assertion status run it, whatever its id is today.
+ */
+export async function defaultClinicalModel() {
+  const fs = await import('node:fs');
+  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  for (const id of manifest.contributes.configuration[0].properties['erlens.models'].default) {
+    const file = path.join(repoRoot, 'models', id, 'model.json');
+    if (fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).domain === 'clinical') return id;
+  }
+  return undefined;
+}
+
+/**
+ * A short clinical note whose sentences each hold an unambiguous assertion trigger, and the status each
+ * probe mention must get wherever a model marks it (any entity inside the probe's span).
+ */
+export const CLINICAL_NOTE = [
+  '# Clinic visit',
+  '',
+  'The patient is a 45-year-old woman with hypertension, currently on lisinopril.',
+  'She denies chest pain.',
+  'There were no signs of anaphylaxis after amoxicillin.',
+  'If she develops a rash, stop the amoxicillin.',
+  'She developed hives after penicillin.',
+  '',
+].join('\n');
+
+export const CLINICAL_PROBES = [
+  { text: 'chest pain', status: 'negated', trigger: 'denies' },
+  { text: 'anaphylaxis', status: 'negated', trigger: 'no signs of' },
+  { text: 'amoxicillin', nth: 0, status: 'present' },
+  { text: 'rash', status: 'hypothetical', trigger: 'If' },
+  { text: 'hives', status: 'present' },
+  { text: 'penicillin', status: 'present' },
+].map((p) => {
+  let at = -1;
+  for (let k = 0; k <= (p.nth ?? 0); k++) at = CLINICAL_NOTE.indexOf(p.text, at + 1);
+  return { ...p, start: at, end: at + p.text.length };
+});

@@ -5,15 +5,18 @@
  * The document is the concatenation of the example notes (../shared/notes/*.md when present, else
  * examples/), repeated or cut to `--sentences N`. For each model x provider: load time, resident set
  * after load, cold-cache annotation (every sentence inferred: sentences/s), warm-cache annotation (all
- * hits), a one-sentence edit (how many sentences re-ran, how long), and the resident set after the
- * large document. Providers that fall back to another are reported as unavailable with the reason.
+ * hits), a one-sentence edit (how many sentences re-ran, how long), the resident set after the
+ * large document, and the cost of assertion status (ConText) per sentence, uncached and cached.
+ * Providers that fall back to another are reported as unavailable with the reason.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../export/atomicWrite';
 import { knownProviders, ExecutionProvider } from '../model/session';
+import { AssertionTagger } from '../assertion/tagger';
 import { Annotator } from '../pipeline/annotator';
+import type { DocumentAnnotations } from '../pipeline/types';
 import { sharedRoot } from '../paths';
 import { segmentDocument } from '../text/segment';
 import { UsageError } from './errors';
@@ -49,6 +52,42 @@ interface ProviderResult {
   warm?: { seconds: number; cache_hits: number; inferred: number };
   edit?: { seconds: number; inferred: number };
   rss_mb_after_document?: number;
+  assertion?: AssertionCost;
+}
+
+interface AssertionCost {
+  /** Sentences holding an entity: the only ones ConText reads. */
+  sentences_with_entities: number;
+  microseconds_per_sentence: number;
+  microseconds_per_sentence_cached: number;
+  /** ConText on the whole document, uncached, against the cold annotation's time. */
+  share_of_cold_annotation: number;
+}
+
+/**
+ * ConText over the document's annotations, on every entity (an upper bound: the editor reads only
+ * clinical packages' ones): fresh taggers until 200 ms have passed, then one tagger's cache answering.
+ */
+export function measureAssertions(doc: string, a: DocumentAnnotations, coldSeconds: number): AssertionCost {
+  const sentences = new Set(a.entities.map((e) => e.sentence)).size;
+  let runs = 0;
+  const t0 = performance.now();
+  while (runs < 3 || performance.now() - t0 < 200) {
+    new AssertionTagger().tag(doc, a.sentences, a.entities, a.relations, () => true);
+    runs++;
+  }
+  const uncached = (performance.now() - t0) / runs;
+  const tagger = new AssertionTagger();
+  tagger.tag(doc, a.sentences, a.entities, a.relations, () => true);
+  let cachedRuns = 0;
+  const t1 = performance.now();
+  while (cachedRuns < 3 || performance.now() - t1 < 100) {
+    tagger.tag(doc, a.sentences, a.entities, a.relations, () => true);
+    cachedRuns++;
+  }
+  const cached = (performance.now() - t1) / cachedRuns;
+  const per = (ms: number) => round((1000 * ms) / Math.max(1, sentences));
+  return { sentences_with_entities: sentences, microseconds_per_sentence: per(uncached), microseconds_per_sentence_cached: per(cached), share_of_cold_annotation: round(uncached / 1000 / Math.max(coldSeconds, 1e-9)) };
 }
 
 export async function runBench(values: Values, opts: CommonOptions): Promise<number> {
@@ -104,9 +143,11 @@ export async function runBench(values: Values, opts: CommonOptions): Promise<num
         r.edit = { seconds: round(s), inferred: after.stats.inferred };
       }
       r.rss_mb_after_document = rss();
+      r.assertion = measureAssertions(doc.text, cold, r.cold.seconds);
       results.push(r);
       process.stdout.write(
-        `${name} on ${provider}: cold ${r.cold.sentences_per_second} sentences/s (${r.cold.inferred} sentences, ${r.cold.seconds} s), warm ${r.warm.seconds} s, edit re-inferred ${r.edit?.inferred ?? '-'} in ${r.edit?.seconds ?? '-'} s, RSS ${r.rss_mb_after_load} -> ${r.rss_mb_after_document} MB\n`,
+        `${name} on ${provider}: cold ${r.cold.sentences_per_second} sentences/s (${r.cold.inferred} sentences, ${r.cold.seconds} s), warm ${r.warm.seconds} s, edit re-inferred ${r.edit?.inferred ?? '-'} in ${r.edit?.seconds ?? '-'} s, RSS ${r.rss_mb_after_load} -> ${r.rss_mb_after_document} MB\n` +
+          `${name} on ${provider}: assertion status (ConText) ${r.assertion.microseconds_per_sentence} µs per sentence with entities, ${r.assertion.microseconds_per_sentence_cached} µs cached (${r.assertion.sentences_with_entities} sentences; ${(100 * r.assertion.share_of_cold_annotation).toFixed(2)}% of the cold annotation)\n`,
       );
       await annotator.dispose();
     }

@@ -2,12 +2,13 @@
  * Hover on an entity: its type, assertion status with the trigger or section that set it ("negated:
  * 'denies'"), score and model, and every relation it takes part in with the other argument's text and
  * the relation's status. Where entities from several models overlap, all of them are shown (innermost
- * first). Hidden relations (erlens.assertions.show) are listed too: the hover is where to see them.
+ * first). Hidden relations (erlens.assertions.show) are listed too: the hover is where to see them. A
+ * plain present (no trigger or section said otherwise) goes unsaid, as on the code lenses.
  */
 import { MarkupKind } from 'vscode-languageserver/node';
 import type { Hover, Position } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { DocumentAnnotations, EntityAnnotation } from '../pipeline/types';
+import type { Assertion, DocumentAnnotations, EntityAnnotation } from '../pipeline/types';
 import { describeAssertion, entityRange, relationsOf, shortText } from './relationText';
 
 /** Entities containing `offset` (start inclusive, end inclusive so the caret just after a word counts). */
@@ -17,19 +18,23 @@ export function entitiesAt(annotations: DocumentAnnotations, offset: number): En
     .sort((a, b) => a.end - a.start - (b.end - b.start));
 }
 
+const isPlainPresent = (a: Assertion) => a.status === 'present' && !a.trigger && !a.section;
+
 /** Escapes Markdown so entity text from the document cannot inject links or formatting into the hover. */
 function md(text: string): string {
   return text.replace(/[\\`*_{}\[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
 }
 
 function entityMarkdown(entity: EntityAnnotation, annotations: DocumentAnnotations): string {
-  const lines = [`**${md(entity.type)}** \`${shortText(entity.text).replace(/`/g, "'")}\` — ${md(describeAssertion(entity.assertion))} — score ${entity.score.toFixed(2)} · model ${md(entity.model)}`];
+  // A plain present (no trigger, no section: nothing said otherwise) goes unsaid, as on the lenses.
+  const status = isPlainPresent(entity.assertion) ? '' : ` — ${md(describeAssertion(entity.assertion))}`;
+  const lines = [`**${md(entity.type)}** \`${shortText(entity.text).replace(/`/g, "'")}\`${status} — score ${entity.score.toFixed(2)} · model ${md(entity.model)}`];
   const links = relationsOf(entity, annotations.relations);
   if (links.length > 0) {
     lines.push('', 'Relations:');
     for (const { relation, role, other } of links) {
       const arrow = relation.symmetric ? '↔' : role === 'head' ? '→' : '←';
-      const status = relation.assertion.status === 'present' ? '' : ` — ${md(describeAssertion(relation.assertion))}`;
+      const status = isPlainPresent(relation.assertion) ? '' : ` — ${md(describeAssertion(relation.assertion))}`;
       lines.push(`- ${arrow} **${md(relation.type)}** ${arrow} ${md(shortText(other.text))} (${md(other.type)}, score ${relation.score.toFixed(2)})${status}`);
     }
   }
