@@ -25,8 +25,17 @@ export interface TaggerStats {
   cacheHits: number;
 }
 
+/** A cached sentence: ConText's output, and the assertions last made from it (reused while the sentence stays put). */
+interface CacheEntry {
+  out: ContextOutput;
+  base: number;
+  heading: string | undefined;
+  targets: Assertion[];
+  relations: Assertion[];
+}
+
 export class AssertionTagger {
-  private readonly cache: LRUCache<string, ContextOutput>;
+  private readonly cache: LRUCache<string, CacheEntry>;
   readonly stats: TaggerStats = { sentences: 0, cacheHits: 0 };
 
   constructor(
@@ -53,46 +62,63 @@ export class AssertionTagger {
    * annotations are clinical (read by ConText). `text` is the document the offsets count in.
    */
   tag(text: string, sentences: readonly SentenceSpan[], entities: readonly EntityAnnotation[], relations: readonly RelationAnnotation[], applies: (model: string) => boolean): void {
-    const bySentence = new Map<number, { entities: EntityAnnotation[]; relations: RelationAnnotation[] }>();
+    // Grouped by sentence index in plain arrays: this runs on every keystroke's re-annotation.
+    const groups: Array<{ entities: EntityAnnotation[]; relations: RelationAnnotation[] } | undefined> = new Array(sentences.length);
+    let any = false;
     for (const e of entities) {
       e.assertion = PRESENT;
-      if (!applies(e.model)) continue;
-      const group = bySentence.get(e.sentence) ?? { entities: [], relations: [] };
-      group.entities.push(e);
-      bySentence.set(e.sentence, group);
+      if (!applies(e.model) || !(e.sentence >= 0 && e.sentence < sentences.length)) continue;
+      (groups[e.sentence] ??= { entities: [], relations: [] }).entities.push(e);
+      any = true;
     }
     for (const r of relations) {
       r.assertion = PRESENT;
-      if (applies(r.model)) bySentence.get(r.sentence)?.relations.push(r);
+      if (applies(r.model)) groups[r.sentence]?.relations.push(r);
     }
-    if (bySentence.size === 0) return;
+    if (!any) return;
     const sections = this.sectionsOf(sentences);
     for (const sentence of sentences) {
-      const group = bySentence.get(sentence.index);
-      if (!group) continue;
-      this.tagSentence(text, sentence, sections[sentence.index], group.entities, group.relations);
+      const group = groups[sentence.index];
+      if (group && sentences[sentence.index] === sentence) this.tagSentence(text, sentence, sections[sentence.index], group.entities, group.relations);
     }
   }
 
   private tagSentence(text: string, sentence: SentenceSpan, section: Section | undefined, entities: EntityAnnotation[], relations: RelationAnnotation[]): void {
     const base = sentence.start;
+    const medication = this.lexicon.medicationTypes;
     const inside = entities.filter((e) => e.start >= sentence.start && e.end <= sentence.end);
-    const index = new Map(inside.map((e, i) => [e, i]));
-    const links = relations
-      .map((r) => ({ r, pair: findingFirst(r, this.lexicon.medicationTypes) }))
-      .filter(({ pair }) => index.has(pair[0]) && index.has(pair[1]));
-    const targets = inside.map((e) => ({ start: e.start - base, end: e.end - base, medication: this.lexicon.medicationTypes.has(e.type) }));
-    const pairs = links.map(({ pair }) => ({ finding: index.get(pair[0])!, other: index.get(pair[1])! }));
-    const key = `${section?.rule.name ?? ''}\u0000${sentence.text}\u0000${targets.map((t) => `${t.start},${t.end},${t.medication ? 1 : 0}`).join(';')}\u0000${pairs.map((p) => `${p.finding},${p.other}`).join(';')}`;
-    this.stats.sentences++;
-    let out = this.cache.get(key);
-    if (out) this.stats.cacheHits++;
-    else {
-      out = runContext({ text: sentence.text, targets, relations: pairs, section: section?.rule }, this.lexicon);
-      this.cache.set(key, out);
+    let key = `${section?.rule.name ?? ''}\u0000${sentence.text}\u0000`;
+    for (const e of inside) key += `${e.start - base},${e.end - base},${medication.has(e.type) ? 1 : 0};`;
+    const links: Array<{ r: RelationAnnotation; finding: number; other: number }> = [];
+    if (relations.length > 0) {
+      const index = new Map(inside.map((e, i) => [e, i]));
+      for (const r of relations) {
+        const [finding, other] = findingFirst(r, medication);
+        const f = index.get(finding);
+        const o = index.get(other);
+        if (f === undefined || o === undefined) continue;
+        links.push({ r, finding: f, other: o });
+        key += `|${f},${o}`;
+      }
     }
-    inside.forEach((e, i) => (e.assertion = toAssertion(out!.targets[i], text, base, section)));
-    links.forEach(({ r }, i) => (r.assertion = toAssertion(out!.relations[i], text, base, section)));
+    this.stats.sentences++;
+    let entry = this.cache.get(key);
+    if (entry) this.stats.cacheHits++;
+    else {
+      const targets = inside.map((e) => ({ start: e.start - base, end: e.end - base, medication: medication.has(e.type) }));
+      const out = runContext({ text: sentence.text, targets, relations: links, section: section?.rule }, this.lexicon);
+      entry = { out, base: NaN, heading: undefined, targets: [], relations: [] };
+      this.cache.set(key, entry);
+    }
+    if (entry.base !== base || entry.heading !== section?.heading) {
+      const e = entry;
+      e.targets = e.out.targets.map((r) => toAssertion(r, text, base, section));
+      e.relations = e.out.relations.map((r) => toAssertion(r, text, base, section));
+      e.base = base;
+      e.heading = section?.heading;
+    }
+    inside.forEach((e, i) => (e.assertion = entry!.targets[i]));
+    links.forEach(({ r }, i) => (r.assertion = entry!.relations[i]));
   }
 
   clear(): void {
