@@ -159,6 +159,8 @@ test('bad input: trigger words inside code are never applied', () => {
 
 test('bad input: any capitalisation, overlapping triggers, spans off the tokens or outside the text give valid statuses', () => {
   for (const text of ['DENIES CHEST PAIN.', 'DeNiEs chest pain.', 'denies CHEST PAIN.']) assert.equal(statusOf(text, text.includes('CHEST') ? 'CHEST PAIN' : 'chest pain').status, 'negated', text);
+  // "İ" lower-cases to two code units: offsets must still be the text's own
+  assert.deepEqual(statusOf('İİİ İDENIES. DENIES chest pain.', 'chest pain'), { status: 'negated', trigger: 'DENIES' });
   const odd = [
     'no no no not without denies ruled out possible if history of mother rash',
     'rash no evidence of no history of family history of not ruled out versus vs. if if if',

@@ -7,8 +7,8 @@
  * 3. A trigger's scope runs forward, backward or both from it, up to its window, the sentence end,
  *    or a termination term of its status ("but", ";", "reports" for a negation).
  * 4. A target gets, per status, the nearest trigger whose scope covers it, and of those the status
- *    first in the lexicon's precedence. A section default (sections.ts) competes the same way,
- *    unless a 'current' cue covers the target and the default is temporal.
+ *    first in the lexicon's precedence. A section default (lexicon `sections`, found by tagger.ts)
+ *    competes the same way, unless a 'current' cue covers the target and the default is temporal.
  * 5. A relation takes its finding's status unless a negated, possible or hypothetical trigger between
  *    its two arguments reaches the far one ("rash not caused by amoxicillin", "rash possibly from
  *    amoxicillin"): causal connectives end a negation's scope over entities, not over the link, and
@@ -19,8 +19,7 @@
  * and each scope direction is one sweep that keeps the last open trigger per status.
  */
 import type { CompiledLexicon, PhraseRoles, SectionRule, TriggerStatus, TrieNode } from './lexicon';
-import { normalizeForMatching, TRIGGER_STATUSES } from './lexicon';
-import { tokenizeWords } from '../text/wordTokenizer';
+import { matchTokens, TRIGGER_STATUSES } from './lexicon';
 import type { AssertionStatus } from '../pipeline/types';
 
 /** A target in sentence-relative UTF-16 offsets. */
@@ -186,7 +185,7 @@ const TEMPORAL: ReadonlySet<TriggerStatus> = new Set(['historical', 'hypothetica
 const LINK_STATUSES: readonly TriggerStatus[] = ['negated', 'possible', 'hypothetical'];
 
 export function runContext(input: ContextInput, lexicon: CompiledLexicon): ContextOutput {
-  const raw = tokenizeWords(normalizeForMatching(input.text));
+  const raw = matchTokens(input.text);
   const tokens = raw.map((t) => t.text);
   const starts = raw.map((t) => t.start);
   const ends = raw.map((t) => t.end);

@@ -82,15 +82,21 @@ interface LexiconJson {
 export class LexiconError extends Error {}
 
 /**
- * Token form both sides are compared in: lower case, and curly apostrophes straight (the tokenizer
- * splits "doesn't" but not "doesn’t"; the replacement keeps every offset).
+ * The tokens both sides are compared in: curly apostrophes made straight before tokenizing (the
+ * tokenizer splits "doesn't" but not "doesn’t"; one code unit for one, so offsets stay), then each
+ * token lower-cased on its own (lower-casing the whole text could change its length: "İ" is two units
+ * in lower case).
  */
-export function normalizeForMatching(text: string): string {
-  return text.replace(/[\u2019\u2018\u02bc]/g, "'").toLowerCase();
+export function matchTokens(text: string): Array<{ text: string; start: number; end: number }> {
+  return tokenizeWords(text.replace(/[\u2019\u2018\u02bc]/g, "'")).map((t) => ({ text: t.text.toLowerCase(), start: t.start, end: t.end }));
 }
 
 export function phraseTokens(phrase: string): string[] {
-  return tokenizeWords(normalizeForMatching(phrase)).map((t) => t.text);
+  return matchTokens(phrase).map((t) => t.text);
+}
+
+function lower(text: string): string {
+  return text.replace(/[\u2019\u2018\u02bc]/g, "'").toLowerCase();
 }
 
 /** "(was |were |)ruled out" -> ["was ruled out", "were ruled out", "ruled out"]. Groups do not nest. */
@@ -118,7 +124,7 @@ function isTriggerStatus(s: string): s is TriggerStatus {
 }
 
 function headingWords(text: string): string[] {
-  return normalizeForMatching(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  return lower(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 }
 
 export function compileLexicon(file: unknown = lexiconFile): CompiledLexicon {

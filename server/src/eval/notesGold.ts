@@ -129,7 +129,7 @@ export interface OverlapScore {
 /** A predicted entity as the annotator gives it: with its assertion status (absent: not assessed). */
 export type NotesPredictedEntity = PredictedEntity & { assertion?: { status: AssertionStatus; trigger?: { text: string }; section?: string } };
 
-export interface AssertionError {
+export interface AssertionMiss {
   note: string;
   sentence: string;
   start: number;
@@ -148,7 +148,7 @@ export interface AssertionScore {
   per_class: Record<string, { gold: number; right: number; accuracy: number }>;
   /** gold status -> predicted status -> count */
   confusion: Record<string, Record<string, number>>;
-  errors: AssertionError[];
+  errors: AssertionMiss[];
 }
 
 export interface NotesReport {
@@ -259,7 +259,7 @@ function goldSpanAssertions(notes: readonly ScoredNote[]): AssertionScore & { no
   let notInOne = 0;
   for (const { note, lines, text, sentences } of notes) {
     const entities: EntityAnnotation[] = [];
-    const golds: Array<Omit<AssertionError, 'predicted'>> = [];
+    const golds: Array<Omit<AssertionMiss, 'predicted'>> = [];
     for (const line of lines) {
       for (const g of line.entities) {
         if (g.type !== DRUG || g.assertion === undefined) continue;
@@ -285,9 +285,9 @@ class AssertionTally {
   private right = 0;
   private readonly perClass: Record<string, { gold: number; right: number; accuracy: number }> = {};
   private readonly confusion: Record<string, Record<string, number>> = {};
-  private readonly errors: AssertionError[] = [];
+  private readonly errors: AssertionMiss[] = [];
 
-  add(gold: Omit<AssertionError, 'predicted'>, predicted: NotesPredictedEntity): void {
+  add(gold: Omit<AssertionMiss, 'predicted'>, predicted: NotesPredictedEntity): void {
     const status = predicted.assertion?.status ?? 'none';
     const ok = status === gold.gold;
     this.scored++;
