@@ -153,3 +153,33 @@ test('every note in ../shared/notes segments with exact offsets', () => {
   }
   assert.ok(sentences > files.length * 5);
 });
+
+test('pathological inline Markdown is read as text, with the same masks as well-formed input', () => {
+  const unmasked = (text: string) => assert.equal(markdownProse(text).masked, text, JSON.stringify(text.slice(0, 40)));
+  // Brackets, images, footnote openers and link openers that never close are all prose.
+  unmasked('['.repeat(40_000));
+  unmasked('!['.repeat(20_000));
+  unmasked('[^'.repeat(20_000));
+  unmasked('[a]('.repeat(10_000));
+  // Backtick runs of every length up to 200, none of which closes.
+  let ticks = '';
+  for (let k = 1; k <= 200; k++) ticks += '`'.repeat(k) + 'a';
+  unmasked(ticks);
+  // Openers of one emphasis character never pair with closers of another, however many there are.
+  unmasked('*a '.repeat(10_000) + 'a_ '.repeat(10_000));
+
+  // Nested brackets: the outer pair is the link, the inner ones stay text.
+  const n = 5000;
+  const nested = '['.repeat(n) + 'x' + ']'.repeat(n) + '(https://example.org)';
+  const masked = markdownProse(nested).masked;
+  assert.equal(masked, ' ' + '['.repeat(n - 1) + 'x' + ']'.repeat(n - 1) + ' '.repeat(nested.length - 2 * n));
+  // Matched emphasis far apart and many code spans are all markup.
+  assert.equal(markdownProse('*a* '.repeat(5000)).masked, ' a  '.repeat(5000));
+  assert.equal(markdownProse('`c` w '.repeat(5000)).masked, '    w '.repeat(5000));
+  // Deep block quotes and lists reach their text.
+  assert.deepEqual(words(segmentDocument('>'.repeat(20_000) + ' deep quote.', 'markdown')), ['deep quote .']);
+  // A reference defined after its use still makes a link; bracketed text longer than a label never is one.
+  const withRef = 'See [ref] and [' + 'a '.repeat(600) + '].\n\n[ref]: https://example.org\n[' + 'a '.repeat(600).trim() + ']: https://example.org\n';
+  const refMasked = markdownProse(withRef).masked;
+  assert.ok(refMasked.startsWith('See  ref  and ['), refMasked.slice(0, 20));
+});
