@@ -16,6 +16,7 @@ import { medicationItems, numberedItems } from './lists';
 import { capLength } from './longSentences';
 import type { ProseKind } from './markdown';
 import { sentenceRanges } from './sentences';
+import { tokenizeWords } from './wordTokenizer';
 import type { RawToken } from './wordTokenizer';
 
 export type SegmentKind = 'sentence' | 'heading';
@@ -24,6 +25,12 @@ export interface Segment {
   start: number; // token indices [start, end) into the block's tokens
   end: number;
   kind: SegmentKind;
+}
+
+/** Tokens and segments of one block's (masked) text, relative to the block's start. */
+export function segmentBlock(kind: ProseKind, blockText: string, firstColumn: number): { tokens: RawToken[]; segments: Segment[] } {
+  const tokens = tokenizeWords(blockText);
+  return { tokens, segments: blockSegments(kind, blockText, tokens, firstColumn) };
 }
 
 export function blockSegments(kind: ProseKind, text: string, tokens: readonly RawToken[], firstColumn: number): Segment[] {

@@ -11,61 +11,19 @@
  * Blocks (paragraphs, headings, list items, table cells) are the units sentences never cross.
  * This is a pragmatic line-based reading of CommonMark + GFM, not a full parser: it aims to never
  * show code or URLs to a model and to never lose prose, not to render HTML.
+ *
+ * The block structure is read line by line by `readMarkdown`, which can start at any checkpoint
+ * (prose.ts) and stop at one, so an edit re-reads its paragraph only; inline markup is read per block
+ * (markdownInline.ts) once the document's reference labels are known.
  */
-import { isBlank, Line, splitLines } from './lines';
+import { isBlank } from './lines';
 import { maskInline, normaliseLabel } from './markdownInline';
+import { DOCUMENT_START, lineAt, Mask } from './prose';
+import type { ProseBlock, ProseView, ReaderCheckpoint, RegionRead } from './prose';
 
-export type ProseKind = 'paragraph' | 'heading' | 'listItem' | 'tableCell';
+export type { ProseBlock, ProseKind, ProseView } from './prose';
 
-export interface ProseBlock {
-  kind: ProseKind;
-  start: number; // UTF-16 document offsets
-  end: number;
-}
-
-export interface ProseView {
-  /** The document with markup and code replaced by spaces (line endings kept): same length. */
-  masked: string;
-  blocks: ProseBlock[];
-}
-
-class Mask {
-  readonly flags: Uint8Array;
-  constructor(readonly text: string) {
-    this.flags = new Uint8Array(text.length);
-  }
-  set(start: number, end: number): void {
-    this.flags.fill(1, Math.max(0, start), Math.min(this.text.length, end));
-  }
-  has(i: number): boolean {
-    return this.flags[i] === 1;
-  }
-  /** The text with masked characters as spaces; line endings survive so lines keep their offsets. */
-  apply(): string {
-    const t = this.text;
-    const parts: string[] = [];
-    let runStart = 0;
-    let i = 0;
-    while (i < t.length) {
-      if (!this.flags[i]) {
-        i++;
-        continue;
-      }
-      parts.push(t.slice(runStart, i));
-      let j = i;
-      let spaces = '';
-      while (j < t.length && this.flags[j]) {
-        const c = t[j];
-        spaces += c === '\n' || c === '\r' ? c : ' ';
-        j++;
-      }
-      parts.push(spaces);
-      i = runStart = j;
-    }
-    parts.push(t.slice(runStart));
-    return parts.join('');
-  }
-}
+type Line = { start: number; end: number; next: number };
 
 const FENCE_OPEN = /^(`{3,}|~{3,})(.*)$/;
 const ATX_HEADING = /^(#{1,6})(?=[ \t]|$)/;
@@ -78,12 +36,37 @@ const TASK_BOX = /^\[[ xX]\](?=[ \t])/;
 const TABLE_SEPARATOR = /^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
 const RAW_HTML_BLOCK = /^<(script|pre|style|textarea)(?=[\s>]|$)/i;
 
+/** The Markdown reader for DocumentSegmentation: blocks by readMarkdown, inline markup per block. */
+export const markdownReader = {
+  read: readMarkdown,
+  finish(text: string, region: RegionRead, labels: ReadonlySet<string>): void {
+    for (const block of region.blocks) maskInline(text, region.mask, block.start, block.end, labels);
+  },
+};
+
 /** The prose of a Markdown document. */
 export function markdownProse(text: string): ProseView {
-  const mask = new Mask(text);
-  const lines = splitLines(text);
+  const region = readMarkdown(text, { offset: 0, state: DOCUMENT_START });
+  const labels = new Set(region.labels.map((l) => l.label));
+  for (const block of region.blocks) maskInline(text, region.mask, block.start, block.end, labels);
+  return { masked: region.mask.apply(text, 0, text.length), blocks: region.blocks };
+}
+
+/** A checkpoint's state: the content column of the enclosing list item (-1: none) and the quote depth. */
+function stateOf(listIndent: number, quoteDepth: number): string {
+  return `${listIndent},${quoteDepth}`;
+}
+
+/**
+ * The block structure of text from the checkpoint `from` until `stop` accepts a checkpoint (or the end):
+ * blocks, the masks of block markup (inline markup is maskInline's), the reference labels defined and
+ * the checkpoints passed.
+ */
+export function readMarkdown(text: string, from: ReaderCheckpoint, stop?: (at: ReaderCheckpoint) => boolean): RegionRead {
+  const mask = new Mask(from.offset);
   const blocks: ProseBlock[] = [];
-  const referenceLabels = new Set<string>();
+  const labels: RegionRead['labels'] = [];
+  const checkpoints: ReaderCheckpoint[] = [from];
 
   let open: ProseBlock | null = null;
   const close = () => {
@@ -92,37 +75,70 @@ export function markdownProse(text: string): ProseView {
   };
   const maskLine = (line: Line) => mask.set(line.start, line.end);
 
-  let li = skipFrontMatter(text, lines, mask);
-  let fence: { ch: string; len: number } | null = null;
-  let rawHtmlTag: string | null = null;
+  let pos = from.offset;
+  // Set by readLine (a closure), so typed through this holder: TypeScript does not follow closure assignments.
+  const inside: { fence: RegExp | null; rawHtml: RegExp | null } = { fence: null, rawHtml: null };
   let listIndent = -1; // content column of the list item we are in, -1 outside lists
   let prevBlank = true;
   let prevQuoteDepth = 0;
+  let openFrontMatter = false;
+  if (from.state === DOCUMENT_START) {
+    const front = skipFrontMatter(text, mask);
+    pos = front.next;
+    openFrontMatter = front.open;
+  } else {
+    const [indent, depth] = from.state.split(',').map(Number);
+    listIndent = indent;
+    prevQuoteDepth = depth;
+  }
+  let afterBlank = false;
+  let end = text.length;
 
-  for (; li < lines.length; li++) {
-    const line = lines[li];
-    if (fence) {
+  for (let line = lineAt(text, pos); ; line = lineAt(text, line.next)) {
+    if (afterBlank && !inside.fence && !inside.rawHtml) {
+      const at = { offset: line.start, state: stateOf(listIndent, prevQuoteDepth) };
+      if (stop?.(at)) {
+        end = line.start;
+        break;
+      }
+      checkpoints.push(at);
+    }
+    afterBlank = false;
+    const last = line.end >= text.length;
+    if (inside.fence) {
       const content = text.slice(stripQuotes(text, line, null).pos, line.end).replace(/^[ \t]{0,3}/, '');
       maskLine(line);
-      const closing = new RegExp(`^${fence.ch === '`' ? '`' : '~'}{${fence.len},}[ \\t]*$`);
-      if (closing.test(content)) fence = null;
+      if (inside.fence.test(content)) inside.fence = null;
+      if (last) break;
       continue;
     }
-    if (rawHtmlTag) {
+    if (inside.rawHtml) {
       maskLine(line);
-      if (new RegExp(`</${rawHtmlTag}\\s*>`, 'i').test(text.slice(line.start, line.end))) rawHtmlTag = null;
+      if (inside.rawHtml.test(text.slice(line.start, line.end))) inside.rawHtml = null;
+      if (last) break;
       continue;
     }
 
-    const { pos, depth } = stripQuotes(text, line, mask);
+    const { pos: quoted, depth } = stripQuotes(text, line, mask);
     if (depth !== prevQuoteDepth) close();
     prevQuoteDepth = depth;
-    if (isBlank(text, { start: pos, end: line.end, next: line.next })) {
+    if (isBlank(text, { start: quoted, end: line.end, next: line.next })) {
       close();
       prevBlank = true;
+      afterBlank = true;
+      if (last) break;
       continue;
     }
-    const { cols: indent, contentStart } = indentation(text, pos, line.end);
+    const next = readLine(line, quoted);
+    if (next !== undefined) line = next;
+    if (line.end >= text.length) break;
+  }
+  close();
+  return { blocks, checkpoints, end, labels, mask, ...(openFrontMatter ? { openFrontMatter } : {}) };
+
+  /** One non-blank line outside fences and raw HTML; returns the last line it consumed when it read on. */
+  function readLine(line: Line, quoted: number): Line | undefined {
+    const { cols: indent, contentStart } = indentation(text, quoted, line.end);
     const rest = text.slice(contentStart, line.end);
 
     if (listIndent >= 0 && prevBlank && indent < listIndent && !LIST_MARKER.test(rest)) listIndent = -1;
@@ -134,7 +150,7 @@ export function markdownProse(text: string): ProseView {
       close();
       maskLine(line);
       prevBlank = false;
-      continue;
+      return;
     }
     prevBlank = false;
 
@@ -142,25 +158,27 @@ export function markdownProse(text: string): ProseView {
       const fenceMatch = FENCE_OPEN.exec(rest);
       if (fenceMatch && !(fenceMatch[1][0] === '`' && fenceMatch[2].includes('`'))) {
         close();
-        fence = { ch: fenceMatch[1][0], len: fenceMatch[1].length };
+        inside.fence = new RegExp(`^${fenceMatch[1][0] === '`' ? '`' : '~'}{${fenceMatch[1].length},}[ \\t]*$`);
         maskLine(line);
-        continue;
+        return;
       }
       if (rest.startsWith('<!--') && !rest.includes('-->')) {
         // a comment over several lines: mask up to its end (or the end of the document)
         close();
         const endAt = text.indexOf('-->', contentStart + 4);
-        const stop = endAt < 0 ? text.length : endAt + 3;
-        while (li + 1 < lines.length && lines[li + 1].start < stop) li++;
-        mask.set(contentStart, lines[li].end);
-        continue;
+        const stopAt = endAt < 0 ? text.length : endAt + 3;
+        let lastLine = line;
+        while (lastLine.end < text.length && lastLine.next < stopAt) lastLine = lineAt(text, lastLine.next);
+        mask.set(contentStart, lastLine.end);
+        return lastLine;
       }
       const raw = RAW_HTML_BLOCK.exec(rest);
       if (raw) {
         close();
         maskLine(line);
-        if (!new RegExp(`</${raw[1]}\\s*>`, 'i').test(rest)) rawHtmlTag = raw[1];
-        continue;
+        const closing = new RegExp(`</${raw[1]}\\s*>`, 'i');
+        if (!closing.test(rest)) inside.rawHtml = closing;
+        return;
       }
       const atx = ATX_HEADING.exec(rest);
       if (atx) {
@@ -170,26 +188,26 @@ export function markdownProse(text: string): ProseView {
         const bodyEnd = closingSeq ? line.end - closingSeq[0].length : line.end;
         mask.set(bodyEnd, line.end);
         blocks.push({ kind: 'heading', start: contentStart + atx[1].length, end: bodyEnd });
-        continue;
+        return;
       }
       if (open !== null && continuesParagraph && (open as ProseBlock).kind === 'paragraph' && SETEXT_UNDERLINE.test(rest)) {
         (open as ProseBlock).kind = 'heading';
         maskLine(line);
         close();
-        continue;
+        return;
       }
       if (THEMATIC_BREAK.test(rest)) {
         close();
         maskLine(line);
-        continue;
+        return;
       }
       if (!continuesParagraph) {
         const ref = REFERENCE_DEFINITION.exec(rest);
         if (ref) {
           close();
-          referenceLabels.add(normaliseLabel(ref[1]));
+          labels.push({ offset: line.start, label: normaliseLabel(ref[1]) });
           maskLine(line);
-          continue;
+          return;
         }
       }
       const footnote = FOOTNOTE_DEFINITION.exec(rest);
@@ -197,14 +215,14 @@ export function markdownProse(text: string): ProseView {
         close();
         mask.set(contentStart, contentStart + footnote[0].length);
         open = { kind: 'paragraph', start: contentStart + footnote[0].length, end: line.end };
-        continue;
+        return;
       }
-      if (rest.includes('|') && li + 1 < lines.length) {
-        const nextLine = lines[li + 1];
-        if (TABLE_SEPARATOR.test(text.slice(nextLine.start, nextLine.end)) && text.slice(nextLine.start, nextLine.end).includes('-')) {
+      if (rest.includes('|') && line.end < text.length) {
+        const nextLine = lineAt(text, line.next);
+        const row = text.slice(nextLine.start, nextLine.end);
+        if (TABLE_SEPARATOR.test(row) && row.includes('-')) {
           close();
-          li = readTable(text, lines, li, mask, blocks) - 1;
-          continue;
+          return readTable(text, line, mask, blocks);
         }
       }
       const marker = LIST_MARKER.exec(rest);
@@ -224,7 +242,7 @@ export function markdownProse(text: string): ProseView {
           itemStart += task[0].length;
         }
         open = { kind: 'listItem', start: itemStart, end: line.end };
-        continue;
+        return;
       }
     }
     // Paragraph text: continue the open block (lazy continuation) or start a new paragraph.
@@ -233,25 +251,27 @@ export function markdownProse(text: string): ProseView {
       close();
       open = { kind: 'paragraph', start: contentStart, end: line.end };
     }
+    return;
   }
-  close();
-
-  for (const block of blocks) maskInline(text, mask, block.start, block.end, referenceLabels);
-  return { masked: mask.apply(), blocks };
 }
 
-/** YAML (`---`) or TOML (`+++`) front matter at the very top; returns the first line after it. */
-function skipFrontMatter(text: string, lines: Line[], mask: Mask): number {
-  const first = text.slice(lines[0].start, lines[0].end).replace(/^\uFEFF/, '').trimEnd();
-  if (first !== '---' && first !== '+++') return 0;
-  for (let i = 1; i < lines.length; i++) {
-    const l = text.slice(lines[i].start, lines[i].end).trimEnd();
+/**
+ * YAML (`---`) or TOML (`+++`) front matter at the very top: masks it and returns where the body
+ * starts. `open`: the first line is a delimiter that no line closes (so it is not front matter yet).
+ */
+function skipFrontMatter(text: string, mask: Mask): { next: number; open: boolean } {
+  const firstLine = lineAt(text, 0);
+  const first = text.slice(firstLine.start, firstLine.end).replace(/^\uFEFF/, '').trimEnd();
+  if (first !== '---' && first !== '+++') return { next: 0, open: false };
+  for (let line = firstLine; line.end < text.length; ) {
+    line = lineAt(text, line.next);
+    const l = text.slice(line.start, line.end).trimEnd();
     if (l === first || (first === '---' && l === '...')) {
-      mask.set(0, lines[i].end);
-      return i + 1;
+      mask.set(0, line.end);
+      return { next: line.next, open: false };
     }
   }
-  return 0; // no closing line: not front matter (a thematic break, for example)
+  return { next: 0, open: true }; // no closing line: not front matter (a thematic break, for example)
 }
 
 /** Block-quote markers at the start of a line (masked when `mask` is given). */
@@ -280,40 +300,39 @@ function indentation(text: string, pos: number, end: number): { cols: number; co
   return { cols, contentStart: i };
 }
 
-/** A GFM table starting at line `first`; masks pipes and the separator row, one block per cell. */
-function readTable(text: string, lines: Line[], first: number, mask: Mask, blocks: ProseBlock[]): number {
-  let li = first;
-  for (; li < lines.length; li++) {
-    const line = lines[li];
-    const row = text.slice(line.start, line.end);
-    if (isBlank(text, line) || (li > first + 1 && !row.includes('|'))) break;
-    if (li === first + 1) {
-      mask.set(line.start, line.end); // the separator row
-      continue;
-    }
-    let cellStart = line.start;
-    const pushCell = (end: number) => {
-      const cell = text.slice(cellStart, end);
-      const lead = cell.length - cell.trimStart().length;
-      const trail = cell.length - cell.trimEnd().length;
-      if (cell.trim()) blocks.push({ kind: 'tableCell', start: cellStart + lead, end: end - trail });
-    };
-    let inCode = false;
-    for (let i = line.start; i < line.end; i++) {
-      const c = text[i];
-      if (c === '\\') {
-        i++;
-        continue;
+/** A GFM table starting at `first`; masks pipes and the separator row, one block per cell. Returns its last line. */
+function readTable(text: string, first: Line, mask: Mask, blocks: ProseBlock[]): Line {
+  let last = first;
+  for (let line = first, row = 0; ; line = lineAt(text, line.next), row++) {
+    const content = text.slice(line.start, line.end);
+    if (isBlank(text, line) || (row > 1 && !content.includes('|'))) break;
+    last = line;
+    if (row === 1) mask.set(line.start, line.end); // the separator row
+    else {
+      let cellStart = line.start;
+      const pushCell = (end: number) => {
+        const cell = text.slice(cellStart, end);
+        const lead = cell.length - cell.trimStart().length;
+        const trail = cell.length - cell.trimEnd().length;
+        if (cell.trim()) blocks.push({ kind: 'tableCell', start: cellStart + lead, end: end - trail });
+      };
+      let inCode = false;
+      for (let i = line.start; i < line.end; i++) {
+        const c = text[i];
+        if (c === '\\') {
+          i++;
+          continue;
+        }
+        if (c === '`') inCode = !inCode;
+        if (c === '|' && !inCode) {
+          mask.set(i, i + 1);
+          pushCell(i);
+          cellStart = i + 1;
+        }
       }
-      if (c === '`') inCode = !inCode;
-      if (c === '|' && !inCode) {
-        mask.set(i, i + 1);
-        pushCell(i);
-        cellStart = i + 1;
-      }
+      pushCell(line.end);
     }
-    pushCell(line.end);
+    if (line.end >= text.length) break;
   }
-  return li;
+  return last;
 }
-

@@ -7,20 +7,49 @@
  * the one thing `masked` replaces by spaces (as Markdown's list markers are); everything else is the
  * text itself. Line breaks inside a block are decided later (lineUnits.ts).
  */
-import { isBlank, splitLines } from './lines';
-import type { ProseBlock, ProseView } from './markdown';
+import { isBlank } from './lines';
+import { DOCUMENT_START, lineAt, Mask } from './prose';
+import type { ProseBlock, ProseView, ReaderCheckpoint, RegionRead } from './prose';
 
 const BULLET = /^[ \t]*((?:[-*+•‣◦▪–]|(\d{1,9})[.)]))[ \t]+\S/;
 
+/** The plain-text reader for DocumentSegmentation (no inline markup). */
+export const plainTextReader = { read: readPlainText, finish: () => undefined };
+
 export function plainTextProse(text: string): ProseView {
+  const region = readPlainText(text, { offset: 0, state: DOCUMENT_START });
+  return { masked: region.mask.apply(text, 0, text.length), blocks: region.blocks };
+}
+
+/**
+ * The blocks of text from the checkpoint `from` until `stop` accepts a checkpoint (or the end). The
+ * state at a checkpoint is the number of the last numbered item (-1: none), which decides whether a
+ * long number continues a list.
+ */
+export function readPlainText(text: string, from: ReaderCheckpoint, stop?: (at: ReaderCheckpoint) => boolean): RegionRead {
   const blocks: ProseBlock[] = [];
-  const markers: Array<[number, number]> = [];
+  const mask = new Mask(from.offset);
+  const checkpoints: ReaderCheckpoint[] = [from];
   let open: ProseBlock | null = null;
-  let lastNumber = -1;
-  for (const line of splitLines(text)) {
+  let lastNumber = from.state === DOCUMENT_START ? -1 : Number(from.state);
+  let afterBlank = false;
+  let end = text.length;
+  for (let line = lineAt(text, from.offset); ; line = lineAt(text, line.next)) {
+    if (afterBlank) {
+      const at = { offset: line.start, state: String(lastNumber) };
+      if (stop?.(at)) {
+        end = line.start;
+        break;
+      }
+      checkpoints.push(at);
+    }
+    afterBlank = false;
+    const last = line.end >= text.length;
     if (isBlank(text, line)) {
       if (open) blocks.push(open);
       open = null;
+      afterBlank = true;
+      if (last) break;
       continue;
     }
     let bullet = BULLET.exec(text.slice(line.start, Math.min(line.end, line.start + 24)));
@@ -31,28 +60,16 @@ export function plainTextProse(text: string): ProseView {
     }
     if (open && !bullet) {
       open.end = line.end;
-      continue;
+    } else {
+      if (open) blocks.push(open);
+      if (bullet) {
+        const markerStart = line.start + bullet[0].indexOf(bullet[1]); // only spaces and tabs come before it
+        mask.set(markerStart, markerStart + bullet[1].length);
+      }
+      open = { kind: bullet ? 'listItem' : 'paragraph', start: line.start, end: line.end };
     }
-    if (open) blocks.push(open);
-    if (bullet) {
-      const markerStart = line.start + bullet[0].indexOf(bullet[1]); // only spaces and tabs come before it
-      markers.push([markerStart, markerStart + bullet[1].length]);
-    }
-    open = { kind: bullet ? 'listItem' : 'paragraph', start: line.start, end: line.end };
+    if (last) break;
   }
   if (open) blocks.push(open);
-  return { masked: maskRanges(text, markers), blocks };
-}
-
-/** `text` with the characters of `ranges` (sorted, disjoint, without line endings) as spaces. */
-function maskRanges(text: string, ranges: ReadonlyArray<[number, number]>): string {
-  if (ranges.length === 0) return text;
-  const parts: string[] = [];
-  let pos = 0;
-  for (const [a, b] of ranges) {
-    parts.push(text.slice(pos, a), ' '.repeat(b - a));
-    pos = b;
-  }
-  parts.push(text.slice(pos));
-  return parts.join('');
+  return { blocks, checkpoints, end, labels: [], mask };
 }
