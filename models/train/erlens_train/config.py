@@ -35,6 +35,7 @@ DEFAULTS = {
     "retokenize": True,             # re-tokenise train/dev with the server's tokenizer (retokenize.py)
     "watch": [],                    # more dev sets scored every epoch (eval_sets.py)
     "selection": None,              # what picks checkpoints and decoding settings (eval_sets.py)
+    "span_trim": {},                # entity type -> {"leading": [...], "trailing": [...]} words cut from span edges
     "tune_selection": None,         # what `tune` maximises (default: "selection")
     "tune_grid": {},                # more decoding settings for `tune` to try, beside the family's grid
 }

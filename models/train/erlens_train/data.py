@@ -88,6 +88,8 @@ class Schema:
         self.rel_index = {t: i for i, t in enumerate(self.relation_types)}
         # relation type -> the (head type, tail type) pairs its training data has; None: unconstrained
         self.relation_arguments = relation_arguments
+        # entity type -> words the guidelines keep off its span edges (decode.trim_spans); set from the config
+        self.span_trim = None
 
     @classmethod
     def from_sentences(cls, sentences, symmetric=()):
@@ -111,9 +113,13 @@ class Schema:
                "symmetric_relations": self.symmetric}
         if self.relation_arguments is not None:
             out["relation_arguments"] = self.relation_arguments
+        if self.span_trim:
+            out["span_trim"] = self.span_trim
         return out
 
     @classmethod
     def from_json(cls, obj):
-        return cls(obj["entity_types"], obj["relation_types"], obj.get("symmetric_relations", ()),
-                   obj.get("relation_arguments"))
+        schema = cls(obj["entity_types"], obj["relation_types"], obj.get("symmetric_relations", ()),
+                     obj.get("relation_arguments"))
+        schema.span_trim = obj.get("span_trim")
+        return schema

@@ -205,6 +205,7 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
             "symmetric_relations": schema.symmetric,
             **({"relation_arguments": schema.relation_arguments} if schema.relation_arguments is not None else {}),
             **({"domain": cfg["domain"]} if cfg.get("domain") else {}),
+            **({"span_trim": schema.span_trim} if schema.span_trim else {}),
             "encoder": encoder_meta,
             "max_subwords": feat.max_subwords if feat.kind == "transformer" else max_words,
             "max_words": max_words,

@@ -4,7 +4,7 @@ Every architecture goes through its decoder family (architectures/families.py), 
 the TypeScript decoder the server runs."""
 import torch
 
-from .decode import as_scoring_items, constrain
+from .decode import as_scoring_items, constrain, trim_spans
 from .featurize import batch as make_batch
 from .metrics import score
 
@@ -31,12 +31,18 @@ def raw_outputs(model, featurizer, sentences, device="cpu", batch_size=32, encod
         yield from zip(idx, raws)
 
 
+def finish(decoded, words, schema):
+    """What every decoder family's output goes through, as in the server (runner.ts): spans trimmed by
+    the guidelines, then relations outside the trained argument types dropped."""
+    return constrain(*trim_spans(*decoded, words, schema.span_trim), schema)
+
+
 def predict(model, featurizer, sentences, decode_cfg, schema, device="cpu", batch_size=32, encoded=None):
     """-> list of (entities, relations) per sentence, in decode_tables' format."""
     family = model.arch.FAMILY
     results = [([], []) for _ in sentences]
     for i, raw in raw_outputs(model, featurizer, sentences, device, batch_size, encoded):
-        results[i] = constrain(*family.decode(raw, len(sentences[i].tokens), schema, decode_cfg), schema)
+        results[i] = finish(family.decode(raw, len(sentences[i].tokens), schema, decode_cfg), sentences[i].tokens, schema)
     return results
 
 

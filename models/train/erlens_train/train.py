@@ -124,6 +124,7 @@ def train(config, resume=False, quiet=False, overrides=None):
     eval_sets = load_eval_sets(cfg, cfg["retokenize"])
     dev_set = eval_sets[0].sentences
     schema = Schema.from_sentences(train_set, cfg["symmetric_relations"])
+    schema.span_trim = cfg["span_trim"] or None
     feat, encoder = build_featurizer_and_encoder(cfg, train_set, run_dir)
     model = build_model(cfg, schema, encoder).to(device)
     if device == "cuda" and hasattr(encoder, "set_fused_attention"):

@@ -14,10 +14,10 @@ import os
 import torch
 
 from .build import rebuild_from_run
-from .decode import as_scoring_items, constrain
+from .decode import as_scoring_items
 from .eval_sets import load_eval_sets, selection, summary
 from .metrics import headline
-from .predict import raw_outputs
+from .predict import finish, raw_outputs
 
 
 def tune(run_dir, write=False):
@@ -43,7 +43,7 @@ def tune(run_dir, write=False):
     for setting in settings:
         reports = {}
         for es, raws in zip(eval_sets, all_raws):
-            preds = [as_scoring_items(*constrain(*family.decode(r, len(s.tokens), schema, setting), schema))
+            preds = [as_scoring_items(*finish(family.decode(r, len(s.tokens), schema, setting), s.tokens, schema))
                      if r is not None else ([], []) for s, r in zip(es.sentences, raws)]
             reports[es.name] = es.report(preds)
         results.append({"decode": setting, "selection": selection(cfg, reports, "tune_selection"),

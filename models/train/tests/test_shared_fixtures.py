@@ -132,3 +132,12 @@ def test_fixture_generator_reproduces_the_committed_fixtures(tmp_path):
     from erlens_train.decoder_fixtures import write
     for name in write(str(tmp_path)):
         assert json.load(open(tmp_path / name, encoding="utf-8")) == load_fixture(name), name
+
+
+@pytest.mark.parametrize("case", load_fixture("span-trim.json")["cases"], ids=lambda c: " ".join(c["words"]))
+def test_span_trim(case):
+    from erlens_train.decode import trim_spans
+    trim = load_fixture("span-trim.json")["trim"]
+    ents, rels = trim_spans([tuple(e) for e in case["entities"]], [tuple(r) for r in case["relations"]], case["words"], trim)
+    assert [list(e) for e in ents] == case["expect_entities"]
+    assert [list(r) for r in rels] == case["expect_relations"]

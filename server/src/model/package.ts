@@ -71,6 +71,8 @@ export interface ModelMeta {
   symmetric_relations: string[];
   /** relation type -> the [head type, tail type] pairs its training data has (decoders/constraints.ts). */
   relation_arguments?: Record<string, string[][]>;
+  /** entity type -> words its guidelines keep off the span edges (decoders/spanTrim.ts). */
+  span_trim?: Record<string, { leading?: string[]; trailing?: string[] }>;
   /** The kind of text the package was trained for ("clinical", "general", "science"): routing/domainRouter.ts. */
   domain?: string;
   /** True when the training data had headings; other packages never see headings (they are not sentences). */
@@ -174,6 +176,11 @@ function checkMeta(meta: ModelMeta): string | null {
     }
   }
   if (meta.domain !== undefined && (typeof meta.domain !== 'string' || !meta.domain)) return 'model.json domain must be a non-empty string';
+  if (meta.span_trim !== undefined) {
+    const words = (x: unknown) => x === undefined || (Array.isArray(x) && x.every((w) => typeof w === 'string'));
+    const ok = typeof meta.span_trim === 'object' && meta.span_trim !== null && Object.values(meta.span_trim).every((r) => r && typeof r === 'object' && words(r.leading) && words(r.trailing));
+    if (!ok) return 'model.json span_trim must map entity types to {"leading": [words], "trailing": [words]}';
+  }
   // Decoder-specific settings (thresholds, decoding) are checked by the decoder (decoders/index.ts).
   meta.symmetric_relations ??= [];
   if (meta.decoder === 'span-table') meta.pair_policy ??= 'all';

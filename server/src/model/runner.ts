@@ -8,6 +8,7 @@
 import * as ort from 'onnxruntime-node';
 import { DecodeContext, decoderFor, Decoder } from '../decoders';
 import { constrainRelations } from '../decoders/constraints';
+import { trimSpans } from '../decoders/spanTrim';
 import type { SentenceResult } from '../pipeline/types';
 import { batchInputs, EncodedSentence, Featurizer, loadFeaturizer } from './featurizer';
 import { loadPackage, ModelMeta, ModelPackage, ModelPackageError } from './package';
@@ -160,7 +161,7 @@ export class ModelRunner {
       if (windows.length === 0) return { entities: [], relations: [] };
       const results = bySentence.get(s)!;
       const merged = windows.length === 1 ? results[0] : mergeWindowResults(windows, results, words.length, meta.entity_types);
-      return constrainRelations(merged, meta.relation_arguments, meta.symmetric_relations);
+      return constrainRelations(trimSpans(merged, words, meta.span_trim), meta.relation_arguments, meta.symmetric_relations);
     });
   }
 
