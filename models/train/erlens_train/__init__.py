@@ -1,4 +1,4 @@
 """ERlens training toolkit: joint NER/RE models trained in plain PyTorch and exported to ONNX.
 
-Run with Debian's /usr/bin/python3 and python3-torch (1.13); the same code runs on PyTorch 2.x.
+Runs in the pinned environment .venv (scripts/setup-python.sh, models/train/requirements.txt): PyTorch 2.13.
 """

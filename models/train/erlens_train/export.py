@@ -94,9 +94,20 @@ def export_onnx(model, feat, path, sample):
     # sentence at a time) is what proves the graph right.
     warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.onnx")
     args = tuple(sample[n] for n in names)
-    torch.onnx.export(wrapper, args, path, input_names=names, output_names=arch.OUTPUT_NAMES,
-                      dynamic_axes={k: v for k, v in dyn.items() if k in names or k in arch.OUTPUT_NAMES},
-                      opset_version=OPSET, do_constant_folding=True)
+    onnx_export(wrapper, args, path, input_names=names, output_names=arch.OUTPUT_NAMES,
+                dynamic_axes={k: v for k, v in dyn.items() if k in names or k in arch.OUTPUT_NAMES},
+                opset_version=OPSET, do_constant_folding=True)
+
+
+def onnx_export(module, args, path, **kwargs):
+    """torch.onnx.export with the TorchScript-based exporter. PyTorch 2.9+ defaults to the torch.export
+    (dynamo) path, which cannot trace the TorchScript loops PFN and Table-Sequence export as ONNX `Loop`s
+    and which names dynamic axes differently; the TorchScript exporter is what every package so far was
+    written with, so it is asked for explicitly where the keyword exists."""
+    import inspect
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False
+    torch.onnx.export(module, args, path, **kwargs)
 
 
 def export_stages(model, main_outputs, word_counts, folder):
@@ -110,8 +121,8 @@ def export_stages(model, main_outputs, word_counts, folder):
             expected = module(*args)
         expected = expected if isinstance(expected, tuple) else (expected,)
         path = os.path.join(folder, name + ".onnx")
-        torch.onnx.export(module, args, path, input_names=stage["inputs"], output_names=stage["outputs"],
-                          dynamic_axes=stage["axes"], opset_version=OPSET, do_constant_folding=True)
+        onnx_export(module, args, path, input_names=stage["inputs"], output_names=stage["outputs"],
+                    dynamic_axes=stage["axes"], opset_version=OPSET, do_constant_folding=True)
         meta[name] = {"file": name + ".onnx", "sha256": sha256(path), "inputs": stage["inputs"],
                       "outputs": stage["outputs"]}
         parity.append({"file": name + ".onnx",

@@ -1,6 +1,6 @@
 """Train the project's own word vectors on ../shared/corpus with Debian's `fasttext`.
 
-    /usr/bin/python3 -m erlens_train.vectors --corpus ../shared/corpus --out .work/vectors
+    models/train/erlens-train vectors --corpus ../shared/corpus --out .work/vectors
 
 Steps (each skipped when its output exists, so an interrupted run resumes):
 1. tokenise the chosen corpus domains with `wordtok` (the server's word rules) into one

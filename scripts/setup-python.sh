@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The training toolkit's pinned Python environment: .venv at the repository root, from
+# models/train/requirements.txt with every version held by models/train/requirements.lock.txt.
+# Skips the install when .venv already matches the lock file (its hash is stored inside .venv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+req=models/train/requirements.txt
+lock=models/train/requirements.lock.txt
+stamp=.venv/.erlens-lock-sha256
+want=$(cat "$req" "$lock" | sha256sum | cut -d' ' -f1)
+if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  echo "python environment ready (.venv)"
+  exit 0
+fi
+python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -r "$req" -c "$lock"
+echo "$want" > "$stamp"
+echo "python environment ready (.venv: $(.venv/bin/python -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)'))"
