@@ -1,5 +1,6 @@
-// Bundles the VS Code extension with esbuild: dist/extension.js (client, `vscode` external) and
-// dist/server.js (language server + pipeline). onnxruntime-node stays external because its native
+// Bundles the VS Code extension with esbuild: dist/extension.js (client, `vscode` external),
+// dist/server.js (language server) and dist/analysisWorker.js (the worker thread the server starts
+// beside itself for segmentation and inference: server/src/lsp/analysisHost.ts). onnxruntime-node stays external because its native
 // binding cannot be inlined; the VSIX ships it (linux-x64 only) through the .vscodeignore allowlist.
 // Usage: node scripts/bundle-extension.mjs [--production]
 import * as esbuild from 'esbuild';
@@ -21,5 +22,6 @@ const common = {
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', external: ['onnxruntime-node'] }),
+  esbuild.build({ ...common, entryPoints: ['server/src/lsp/analysisWorker.ts'], outfile: 'dist/analysisWorker.js', external: ['onnxruntime-node'] }),
 ]);
-console.log(`bundled dist/extension.js and dist/server.js${production ? ' (production)' : ''}`);
+console.log(`bundled dist/extension.js, dist/server.js and dist/analysisWorker.js${production ? ' (production)' : ''}`);

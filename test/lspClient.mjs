@@ -44,6 +44,7 @@ export class LspTestClient {
     this.messages = []; // window/showMessage
     this.logs = []; // window/logMessage
     this.statuses = []; // erlens/status
+    this.documentStatus = new Map(); // uri -> latest erlens/documentStatus (is the document fully analysed?)
     this.progress = []; // $/progress
     this.refreshes = { semanticTokens: 0, codeLens: 0 };
     this.stderr = '';
@@ -74,6 +75,7 @@ export class LspTestClient {
     conn.onNotification('window/showMessage', (p) => this.messages.push(p));
     conn.onNotification('window/logMessage', (p) => this.logs.push(p));
     conn.onNotification('erlens/status', (p) => this.statuses.push(p));
+    conn.onNotification('erlens/documentStatus', (p) => this.documentStatus.set(p.uri, p));
     conn.onNotification('$/progress', (p) => this.progress.push(p));
     conn.listen();
     const folders = this.options.workspaceFolders ?? [];
@@ -146,12 +148,18 @@ export class LspTestClient {
     return this.request('textDocument/codeLens', { textDocument: { uri } });
   }
 
-  /** Waits for diagnostics of `uri` at the document's current version (after its annotation ran). */
-  waitForDiagnostics(uri, { timeoutMs = 60000, version = this.versions.get(uri) } = {}) {
+  /**
+   * Waits for diagnostics of `uri` at the document's current version once every sentence is analysed
+   * (`complete: false`: the first ones published, which may cover only the sentences analysed so far).
+   */
+  waitForDiagnostics(uri, { timeoutMs = 60000, version = this.versions.get(uri), complete = true } = {}) {
     return waitFor(() => {
       const d = this.diagnostics.get(uri);
-      return d && d.version === version ? d : undefined;
-    }, timeoutMs, `diagnostics for ${uri} v${version}`);
+      if (!d || d.version !== version) return undefined;
+      if (!complete) return d;
+      const status = this.documentStatus.get(uri);
+      return status && status.version === version && status.complete ? this.diagnostics.get(uri) : undefined;
+    }, timeoutMs, `${complete ? 'complete ' : ''}diagnostics for ${uri} v${version}`);
   }
 
   /** Decodes semantic tokens into {line, char, length, type}. */

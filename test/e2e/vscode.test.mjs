@@ -42,7 +42,7 @@ test('npm run package builds a lean linux-x64 VSIX', { timeout: 600_000 }, () =>
   buildVsix();
   assert.ok(fs.existsSync(vsix));
   const entries = vsixEntries();
-  for (const needed of ['package.json', 'dist/extension.js', 'dist/server.js', 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node', 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1', 'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/dist/cjs/index.js']) {
+  for (const needed of ['package.json', 'dist/extension.js', 'dist/server.js', 'dist/analysisWorker.js', 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node', 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1', 'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/dist/cjs/index.js']) {
     assert.ok(entries.includes(needed), `missing ${needed}`);
   }
   for (const id of shippedModels) {

@@ -9,6 +9,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Assertion, EntityAnnotation, RelationAnnotation, SentenceSpan } from '../pipeline/types';
+import { detach } from '../text/detach';
 import { ContextOutput, ContextResult, runContext } from './context';
 import { CompiledLexicon, defaultLexicon, SectionRule, sectionOf } from './lexicon';
 
@@ -34,15 +35,33 @@ interface CacheEntry {
   relations: Assertion[];
 }
 
+/** The part of a sentence the tagger reads: its masked text and where it is. */
+export type TaggedSentence = Pick<SentenceSpan, 'text' | 'start' | 'end'>;
+
+export const DEFAULT_TAGGER_CACHE_BYTES = 8 * 2 ** 20;
+
+/** What a cache entry costs, roughly: its UTF-16 key and an object per result. */
+function entryBytes(key: string, entry: CacheEntry): number {
+  return 2 * key.length + 160 + 96 * (entry.out.targets.length + entry.out.relations.length);
+}
+
 export class AssertionTagger {
   private readonly cache: LRUCache<string, CacheEntry>;
   readonly stats: TaggerStats = { sentences: 0, cacheHits: 0 };
 
   constructor(
     readonly lexicon: CompiledLexicon = defaultLexicon(),
-    cacheSize = 20_000,
+    /** Bound of the per-sentence cache, in bytes (keys hold the sentence text). */
+    maxBytes = DEFAULT_TAGGER_CACHE_BYTES,
   ) {
-    this.cache = new LRUCache({ max: Math.max(1, cacheSize) });
+    this.cache = new LRUCache({ maxSize: Math.max(1024, maxBytes), sizeCalculation: (v, k) => entryBytes(k, v) });
+  }
+
+  /** The section in force after each heading of a list of sentences, for callers that tag one sentence at a time. */
+  sectionAfter(current: Section | undefined, sentence: Pick<SentenceSpan, 'kind' | 'text'>): Section | undefined {
+    if (sentence.kind !== 'heading') return current;
+    const rule = sectionOf(this.lexicon, sentence.text);
+    return rule && { rule, heading: headingName(sentence.text) };
   }
 
   /** The section in force at each sentence: the rule of the nearest heading before it, if it has one. */
@@ -83,12 +102,16 @@ export class AssertionTagger {
     }
   }
 
-  private tagSentence(text: string, sentence: SentenceSpan, section: Section | undefined, entities: EntityAnnotation[], relations: RelationAnnotation[]): void {
+  /**
+   * Sets `assertion` on the entities of one sentence and on its relations; `text` is what the offsets
+   * count in (the document, or any text that holds the sentence at those offsets).
+   */
+  tagSentence(text: string, sentence: TaggedSentence, section: Section | undefined, entities: readonly EntityAnnotation[], relations: readonly RelationAnnotation[]): void {
     const base = sentence.start;
     const medication = this.lexicon.medicationTypes;
     const inside = entities.filter((e) => e.start >= sentence.start && e.end <= sentence.end);
-    let key = `${section?.rule.name ?? ''}\u0000${sentence.text}\u0000`;
-    for (const e of inside) key += `${e.start - base},${e.end - base},${medication.has(e.type) ? 1 : 0};`;
+    const parts = [section?.rule.name ?? '', '\u0000', sentence.text, '\u0000'];
+    for (const e of inside) parts.push(`${e.start - base},${e.end - base},${medication.has(e.type) ? 1 : 0};`);
     const links: Array<{ r: RelationAnnotation; finding: number; other: number }> = [];
     if (relations.length > 0) {
       const index = new Map(inside.map((e, i) => [e, i]));
@@ -98,9 +121,11 @@ export class AssertionTagger {
         const o = index.get(other);
         if (f === undefined || o === undefined) continue;
         links.push({ r, finding: f, other: o });
-        key += `|${f},${o}`;
+        parts.push(`|${f},${o}`);
       }
     }
+    // Joined and detached: a concatenation of the sentence's text would keep the whole document alive.
+    const key = detach(parts.join(''));
     this.stats.sentences++;
     let entry = this.cache.get(key);
     if (entry) this.stats.cacheHits++;
@@ -140,7 +165,7 @@ function toAssertion(result: ContextResult, text: string, base: number, section:
   if (result.trigger) {
     const start = base + result.trigger.start;
     const end = base + result.trigger.end;
-    return { status: result.status, trigger: { text: text.slice(start, end), start, end } };
+    return { status: result.status, trigger: { text: detach(text.slice(start, end)), start, end } };
   }
   if (result.section) return { status: result.status, section: section?.heading ?? result.section.name };
   return result.status === 'present' ? PRESENT : { status: result.status };

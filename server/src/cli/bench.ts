@@ -105,7 +105,7 @@ export async function runBench(values: Values, opts: CommonOptions): Promise<num
   const rssStart = rss();
   for (const ref of choice.refs) {
     for (const provider of providers) {
-      const annotator = new Annotator([ref], { executionProvider: provider, threads: opts.threads, extensionRoot: opts.extensionRoot, extraModelDirs: opts.modelsDirs, cacheSize: doc.sentences * 2 + 100 });
+      const annotator = new Annotator([ref], { executionProvider: provider, threads: opts.threads, extensionRoot: opts.extensionRoot, extraModelDirs: opts.modelsDirs, cacheBytes: 512 * 2 ** 20 });
       const t0 = performance.now();
       await annotator.ready();
       const loadSeconds = (performance.now() - t0) / 1000;

@@ -10,6 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { throwIfAborted } from '../model/abort';
+import type { StopSignal } from '../model/abort';
 import type { DocumentAnnotations } from '../pipeline/types';
 import { writeExports } from './exportWriters';
 import type { Logger } from './logger';
@@ -26,6 +28,8 @@ export interface ExportContext {
   logger: Logger;
   /** Called before each document is annotated (workspace exports can take a while). */
   progress?(done: number, total: number, uri: string): void;
+  /** Checked before each document and before writing: a cancelled export writes nothing. */
+  stop?: StopSignal;
 }
 
 const PROSE_EXTENSIONS = new Map([
@@ -132,6 +136,7 @@ export async function runExport(args: ExportArguments, ctx: ExportContext): Prom
   const documents = collectDocuments(args, ctx, outDir, skipped);
   const annotated: { annotations: DocumentAnnotations; text: string; path?: string }[] = [];
   for (const [i, document] of documents.entries()) {
+    throwIfAborted(ctx.stop);
     ctx.progress?.(i, documents.length, document.uri);
     const text = document.getText();
     if (text.length > ctx.settings.maxFileSize || looksBinary(text)) {
@@ -145,6 +150,7 @@ export async function runExport(args: ExportArguments, ctx: ExportContext): Prom
     }
     annotated.push({ annotations, text, path: uriToPath(document.uri) });
   }
+  throwIfAborted(ctx.stop);
   const files = annotated.length > 0 ? await writeExports(annotated, formats, outDir) : [];
   const result: ExportResult = {
     files,

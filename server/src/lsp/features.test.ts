@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
-import { shiftAnnotations } from './annotationShift';
+import { shiftAnnotations } from '../pipeline/shift';
 import { buildCodeLenses, PICK_RELATION_COMMAND, REVEAL_COMMAND } from './codeLens';
 import { buildDiagnostics } from './diagnostics';
 import { buildHover } from './hover';

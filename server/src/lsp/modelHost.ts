@@ -1,12 +1,12 @@
 /**
- * Owns the Annotator for the current `erlens.models` / `erlens.modelPaths` / provider settings:
- * locates the packages, loads them, and reports each problem once in the editor. A missing or corrupt
- * package never stops the others from loading; with no usable package at all the server still runs
- * (and answers every request with empty results).
+ * Owns the analysis worker for the current `erlens.models` / `erlens.modelPaths` / provider settings:
+ * locates the packages, starts the worker that loads them (analysisHost.ts), and reports each problem
+ * once in the editor. A missing or corrupt package never stops the others from loading; with no usable
+ * package at all the server still runs (and answers every request with empty results).
  */
 import * as path from 'node:path';
-import type { AnnotatorPort } from './annotatorPort';
-import { createAnnotator } from './annotatorPort';
+import { AnalysisHost } from './analysisHost';
+import type { HostEvents } from './analysisHost';
 import { bundledModelsDir, locatePackages, searchRoots } from './packageLocator';
 import type { ErlensSettings } from './settings';
 import type { Logger } from './logger';
@@ -23,13 +23,17 @@ export interface ModelHostHooks {
   showError(message: string): void;
   /** Extra package roots from the client (the extension's models/ folder). */
   extraRoots(): string[];
+  /** What the worker sends, with the host it came from (a reload replaces the host). */
+  events(host: () => AnalysisHost | undefined): Omit<HostEvents, 'log'>;
 }
 
 export class ModelHost {
-  private current?: Promise<AnnotatorPort | undefined>;
-  private loaded?: AnnotatorPort;
+  private current?: Promise<AnalysisHost | undefined>;
+  private loaded?: AnalysisHost;
   private readonly reported = new Set<string>();
   private locateProblems: { package: string; message: string }[] = [];
+  /** The packages that failed to load in the last load (kept when no model loaded and the worker is gone). */
+  private loadProblems: { package: string; message: string }[] = [];
   loading = false;
 
   constructor(private readonly hooks: ModelHostHooks) {}
@@ -39,22 +43,24 @@ export class ModelHost {
   private markStarted!: () => void;
   private readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
 
-  /** The annotator once loaded (undefined when nothing could be loaded). */
-  async annotator(): Promise<AnnotatorPort | undefined> {
+  /** The analysis host once loaded (undefined when nothing could be loaded). */
+  async host(): Promise<AnalysisHost | undefined> {
     await this.started;
     return this.current;
   }
 
-  loadedNow(): AnnotatorPort | undefined {
+  loadedNow(): AnalysisHost | undefined {
     return this.loaded;
   }
 
   problems(): { package: string; message: string }[] {
-    return [...this.locateProblems, ...(this.loaded?.problems ?? [])];
+    // Inference failures are reported by the worker as they happen (counters); load failures once.
+    const running = this.loaded?.counters.problems ?? [];
+    return [...this.locateProblems, ...(running.length > 0 ? running : this.loadProblems)];
   }
 
-  /** (Re)loads the packages named by the settings; the previous annotator is disposed afterwards. */
-  load(settings: ErlensSettings): Promise<AnnotatorPort | undefined> {
+  /** (Re)loads the packages named by the settings; the previous worker is stopped afterwards. */
+  load(settings: ErlensSettings): Promise<AnalysisHost | undefined> {
     const previous = this.loaded;
     this.loading = true;
     this.current = this.doLoad(settings).finally(() => {
@@ -80,11 +86,12 @@ export class ModelHost {
     }
   }
 
-  private async doLoad(settings: ErlensSettings): Promise<AnnotatorPort | undefined> {
+  private async doLoad(settings: ErlensSettings): Promise<AnalysisHost | undefined> {
     const log = this.hooks.logger;
     const roots = searchRoots(settings.modelPaths, this.hooks.extraRoots());
     const located = locatePackages(settings.models, roots);
     this.locateProblems = located.problems;
+    this.loadProblems = [];
     if (located.found.length === 0) {
       this.loaded = undefined;
       this.report(located.problems, []);
@@ -92,23 +99,38 @@ export class ModelHost {
       return undefined;
     }
     const started = Date.now();
+    let host: AnalysisHost | undefined;
     try {
-      const annotator = await createAnnotator({
-        packageDirs: located.found.map((p) => p.dir),
-        executionProvider: settings.executionProvider,
-        threads: settings.threads,
-        cacheSize: settings.cacheSize,
-        routing: settings.routing,
-        extensionRoot: extensionRootOf(roots),
-        log: (m) => log.info(m),
-      });
-      this.loaded = annotator;
-      this.report([...located.problems, ...annotator.problems], annotator.models());
-      log.info(`loaded models ${annotator.models().join(', ') || located.found.map((p) => p.id).join(', ')} on ${annotator.executionProvider() ?? settings.executionProvider} in ${Date.now() - started} ms`);
-      return annotator;
+      host = await AnalysisHost.start(
+        {
+          packageDirs: located.found.map((p) => p.dir),
+          executionProvider: settings.executionProvider,
+          threads: settings.threads,
+          cacheBytes: settings.cacheMegabytes * 2 ** 20,
+          routing: settings.routing,
+          extensionRoot: extensionRootOf(roots),
+        },
+        {
+          ...this.hooks.events(() => host),
+          log: (level, message) => log[level](message),
+        },
+      );
+      this.loaded = host;
+      this.loadProblems = host.problems;
+      const models = host.models.map((m) => m.id);
+      this.report([...located.problems, ...host.problems], models);
+      const providers = [...new Set(host.models.map((m) => m.provider))].join(', ');
+      log.info(`loaded models ${models.join(', ') || '(none)'} on ${providers || settings.executionProvider} in ${Date.now() - started} ms`);
+      if (models.length === 0) {
+        await host.dispose();
+        this.loaded = undefined;
+        return undefined;
+      }
+      return host;
     } catch (error) {
       this.loaded = undefined;
-      this.report([...located.problems, { package: located.found.map((p) => p.id).join(', '), message: `could not load the models: ${error instanceof Error ? error.message : String(error)}` }], []);
+      this.loadProblems = [{ package: located.found.map((p) => p.id).join(', '), message: `could not load the models: ${error instanceof Error ? error.message : String(error)}` }];
+      this.report([...located.problems, ...this.loadProblems], []);
       return undefined;
     }
   }

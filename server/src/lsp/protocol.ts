@@ -10,6 +10,26 @@ export const STATS_REQUEST = 'erlens/stats';
 export const LIST_MODELS_REQUEST = 'erlens/listModels';
 /** Notification `erlens/status` (server → client) with ServerStats, after each run and model load. */
 export const STATUS_NOTIFICATION = 'erlens/status';
+/**
+ * Notification `erlens/visibleRange` (client → server) { uri, range }: what the editor shows, so a cold
+ * document is analysed from there first (without it: from the last range semantic tokens were asked
+ * for, else from the top).
+ */
+export const VISIBLE_RANGE_NOTIFICATION = 'erlens/visibleRange';
+/**
+ * Notification `erlens/documentStatus` (server → client) DocumentStatus, right after each
+ * publishDiagnostics: whether those diagnostics cover the whole document or only the sentences
+ * analysed so far (a cold document is published in waves), and how far the analysis is.
+ */
+export const DOCUMENT_STATUS_NOTIFICATION = 'erlens/documentStatus';
+
+export interface DocumentStatus {
+  uri: string;
+  version: number;
+  /** Every sentence of this version is analysed. */
+  complete: boolean;
+  progress?: { done: number; total: number };
+}
 /** Server command: export triples; arguments [ExportArguments]; result ExportResult. */
 export const EXPORT_COMMAND = 'erlens.exportTriples';
 
@@ -18,6 +38,8 @@ export interface ServerStats {
   executionProvider: string;
   cacheHits: number;
   cacheMisses: number;
+  /** Bytes the sentence cache holds (it is bounded: erlens.cacheMegabytes). */
+  cacheBytes: number;
   inferredSentences: number;
   runsCompleted: number;
   runsAborted: number;
@@ -25,6 +47,9 @@ export interface ServerStats {
   busyDocuments: number;
   problems: { package: string; message: string }[];
   loading: boolean;
+  /** The server process's resident set and the message loop's V8 heap (the worker's is in the RSS). */
+  rssBytes: number;
+  heapUsedBytes: number;
 }
 
 /** An installed package as "Select Models" lists it; `active` = named in erlens.models. */

@@ -1,137 +1,150 @@
 /**
- * The scheduler with a fake annotator whose runs the test finishes by hand: debounce, cancellation of
- * stale runs, dropping of late results, close mid-run, and the shift of kept annotations on edits.
+ * The scheduler with a fake analysis host whose runs the test ends by hand: adaptive debounce (at once
+ * after idle, coalescing in a burst), one request in flight with the stale one stopped, every edit
+ * reaching the next request, late patches moved to the current text, close mid-run.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type { DocumentAnnotations } from '../pipeline/types';
-import type { AnnotateOptions, AnnotatorPort } from './annotatorPort';
+import type { AnnotationPatch } from '../pipeline/types';
+import type { AnalysisHost } from './analysisHost';
+import type { ToWorker } from './analysisProtocol';
 import { Logger } from './logger';
 import { AnnotationScheduler, emptyAnnotations } from './scheduler';
 import type { SchedulableDocument } from './scheduler';
 
-interface PendingRun {
-  version: number;
-  text: string;
-  options: AnnotateOptions;
-  resolve(a: DocumentAnnotations): void;
+type Request = Omit<Extract<ToWorker, { type: 'analyze' }>, 'type' | 'generation'>;
+
+function fakeHost() {
+  const requests: Request[] = [];
+  const stopped: number[] = [];
+  const closed: string[] = [];
+  const host = {
+    allocateSlot: () => 7,
+    releaseSlot: (slot: number) => stopped.push(slot),
+    stopSlot: (slot: number) => stopped.push(slot),
+    analyze: (r: Request) => requests.push(r),
+    close: (uri: string) => closed.push(uri),
+  } as unknown as AnalysisHost;
+  return { host, requests, stopped, closed };
 }
 
-/** An annotator whose calls wait until the test resolves them; aborts reject like the real one. */
-function fakeAnnotator() {
-  const runs: PendingRun[] = [];
-  const port: AnnotatorPort = {
-    annotate(uri, version, text, _languageId, options) {
-      return new Promise((resolve, reject) => {
-        runs.push({ version, text, options, resolve });
-        options.signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
-      });
-    },
-    problems: [],
-    counters: () => ({ cacheHits: 0, cacheMisses: 0 }),
-    executionProvider: () => 'cpu',
-    models: () => ['fake'],
-    dispose: async () => undefined,
-  };
-  return { port, runs };
-}
-
-function annotationsFor(uri: string, version: number, text: string): DocumentAnnotations {
-  const start = text.indexOf('Paris');
-  const entity = { id: 'T1', type: 'Loc', start, end: start + 5, text: 'Paris', score: 0.9, model: 'fake', sentence: 0, assertion: { status: 'present' as const } };
-  return { ...emptyAnnotations(uri, version), entities: start >= 0 ? [entity] : [], sentences: [{ index: 0, text, start: 0, end: text.length, tokens: [], kind: 'sentence' }] };
-}
-
-function setup(debounceMs = 20) {
-  const { port, runs } = fakeAnnotator();
+function setup(debounceMs = 40) {
+  const fake = fakeHost();
   const docs = new Map<string, SchedulableDocument>();
-  const published: DocumentAnnotations[] = [];
+  const published: Array<{ uri: string; entities: number; complete: boolean; version: number }> = [];
   const scheduler = new AnnotationScheduler({
     getDocument: (uri) => docs.get(uri),
-    getAnnotator: async () => port,
+    getHost: async () => fake.host,
     debounceMs: () => debounceMs,
-    maxFileSize: () => 1000,
-    onAnnotated: (_uri, a) => published.push(a),
+    maxFileSize: () => 100_000,
+    onAnnotated: (uri, a, complete) => published.push({ uri, entities: a.entities.length, complete, version: a.version }),
     logger: new Logger({ error: () => undefined, warn: () => undefined, info: () => undefined, log: () => undefined }),
   });
-  const open = (uri: string, text: string, version = 1) => {
-    docs.set(uri, { uri, version, languageId: 'markdown', getText: () => text });
+  let text = '';
+  const open = (uri: string, t: string) => {
+    text = t;
+    docs.set(uri, { uri, version: 1, languageId: 'markdown', getText: () => text });
+    scheduler.open(uri);
   };
-  return { scheduler, runs, docs, published, open };
+  /** Inserts `s` at `at` as an editor would: document first, then the scheduler. */
+  const type = (uri: string, at: number, s: string) => {
+    const doc = docs.get(uri)!;
+    text = text.slice(0, at) + s + text.slice(at);
+    docs.set(uri, { ...doc, version: doc.version + 1, getText: () => text });
+    scheduler.edit(uri, { start: at, end: at, insertedLength: s.length }, doc.version + 1);
+    scheduler.changed(uri);
+  };
+  const finish = (uri: string, version: number, outcome: 'complete' | 'stopped' = 'complete') =>
+    scheduler.onFinished(fake.host, { type: 'finished', uri, version, outcome, inferred: 1, counters: { cacheHits: 0, cacheMisses: 0, cacheBytes: 0, problems: [] } });
+  return { ...fake, scheduler, docs, published, open, type, finish, text: () => text };
 }
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('edits within the debounce window cause one run, for the last version', async () => {
-  const { scheduler, runs, open } = setup(30);
-  for (let v = 1; v <= 10; v++) {
-    open('a', `text v${v}`, v);
-    scheduler.schedule('a');
-    await tick(2);
-  }
+/** A patch with one entity "Paris" wherever it is in `text`, covering the whole text. */
+function parisPatch(uri: string, version: number, text: string, complete = true): AnnotationPatch {
+  const start = text.indexOf('Paris');
+  const entity = { id: 'T1', type: 'Loc', start, end: start + 5, text: 'Paris', score: 0.9, model: 'fake', sentence: 0, assertion: { status: 'present' as const } };
+  return {
+    uri,
+    version,
+    complete,
+    ranges: [{ start: 0, end: text.length, sentences: [{ index: 0, text, start: 0, end: text.length, tokens: [], kind: 'sentence' }], entities: start >= 0 ? [entity] : [], relations: [] }],
+    stats: { ...emptyAnnotations(uri, version).stats },
+  };
+}
+
+test('the first edit after idle goes out at once; a burst waits for its end and goes out as one request with every edit', async () => {
+  const t = setup(40);
+  t.open('a', 'We met in Paris .');
+  await tick(5);
+  assert.equal(t.requests.length, 1, 'opened: analysed at once');
+  t.finish('a', 1);
+  t.type('a', 0, 'So ');
+  await tick(5);
+  assert.equal(t.requests.length, 2, 'idle: the edit went out without waiting for the debounce');
+  assert.deepEqual(t.requests[1].changes, [{ start: 0, end: 0, newLength: 3 }]);
+  // A burst while that request runs: the run is stopped (its slot), nothing else goes out yet.
+  for (let i = 0; i < 10_000; i++) t.type('a', t.text().length, 'x');
+  assert.ok(t.stopped.length >= 1, 'the stale run was told to stop');
+  assert.equal(t.requests.length, 2, 'one request in flight at a time');
+  t.finish('a', 2, 'stopped');
+  await tick(5);
+  assert.equal(t.requests.length, 2, 'still in the burst: waits for debounceMs after the last edit');
   await tick(60);
-  assert.equal(runs.length, 1);
-  assert.equal(runs[0].version, 10);
+  assert.equal(t.requests.length, 3, 'one request for the whole burst');
+  const last = t.requests[2];
+  assert.equal(last.version, 10_002);
+  assert.equal(last.text, t.text());
+  // Every edit since the previous request, composed: the 10,000 appended characters as one change.
+  assert.deepEqual(last.changes, [{ start: 'So We met in Paris .'.length, end: 'So We met in Paris .'.length, newLength: 10_000 }]);
 });
 
-test('a newer version aborts the running one, and its late result is dropped', async () => {
-  const { scheduler, runs, open, published } = setup(5);
-  open('a', 'We met in Paris .', 1);
-  scheduler.schedule('a', true);
-  await tick(20);
-  assert.equal(runs.length, 1);
-  open('a', 'We met in Paris today .', 2);
-  scheduler.schedule('a');
-  assert.equal(runs[0].options.signal?.aborted, true, 'stale run aborted at once');
-  runs[0].resolve(annotationsFor('a', 1, 'We met in Paris .')); // too late: ignored
-  await tick(30);
-  assert.equal(runs.length, 2);
-  runs[1].resolve(annotationsFor('a', 2, 'We met in Paris today .'));
+test('a patch for an older version lands at the right place in the current text; complete only when current', async () => {
+  const t = setup(20);
+  const text1 = 'We met in Paris .';
+  t.open('a', text1);
   await tick(5);
-  assert.deepEqual(published.map((p) => p.version), [2]);
-  assert.equal(scheduler.runsAborted, 1);
-  assert.equal(scheduler.get('a')?.version, 2);
-});
-
-test('closing mid-run aborts it and nothing is published afterwards', async () => {
-  const { scheduler, runs, open, docs, published } = setup(0);
-  open('a', 'We met in Paris .');
-  scheduler.schedule('a', true);
-  await tick(10);
-  docs.delete('a');
-  scheduler.close('a');
-  assert.equal(runs[0].options.signal?.aborted, true);
-  runs[0].resolve(annotationsFor('a', 1, 'We met in Paris .'));
-  await tick(10);
-  assert.deepEqual(published, []);
-  assert.equal(scheduler.get('a'), undefined);
-});
-
-test('kept annotations follow edits until the new run lands; edited sentences go first', async () => {
-  const { scheduler, runs, open } = setup(0);
-  const text = 'We met in Paris .';
-  open('a', text);
-  scheduler.schedule('a', true);
-  await tick(10);
-  runs[0].resolve(annotationsFor('a', 1, text));
+  t.type('a', 0, 'Then ');
+  t.scheduler.onPatch(t.host, parisPatch('a', 1, text1));
+  const current = t.scheduler.get('a')!;
+  assert.equal(current.version, 2);
+  assert.equal(t.text().slice(current.entities[0].start, current.entities[0].end), 'Paris');
+  assert.equal(t.published.at(-1)!.complete, false, 'the text changed since: not complete');
+  let resolved = false;
+  void t.scheduler.whenCurrent('a').then(() => (resolved = true));
+  t.finish('a', 1);
+  await tick(40);
+  assert.equal(t.requests.length, 2);
+  t.scheduler.onPatch(t.host, parisPatch('a', 2, t.text()));
+  t.finish('a', 2);
   await tick(5);
-  // Type 4 characters at the start: Paris moves right by 4 before any new inference.
-  scheduler.applyEdit('a', { start: 0, end: 0, insertedLength: 4 }, 2);
-  assert.equal(scheduler.get('a')?.entities[0].start, text.indexOf('Paris') + 4);
-  assert.equal(scheduler.get('a')?.version, 2);
-  open('a', 'Yes We met in Paris .', 2);
-  scheduler.schedule('a');
-  await tick(10);
-  assert.deepEqual(runs[1].options.priority, [0], 'the edited sentence first');
+  assert.ok(resolved);
+  assert.deepEqual(t.published.at(-1), { uri: 'a', entities: 1, complete: true, version: 2 });
 });
 
-test('oversized and binary documents are not sent to the model', async () => {
-  const { scheduler, runs, open, published } = setup(0);
-  open('big', 'x'.repeat(2000));
-  open('bin', 'PK\u0003\u0004\u0000\u0000binary');
-  scheduler.schedule('big', true);
-  scheduler.schedule('bin', true);
-  await tick(20);
-  assert.equal(runs.length, 0);
-  assert.deepEqual(published.map((p) => [p.uri, p.entities.length]), [['big', 0], ['bin', 0]]);
+test('closing a document mid-run stops the run, tells the worker, and ignores what still arrives', async () => {
+  const t = setup(20);
+  t.open('a', 'We met in Paris .');
+  await tick(5);
+  t.docs.delete('a');
+  t.scheduler.close('a');
+  assert.deepEqual(t.closed, ['a']);
+  assert.ok(t.stopped.includes(7));
+  const before = t.published.length;
+  t.scheduler.onPatch(t.host, parisPatch('a', 1, 'We met in Paris .'));
+  t.finish('a', 1);
+  assert.equal(t.published.length, before);
+  assert.equal(t.scheduler.get('a'), undefined);
+});
+
+test('an oversized or binary document is cleared, not sent, and the worker forgets it', async () => {
+  const t = setup(20);
+  t.open('big', 'x'.repeat(100_001));
+  await tick(5);
+  assert.equal(t.requests.length, 0);
+  assert.deepEqual(t.published.at(-1), { uri: 'big', entities: 0, complete: true, version: 1 });
+  t.open('bin', 'PNG\u0000\u0001 data');
+  await tick(5);
+  assert.equal(t.requests.length, 0);
 });

@@ -1,17 +1,23 @@
 /**
- * Decides when each open document is (re)annotated and keeps its latest annotations.
- * - Edits are debounced (`erlens.debounceMs`); each run gets an AbortController, aborted as soon as a
- *   newer version arrives or the document closes, so stale work stops early instead of queueing.
- * - Results for a version that is no longer current are dropped (a newer run is already scheduled).
- * - Until a new result lands, the previous one is kept, shifted through each edit (annotationShift),
- *   so requests are answered immediately and at the right offsets.
- * - The Annotator is async (ORT sessions run off the JS thread), so awaiting it never blocks the
- *   message loop: hovers and token requests are served while inference runs.
+ * Decides when each open document is analysed, and keeps its annotations (documentResults.ts).
+ *
+ * - Adaptive debounce: the first edit after the document was idle is analysed at once; an edit that
+ *   arrives while a request waits or runs marks a burst, and the next request goes out
+ *   `erlens.debounceMs` after the burst's last edit. Typing at a normal pace gets every keystroke
+ *   analysed (an edit re-infers one sentence); a paste storm or a replay of 10,000 edits gets one run.
+ * - One request per document in flight. An edit makes the running one stale through the stop board
+ *   (analysisHost.ts): the worker stops before its next batch and says so, and only then is the next
+ *   request sent, with every edit since the last one. So the work after a burst is bounded by one batch
+ *   plus the final text's own work.
+ * - Patches are applied as they arrive and published (partial results for a cold document, in waves,
+ *   visible range first); between patches the kept annotations follow the edits.
  */
-import type { DocumentAnnotations } from '../pipeline/types';
-import type { AnnotatorPort } from './annotatorPort';
-import { shiftAnnotations } from './annotationShift';
-import type { TextReplacement } from './annotationShift';
+import { binaryContentReason } from '../text/binary';
+import type { AnnotationPatch, DocumentAnnotations } from '../pipeline/types';
+import type { AnalysisHost } from './analysisHost';
+import type { FromWorker } from './analysisProtocol';
+import { DocumentResults } from './documentResults';
+import type { TextReplacement } from '../text/editMap';
 import type { Logger } from './logger';
 
 export interface SchedulableDocument {
@@ -21,28 +27,19 @@ export interface SchedulableDocument {
   getText(): string;
 }
 
-interface DocState {
-  timer?: NodeJS.Timeout;
-  running?: AbortController;
-  runningVersion?: number;
-  latest?: DocumentAnnotations;
-  priority: number[];
-  /** Last range the editor asked tokens for: a good guess of what is on screen. */
-  visible?: [number, number];
-  /** Resolvers waiting for the document to have annotations for its current version. */
-  waiters: (() => void)[];
-  /** The routing line last logged for the document. */
-  routed?: string;
-}
-
 export interface SchedulerHooks {
   getDocument(uri: string): SchedulableDocument | undefined;
   /** Waits for models still loading; undefined when none could be loaded. */
-  getAnnotator(): Promise<AnnotatorPort | undefined>;
+  getHost(): Promise<AnalysisHost | undefined>;
   debounceMs(): number;
   maxFileSize(): number;
-  /** Called with fresh annotations for the document's current version. */
-  onAnnotated(uri: string, annotations: DocumentAnnotations): void;
+  /**
+   * Fresh annotations for the document's current version (after a patch, or when they were cleared);
+   * `complete`: they cover every sentence of this version.
+   */
+  onAnnotated(uri: string, annotations: DocumentAnnotations, complete: boolean, progress?: { done: number; total: number }): void;
+  /** Progress of a document's analysis (sentences inferred of those to infer); undefined: the run ended. */
+  onProgress?(uri: string, progress: { done: number; total: number } | undefined): void;
   logger: Logger;
 }
 
@@ -51,18 +48,27 @@ export function looksBinary(text: string): boolean {
   return text.slice(0, 8192).includes('\u0000');
 }
 
-export function emptyAnnotations(uri: string, version: number): DocumentAnnotations {
-  return { uri, version, sentences: [], entities: [], relations: [], stats: { sentences: 0, inferred: 0, cacheHits: 0, models: [] } };
-}
+export { emptyAnnotations } from './documentResults';
 
-function isAbort(error: unknown): boolean {
-  const name = (error as { name?: string } | undefined)?.name;
-  return name === 'AbortError' || (error as { code?: string } | undefined)?.code === 'ABORT_ERR';
+interface DocState {
+  results: DocumentResults;
+  slot: number;
+  /** The host the slot belongs to. */
+  host?: AnalysisHost;
+  timer?: NodeJS.Timeout;
+  inFlight?: { version: number; host: AnalysisHost };
+  /** The text changed since the last request went out (or nothing was sent yet). */
+  wanted: boolean;
+  lastEdit: number;
+  /** An edit arrived while a request waited or ran: debounce until the burst ends. */
+  burst: boolean;
+  visible?: { start: number; end: number };
+  waiters: (() => void)[];
+  routed?: string;
 }
 
 export class AnnotationScheduler {
   private readonly docs = new Map<string, DocState>();
-  /** Sentences inferred by runs that completed (sum of stats.inferred), for erlens/stats. */
   inferredSentences = 0;
   runsCompleted = 0;
   runsAborted = 0;
@@ -72,7 +78,8 @@ export class AnnotationScheduler {
   private state(uri: string): DocState {
     let s = this.docs.get(uri);
     if (!s) {
-      s = { priority: [], waiters: [] };
+      const doc = this.hooks.getDocument(uri);
+      s = { results: new DocumentResults(uri, doc?.version ?? 0), slot: -1, wanted: true, lastEdit: 0, burst: false, waiters: [] };
       this.docs.set(uri, s);
     }
     return s;
@@ -80,13 +87,13 @@ export class AnnotationScheduler {
 
   /** Latest annotations for the document, in the coordinates of its current text. */
   get(uri: string): DocumentAnnotations | undefined {
-    return this.docs.get(uri)?.latest;
+    return this.docs.get(uri)?.results.view();
   }
 
-  /** Whether a run is pending or in flight for the document. */
+  /** Whether a request waits or runs for the document. */
   isBusy(uri: string): boolean {
     const s = this.docs.get(uri);
-    return !!s && (s.timer !== undefined || s.running !== undefined);
+    return !!s && (s.timer !== undefined || s.inFlight !== undefined || s.wanted);
   }
 
   busyCount(): number {
@@ -95,39 +102,43 @@ export class AnnotationScheduler {
     return n;
   }
 
-  /** Moves the kept annotations through one edit and remembers where the user is typing. */
-  applyEdit(uri: string, replacement: TextReplacement, newVersion: number): void {
+  /** A newly opened document: analysed at once. */
+  open(uri: string): void {
     const s = this.state(uri);
-    if (s.latest) s.latest = shiftAnnotations(s.latest, replacement, newVersion);
-    const delta = replacement.insertedLength - (replacement.end - replacement.start);
-    s.priority = s.priority.map((p) => (p >= replacement.end ? p + delta : p)).filter((p) => p >= 0);
-    s.priority.push(replacement.start);
-    if (s.priority.length > 32) s.priority = s.priority.slice(-32);
+    s.wanted = true;
+    this.arm(uri, s);
+  }
+
+  /** One edit (in the coordinates of the text as the previous edits left it), already applied to the document. */
+  edit(uri: string, replacement: TextReplacement, newVersion: number): void {
+    const s = this.state(uri);
+    s.results.edit(replacement, newVersion);
+    const busy = s.timer !== undefined || s.inFlight !== undefined;
+    if (busy) s.burst = true;
+    s.lastEdit = Date.now();
+    s.wanted = true;
+    // The running request is for an older text: it stops before its next batch.
+    if (s.inFlight) s.inFlight.host.stopSlot(s.slot);
+  }
+
+  /** After a didChange's edits: (re)arm the document's request according to the debounce. */
+  changed(uri: string): void {
+    const s = this.docs.get(uri);
+    if (s) this.arm(uri, s);
   }
 
   noteVisibleRange(uri: string, start: number, end: number): void {
-    this.state(uri).visible = [start, end];
+    this.state(uri).visible = { start, end };
   }
 
-  /** Schedules a run: after the debounce for edits, at once for open/config changes. */
-  schedule(uri: string, immediate = false): void {
-    const s = this.state(uri);
-    if (s.timer) clearTimeout(s.timer);
-    // A run for an older version is now useless: stop it rather than let it finish.
-    const doc = this.hooks.getDocument(uri);
-    if (s.running && doc && s.runningVersion !== doc.version) s.running.abort();
-    const delay = immediate ? 0 : this.hooks.debounceMs();
-    s.timer = setTimeout(() => {
-      s.timer = undefined;
-      void this.run(uri);
-    }, delay);
-  }
-
-  /** Re-annotates every known document (models or settings changed). */
+  /** Every document again, at once (models or settings changed, or the worker was restarted). */
   rescheduleAll(): void {
     for (const [uri, s] of this.docs) {
-      s.running?.abort(); // its result would come from the old models
-      if (this.hooks.getDocument(uri)) this.schedule(uri, true);
+      s.inFlight?.host.stopSlot(s.slot);
+      s.inFlight = undefined;
+      s.wanted = true;
+      s.burst = false;
+      if (this.hooks.getDocument(uri)) this.arm(uri, s);
     }
   }
 
@@ -135,16 +146,17 @@ export class AnnotationScheduler {
     const s = this.docs.get(uri);
     if (!s) return;
     if (s.timer) clearTimeout(s.timer);
-    s.running?.abort();
-    for (const w of s.waiters) w();
+    s.host?.releaseSlot(s.slot); // stops a run in flight before its next batch
+    s.host?.close(uri);
+    this.hooks.onProgress?.(uri, undefined);
     this.docs.delete(uri);
+    this.release(s);
   }
 
-  /** Resolves once the document has annotations for its current version, or it closes (tests, export). */
+  /** Resolves once the document has complete annotations for its current version, or it closes (tests, export). */
   whenCurrent(uri: string, timeoutMs = 120_000): Promise<void> {
     const s = this.docs.get(uri);
-    const doc = this.hooks.getDocument(uri);
-    if (!s || !doc || (s.latest?.version === doc.version && !this.isBusy(uri))) return Promise.resolve();
+    if (!s || !this.hooks.getDocument(uri) || this.isCurrent(s)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       s.waiters.push(() => {
@@ -154,95 +166,106 @@ export class AnnotationScheduler {
     });
   }
 
-  /**
-   * Sentences to infer first, as indices into the previous result's sentences (the new segmentation is
-   * not known yet; after a typical edit the indices are the same): edited ones, then the visible range.
-   */
-  private priorityFor(s: DocState): number[] {
-    const sentences = s.latest?.sentences ?? [];
-    if (sentences.length === 0) return [];
-    const out: number[] = [];
-    const at = (offset: number) => {
-      const i = sentences.findIndex((x) => x.end >= offset);
-      out.push(i < 0 ? sentences[sentences.length - 1].index : sentences[i].index);
-    };
-    for (const offset of s.priority) at(offset);
-    if (s.visible) for (const x of sentences) if (x.end >= s.visible[0] && x.start <= s.visible[1]) out.push(x.index);
-    return out;
+  private isCurrent(s: DocState): boolean {
+    return !s.wanted && !s.inFlight && !s.timer && s.results.complete;
   }
 
-  private async run(uri: string): Promise<void> {
-    const s = this.docs.get(uri);
-    if (!s) return;
-    s.running?.abort();
-    const controller = new AbortController();
-    s.running = controller;
-    const annotator = await this.hooks.getAnnotator();
+  /** Starts the timer of the next request: now when idle, debounceMs after the last edit in a burst. */
+  private arm(uri: string, s: DocState): void {
+    if (s.inFlight || !s.wanted) return; // the run's end re-arms
+    if (s.timer) clearTimeout(s.timer);
+    const quiet = Date.now() - s.lastEdit;
+    const delay = s.burst ? Math.max(0, this.hooks.debounceMs() - quiet) : 0;
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      void this.send(uri, s);
+    }, delay);
+  }
+
+  private async send(uri: string, s: DocState): Promise<void> {
+    const host = await this.hooks.getHost();
     // Read the document only now: it may have changed or closed while the models loaded.
     const doc = this.hooks.getDocument(uri);
-    if (!doc || controller.signal.aborted || this.docs.get(uri) !== s) {
-      if (s.running === controller) s.running = undefined;
-      return;
-    }
-    const { version, languageId } = doc;
-    const text = doc.getText();
+    if (!doc || this.docs.get(uri) !== s || s.inFlight || s.timer) return;
     const log = this.hooks.logger;
-
-    if (text.length > this.hooks.maxFileSize() || looksBinary(text) || !annotator) {
-      if (text.length > this.hooks.maxFileSize()) log.info(`skipping ${uri}: ${text.length} characters exceed erlens.maxFileSize`);
-      else if (looksBinary(text)) log.info(`skipping ${uri}: binary content`);
-      if (s.running === controller) s.running = undefined;
-      this.finish(uri, s, emptyAnnotations(uri, version));
+    const text = doc.getText();
+    const skipped = !host
+      ? 'no model is loaded'
+      : text.length > this.hooks.maxFileSize()
+        ? `${text.length} characters exceed erlens.maxFileSize`
+        : looksBinary(text)
+          ? 'binary content'
+          : binaryContentReason(text);
+    if (skipped) {
+      if (host) log.info(`skipping ${uri}: ${skipped}`);
+      this.clear(uri, s, skipped);
       return;
     }
-    s.runningVersion = version;
-    const started = Date.now();
-    try {
-      const annotations = await annotator.annotate(uri, version, text, languageId, { signal: controller.signal, priority: this.priorityFor(s) });
-      if (controller.signal.aborted) {
-        this.runsAborted++;
-        return;
-      }
-      this.inferredSentences += annotations.stats?.inferred ?? 0;
+    if (s.host !== host) {
+      // A new worker (models reloaded): the document starts afresh there, in a slot of its own.
+      s.host?.releaseSlot(s.slot);
+      s.host = host!;
+      s.slot = host!.allocateSlot();
+    }
+    const { changes, focus } = s.results.cut();
+    s.wanted = false;
+    s.inFlight = { version: doc.version, host: host! };
+    host!.analyze({ uri, slot: s.slot, version: doc.version, languageId: doc.languageId, text, changes, visible: s.visible, focus });
+  }
+
+  /** Nothing to analyse: empty annotations now, and the worker forgets the document. */
+  private clear(uri: string, s: DocState, reason: string): void {
+    s.wanted = false;
+    s.burst = false;
+    s.host?.close(uri);
+    s.results.clear(reason);
+    this.hooks.onAnnotated(uri, s.results.view(), true);
+    this.release(s);
+  }
+
+  /** A patch from the worker. */
+  onPatch(host: AnalysisHost, patch: AnnotationPatch): void {
+    const s = this.docs.get(patch.uri);
+    if (!s || s.host !== host || patch.version > s.results.currentVersion) return;
+    s.results.apply(patch);
+    if (patch.progress) this.hooks.onProgress?.(patch.uri, patch.progress);
+    // Say once per change which models a document got and why (routing/domainRouter.ts), so a user who
+    // wonders why the news model is silent on a note finds the answer in the log.
+    const routing = patch.stats.routing;
+    const routed = routing ? `${routing.reason}${routing.notRun.length ? `; not run: ${routing.notRun.join(', ')}` : ''}` : '';
+    if (patch.complete && routed !== s.routed) {
+      s.routed = routed;
+      if (routed) this.hooks.logger.info(`${patch.uri}: ${routed}`);
+    }
+    this.hooks.onAnnotated(patch.uri, s.results.view(), s.results.complete, patch.progress);
+  }
+
+  /** A request ended (complete, stopped because the text changed, skipped or failed). */
+  onFinished(host: AnalysisHost, m: Extract<FromWorker, { type: 'finished' }>): void {
+    const s = this.docs.get(m.uri);
+    if (!s || s.inFlight?.host !== host || s.inFlight.version !== m.version) return;
+    s.inFlight = undefined;
+    this.hooks.onProgress?.(m.uri, undefined);
+    const log = this.hooks.logger;
+    if (m.outcome === 'complete') {
       this.runsCompleted++;
-      log.debug(`annotated ${uri} v${version}: ${annotations.stats?.sentences ?? 0} sentences, ${annotations.stats?.inferred ?? 0} inferred, ${annotations.entities.length} entities, ${annotations.relations.length} relations in ${Date.now() - started} ms`);
-      // Say once per change which models a document got and why (routing/domainRouter.ts), so a user who
-      // wonders why the news model is silent on a note finds the answer in the log.
-      const routing = annotations.stats?.routing;
-      const routed = routing ? `${routing.reason}${routing.notRun.length ? `; not run: ${routing.notRun.join(', ')}` : ''}` : '';
-      if (routed !== s.routed) {
-        s.routed = routed;
-        if (routed) log.info(`${uri}: ${routed}`);
-      }
-      const current = this.hooks.getDocument(uri);
-      // Closed, or edited meanwhile: a newer run owns the document now.
-      if (!current || current.version !== version || this.docs.get(uri) !== s) return;
-      s.priority = [];
-      this.finish(uri, s, annotations);
-    } catch (error) {
-      if (isAbort(error) || controller.signal.aborted) {
-        this.runsAborted++;
-        return;
-      }
-      log.error(`annotating ${uri} v${version} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      // Keep the previous (shifted) annotations; answer requests with them rather than nothing.
-      if (this.docs.get(uri) === s && s.latest) s.latest = { ...s.latest, version };
-      this.releaseWaiters(s);
-    } finally {
-      if (s.running === controller) {
-        s.running = undefined;
-        s.runningVersion = undefined;
-      }
+      this.inferredSentences += m.inferred;
+      log.debug(`annotated ${m.uri} v${m.version}: ${m.inferred} sentences inferred`);
+    } else if (m.outcome === 'stopped') this.runsAborted++;
+    else if (m.outcome === 'skipped') {
+      log.info(`skipping ${m.uri}: ${m.reason}`);
+      s.results.clear(m.reason);
+      this.hooks.onAnnotated(m.uri, s.results.view(), true);
+    } else log.error(`annotating ${m.uri} v${m.version} failed: ${m.reason}`);
+    // A failure is not retried until the text changes: the same text would fail the same way.
+    if (s.wanted) this.arm(m.uri, s);
+    else {
+      s.burst = false;
+      if (this.isCurrent(s) || m.outcome !== 'complete') this.release(s);
     }
   }
 
-  private finish(uri: string, s: DocState, annotations: DocumentAnnotations): void {
-    s.latest = annotations;
-    this.hooks.onAnnotated(uri, annotations);
-    this.releaseWaiters(s);
-  }
-
-  private releaseWaiters(s: DocState): void {
+  private release(s: DocState): void {
     const waiters = s.waiters;
     s.waiters = [];
     for (const w of waiters) w();

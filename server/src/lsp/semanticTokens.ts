@@ -6,7 +6,7 @@
  * are cut into one token per line.
  */
 import { SemanticTokensBuilder } from 'vscode-languageserver/node';
-import type { Range, SemanticTokens } from 'vscode-languageserver/node';
+import type { Range, SemanticTokens, SemanticTokensEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AssertionView, isShown } from '../assertion/view';
 import type { DocumentAnnotations, EntityAnnotation } from '../pipeline/types';
@@ -67,4 +67,19 @@ export function buildSemanticTokens(document: TextDocument, annotations: Documen
     }
   }
   return builder.build();
+}
+
+/**
+ * The edit that turns one token array into another: the common prefix and suffix stay, the middle is
+ * replaced. An edit in a long note changes the tokens of its own lines (the encoding is relative to
+ * the previous token), so the editor gets a few numbers instead of the whole document's tokens.
+ */
+export function semanticTokensEdits(previous: readonly number[], next: readonly number[]): SemanticTokensEdit[] {
+  const n = Math.min(previous.length, next.length);
+  let prefix = 0;
+  while (prefix < n && previous[prefix] === next[prefix]) prefix++;
+  if (prefix === previous.length && prefix === next.length) return [];
+  let suffix = 0;
+  while (suffix < n - prefix && previous[previous.length - 1 - suffix] === next[next.length - 1 - suffix]) suffix++;
+  return [{ start: prefix, deleteCount: previous.length - prefix - suffix, data: next.slice(prefix, next.length - suffix) }];
 }

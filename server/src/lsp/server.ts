@@ -8,13 +8,16 @@ import { fileURLToPath } from 'node:url';
 import {
   createConnection,
   DidChangeConfigurationNotification,
+  LSPErrorCodes,
   MessageType,
   ProposedFeatures,
+  ResponseError,
   ShowMessageNotification,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
-import type { Connection, InitializeParams, InitializeResult } from 'vscode-languageserver/node';
+import type { CancellationToken, Connection, InitializeParams, InitializeResult, SemanticTokens, SemanticTokensDelta, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { isAbortError, throwIfAborted } from '../model/abort';
 import type { DocumentAnnotations } from '../pipeline/types';
 import { buildCodeLenses } from './codeLens';
 import { buildDiagnostics } from './diagnostics';
@@ -23,10 +26,10 @@ import { buildHover } from './hover';
 import { Logger } from './logger';
 import { ModelHost } from './modelHost';
 import { listPackages, searchRoots } from './packageLocator';
-import { EXPORT_COMMAND, LIST_MODELS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION } from './protocol';
-import type { ExportArguments, PackageSummary, ServerStats } from './protocol';
+import { DOCUMENT_STATUS_NOTIFICATION, EXPORT_COMMAND, LIST_MODELS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_RANGE_NOTIFICATION } from './protocol';
+import type { DocumentStatus, ExportArguments, PackageSummary, ServerStats } from './protocol';
 import { AnnotationScheduler } from './scheduler';
-import { buildSemanticTokens } from './semanticTokens';
+import { buildSemanticTokens, semanticTokensEdits } from './semanticTokens';
 import { DEFAULT_SETTINGS, modelSettingsChanged, normalizeSettings } from './settings';
 import type { ErlensSettings } from './settings';
 import { LEGEND } from './tokenLegend';
@@ -38,6 +41,44 @@ interface ClientSupport {
   relatedInformation: boolean;
   semanticTokensRefresh: boolean;
   codeLensRefresh: boolean;
+  workDoneProgress: boolean;
+}
+
+/** A cold document with at least this many sentences to infer gets a progress report in the editor. */
+const PROGRESS_MIN_SENTENCES = 100;
+
+/** Cancelled when any of the tokens is: a StopSignal for the pipeline, a promise and callbacks for waits. */
+interface CancelSignal {
+  readonly aborted: boolean;
+  readonly promise: Promise<void>;
+  onAbort(f: () => void): void;
+}
+
+function stopSignal(...tokens: CancellationToken[]): CancelSignal {
+  let aborted = tokens.some((t) => t.isCancellationRequested);
+  const callbacks: Array<() => void> = [];
+  let fire!: () => void;
+  const promise = new Promise<void>((resolve) => (fire = resolve));
+  const abort = () => {
+    if (aborted && callbacks.length === 0) return;
+    aborted = true;
+    fire();
+    for (const f of callbacks.splice(0)) f();
+  };
+  for (const t of tokens) t.onCancellationRequested(abort);
+  if (aborted) fire();
+  return {
+    get aborted() {
+      return aborted;
+    },
+    promise,
+    onAbort: (f) => (aborted ? f() : callbacks.push(f)),
+  };
+}
+
+/** A request the client cancelled ($/cancelRequest) answers RequestCancelled instead of a result. */
+function cancelled(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
 }
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
@@ -49,7 +90,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     log: (m) => connection.console.log(m),
   });
   let settings: ErlensSettings = { ...DEFAULT_SETTINGS };
-  let support: ClientSupport = { configuration: false, dynamicConfiguration: false, relatedInformation: false, semanticTokensRefresh: false, codeLensRefresh: false };
+  let support: ClientSupport = { configuration: false, dynamicConfiguration: false, relatedInformation: false, semanticTokensRefresh: false, codeLensRefresh: false, workDoneProgress: false };
   let extraRoots: string[] = [];
   let workspaceFolders: string[] = [];
 
@@ -58,25 +99,32 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     // A notification, not showMessageRequest: nothing to answer, and every client shows it.
     showError: (m) => void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: m }),
     extraRoots: () => extraRoots,
+    events: (host) => ({
+      patch: (patch) => scheduler.onPatch(host()!, patch),
+      finished: (m) => scheduler.onFinished(host()!, m),
+      restarted: () => scheduler.rescheduleAll(),
+    }),
   });
 
   const scheduler = new AnnotationScheduler({
     getDocument: (uri) => documents.get(uri),
-    getAnnotator: () => models.annotator(),
+    getHost: () => models.host(),
     debounceMs: () => settings.debounceMs,
     maxFileSize: () => settings.maxFileSize,
-    onAnnotated: (uri, annotations) => publish(uri, annotations),
+    onAnnotated: (uri, annotations, complete, progress) => publish(uri, annotations, { complete, progress }),
+    onProgress: (uri, progress) => reportProgress(uri, progress),
     logger,
   });
 
   function stats(): ServerStats {
-    const annotator = models.loadedNow();
-    const counters = annotator?.counters() ?? { cacheHits: 0, cacheMisses: 0 };
+    const host = models.loadedNow();
+    const memory = process.memoryUsage();
     return {
-      models: annotator?.models().length ? annotator.models() : [],
-      executionProvider: annotator?.executionProvider() ?? (annotator ? settings.executionProvider : 'none'),
-      cacheHits: counters.cacheHits,
-      cacheMisses: counters.cacheMisses,
+      models: host?.models.map((m) => m.id) ?? [],
+      executionProvider: host?.models.length ? [...new Set(host.models.map((m) => m.provider))].join(', ') : host ? settings.executionProvider : 'none',
+      cacheHits: host?.counters.cacheHits ?? 0,
+      cacheMisses: host?.counters.cacheMisses ?? 0,
+      cacheBytes: host?.counters.cacheBytes ?? 0,
       inferredSentences: scheduler.inferredSentences,
       runsCompleted: scheduler.runsCompleted,
       runsAborted: scheduler.runsAborted,
@@ -84,7 +132,35 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       busyDocuments: scheduler.busyCount(),
       problems: models.problems(),
       loading: models.loading,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
     };
+  }
+
+  // Progress of a cold analysis, one report per document, at the pace patches arrive (about 5 a second).
+  const progressOf = new Map<string, Promise<WorkDoneProgressServerReporter | undefined>>();
+  function reportProgress(uri: string, progress: { done: number; total: number } | undefined): void {
+    const reporter = progressOf.get(uri);
+    if (!progress || progress.done >= progress.total) {
+      if (reporter) {
+        progressOf.delete(uri);
+        void reporter.then((r) => r?.done());
+      }
+      return;
+    }
+    if (!reporter) {
+      if (!support.workDoneProgress || progress.total < PROGRESS_MIN_SENTENCES) return;
+      const created = connection.window.createWorkDoneProgress().then(
+        (r) => {
+          r.begin(`ERlens: analysing ${path.basename(uri)}`, 0, `0/${progress.total} sentences`, false);
+          return r;
+        },
+        () => undefined,
+      );
+      progressOf.set(uri, created);
+      return;
+    }
+    void reporter.then((r) => r?.report(Math.floor((100 * progress.done) / progress.total), `${progress.done}/${progress.total} sentences`));
   }
 
   // The status item does not need every run: at most one notification per 250 ms.
@@ -97,11 +173,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }, 250);
   }
 
-  function publish(uri: string, annotations: DocumentAnnotations): void {
+  function publish(uri: string, annotations: DocumentAnnotations, status?: { complete: boolean; progress?: { done: number; total: number } }): void {
     const document = documents.get(uri);
     if (!document) return;
     const diagnostics = buildDiagnostics(document, annotations, { settings, relatedInformation: support.relatedInformation });
     void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+    if (status) {
+      const params: DocumentStatus = { uri, version: document.version, complete: status.complete, ...(status.progress ? { progress: status.progress } : {}) };
+      void connection.sendNotification(DOCUMENT_STATUS_NOTIFICATION, params).catch(() => undefined);
+    }
     if (support.semanticTokensRefresh) void connection.languages.semanticTokens.refresh().catch(() => undefined);
     if (support.codeLensRefresh) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
     sendStatusSoon();
@@ -145,6 +225,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       relatedInformation: !!caps.textDocument?.publishDiagnostics?.relatedInformation,
       semanticTokensRefresh: !!caps.workspace?.semanticTokens?.refreshSupport,
       codeLensRefresh: !!caps.workspace?.codeLens?.refreshSupport,
+      workDoneProgress: !!caps.window?.workDoneProgress,
     };
     const init = (params.initializationOptions ?? {}) as { settings?: unknown; modelsDir?: string };
     if (typeof init.modelsDir === 'string') extraRoots = [init.modelsDir];
@@ -155,7 +236,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        semanticTokensProvider: { legend: LEGEND, full: true, range: true },
+        semanticTokensProvider: { legend: LEGEND, full: { delta: true }, range: true },
         hoverProvider: true,
         codeLensProvider: { resolveProvider: false },
         executeCommandProvider: { commands: [EXPORT_COMMAND] },
@@ -195,7 +276,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     documents.set(t.uri, TextDocument.create(t.uri, t.languageId, t.version, t.text));
     logger.debug(`opened ${t.uri} (${t.languageId}, ${t.text.length} characters)`);
     logger.documentText(`text of ${t.uri}`, t.text);
-    scheduler.schedule(t.uri, true);
+    scheduler.open(t.uri);
   });
 
   connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => {
@@ -205,68 +286,111 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const start = 'range' in change ? document.offsetAt(change.range.start) : 0;
       const end = 'range' in change ? document.offsetAt(change.range.end) : document.getText().length;
       TextDocument.update(document, [change], t.version);
-      scheduler.applyEdit(t.uri, { start, end, insertedLength: change.text.length }, t.version);
+      scheduler.edit(t.uri, { start, end, insertedLength: change.text.length }, t.version);
     }
-    scheduler.schedule(t.uri);
+    scheduler.changed(t.uri);
   });
 
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
     documents.delete(t.uri);
+    tokensSent.delete(t.uri);
     scheduler.close(t.uri);
     void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
     sendStatusSoon();
   });
 
-  connection.languages.semanticTokens.on(({ textDocument }) => {
-    const document = documents.get(textDocument.uri);
-    return document ? buildSemanticTokens(document, scheduler.get(document.uri), undefined, settings.assertionsShow) : { data: [] };
+  // The editor may say what is on screen; the analysis of a cold document starts there.
+  connection.onNotification(VISIBLE_RANGE_NOTIFICATION, (params: { uri?: unknown; range?: { start: { line: number; character: number }; end: { line: number; character: number } } }) => {
+    const document = typeof params?.uri === 'string' ? documents.get(params.uri) : undefined;
+    if (!document || !params.range?.start || !params.range.end) return;
+    scheduler.noteVisibleRange(document.uri, document.offsetAt(params.range.start), document.offsetAt(params.range.end));
   });
 
-  connection.languages.semanticTokens.onRange(({ textDocument, range }) => {
+  // Semantic tokens: the last array sent per document, so a delta request gets only what changed.
+  const tokensSent = new Map<string, { id: string; data: number[] }>();
+  let tokenResults = 0;
+  function fullTokens(document: TextDocument): SemanticTokens {
+    const { data } = buildSemanticTokens(document, scheduler.get(document.uri), undefined, settings.assertionsShow);
+    const id = String(++tokenResults);
+    tokensSent.set(document.uri, { id, data });
+    return { resultId: id, data };
+  }
+
+  connection.languages.semanticTokens.on(({ textDocument }, token) => {
+    if (token.isCancellationRequested) throw cancelled();
+    const document = documents.get(textDocument.uri);
+    return document ? fullTokens(document) : { data: [] };
+  });
+
+  connection.languages.semanticTokens.onDelta(({ textDocument, previousResultId }, token): SemanticTokens | SemanticTokensDelta => {
+    if (token.isCancellationRequested) throw cancelled();
+    const document = documents.get(textDocument.uri);
+    if (!document) return { data: [] };
+    const previous = tokensSent.get(document.uri);
+    const next = fullTokens(document);
+    if (!previous || previous.id !== previousResultId) return next;
+    return { resultId: next.resultId, edits: semanticTokensEdits(previous.data, next.data) };
+  });
+
+  connection.languages.semanticTokens.onRange(({ textDocument, range }, token) => {
+    if (token.isCancellationRequested) throw cancelled();
     const document = documents.get(textDocument.uri);
     if (!document) return { data: [] };
     scheduler.noteVisibleRange(document.uri, document.offsetAt(range.start), document.offsetAt(range.end));
     return buildSemanticTokens(document, scheduler.get(document.uri), range, settings.assertionsShow);
   });
 
-  connection.onHover(({ textDocument, position }) => {
+  connection.onHover(({ textDocument, position }, token) => {
+    if (token.isCancellationRequested) throw cancelled();
     const document = documents.get(textDocument.uri);
     return document ? buildHover(document, scheduler.get(document.uri), position) : null;
   });
 
-  connection.onCodeLens(({ textDocument }) => {
+  connection.onCodeLens(({ textDocument }, token) => {
+    if (token.isCancellationRequested) throw cancelled();
     const document = documents.get(textDocument.uri);
     return document ? buildCodeLenses(document, scheduler.get(document.uri), settings) : [];
   });
 
-  connection.onExecuteCommand(async ({ command, arguments: args }) => {
+  connection.onExecuteCommand(async ({ command, arguments: args }, token) => {
     if (command !== EXPORT_COMMAND) return null;
-    // Progress in the editor's status area (a no-op for clients without window/workDoneProgress).
+    if (token.isCancellationRequested) throw cancelled();
+    // Progress in the editor's status area, with a cancel button (a no-op for clients without
+    // window/workDoneProgress). Cancelling there or sending $/cancelRequest stops the export before its
+    // next document (and the running analysis before its next batch); nothing is written then.
     const progress = await connection.window.createWorkDoneProgress();
-    progress.begin('ERlens: exporting triples', 0, undefined, false);
+    progress.begin('ERlens: exporting triples', 0, undefined, true);
+    const stop = stopSignal(token, progress.token);
     try {
-      return await exportTriples((args?.[0] ?? {}) as ExportArguments, (done, total, uri) =>
+      return await exportTriples((args?.[0] ?? {}) as ExportArguments, stop, (done, total, uri) =>
         progress.report(Math.round((100 * done) / Math.max(1, total)), `${done + 1}/${total} ${path.basename(uri)}`),
       );
+    } catch (error) {
+      if (isAbortError(error) || stop.aborted) throw cancelled();
+      throw error;
     } finally {
       progress.done();
     }
   });
 
-  function exportTriples(args: ExportArguments, onProgress: (done: number, total: number, uri: string) => void) {
+  function exportTriples(args: ExportArguments, stop: CancelSignal, onProgress: (done: number, total: number, uri: string) => void) {
     return runExport(args, {
       settings,
       workspaceFolders,
       documents,
+      stop,
       annotationsFor: async (document) => {
         if (documents.get(document.uri) === document) {
-          await scheduler.whenCurrent(document.uri);
+          await Promise.race([scheduler.whenCurrent(document.uri), stop.promise]);
+          throwIfAborted(stop);
           const a = scheduler.get(document.uri);
-          if (a && a.version === document.version) return a;
+          if (a && a.version === document.version && !a.skipped) return a;
         }
-        const annotator = await models.annotator();
-        if (!annotator) return undefined;
-        return annotator.annotate(document.uri, document.version, document.getText(), document.languageId, {});
+        const host = await models.host();
+        if (!host) return undefined;
+        const annotations = await host.annotate(document.uri, document.version, document.getText(), document.languageId, stop);
+        throwIfAborted(stop);
+        return annotations;
       },
       logger,
       progress: onProgress,

@@ -31,7 +31,8 @@ export interface ErlensSettings {
   exportDirectory: string;
   exportFormats: string[];
   threads: number;
-  cacheSize: number;
+  /** Megabytes the per-sentence result cache may hold (not in package.json: a tuning knob). */
+  cacheMegabytes: number;
 }
 
 export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'ntriples', 'brat'] as const;
@@ -52,7 +53,7 @@ export const DEFAULT_SETTINGS: Readonly<ErlensSettings> = Object.freeze({
   exportDirectory: '',
   exportFormats: [...EXPORT_FORMATS],
   threads: 0,
-  cacheSize: 20_000,
+  cacheMegabytes: 32,
 });
 
 const SEVERITIES: readonly SeverityName[] = ['hint', 'information', 'warning', 'off'];
@@ -121,7 +122,7 @@ export function normalizeSettings(raw: unknown): ErlensSettings {
     exportDirectory: typeof pick(r, 'export.directory') === 'string' ? (pick(r, 'export.directory') as string) : '',
     exportFormats: formats.length > 0 ? formats : [...d.exportFormats],
     threads: integer(pick(r, 'threads'), d.threads, 0, 256),
-    cacheSize: integer(pick(r, 'cacheSize'), d.cacheSize, 0, 10_000_000),
+    cacheMegabytes: integer(pick(r, 'cacheMegabytes'), d.cacheMegabytes, 1, 4096),
   };
 }
 
@@ -140,6 +141,6 @@ export function modelSettingsChanged(a: ErlensSettings, b: ErlensSettings): bool
     a.executionProvider !== b.executionProvider ||
     a.routing !== b.routing ||
     a.threads !== b.threads ||
-    a.cacheSize !== b.cacheSize
+    a.cacheMegabytes !== b.cacheMegabytes
   );
 }

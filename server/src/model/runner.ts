@@ -7,6 +7,8 @@
  */
 import * as ort from 'onnxruntime-node';
 import { DecodeContext, decoderFor, Decoder } from '../decoders';
+import { throwIfAborted } from './abort';
+import type { StopSignal } from './abort';
 import { constrainRelations } from '../decoders/constraints';
 import { trimSpans } from '../decoders/spanTrim';
 import type { SentenceResult } from '../pipeline/types';
@@ -16,8 +18,15 @@ import { createSession, ExecutionProvider, ProviderAttempt, SessionOptions } fro
 import { defaultOverlap, mergeWindowResults, planWindows, WordWindow } from './windows';
 
 export interface RunnerOptions extends Omit<SessionOptions, 'probe'> {
-  /** Windows per ORT call (memory grows with batch x words^2 x types). */
+  /** Windows per ORT call, at most. */
   maxBatch?: number;
+  /**
+   * Word-pair cells per ORT call, at most (windows x the longest window's words squared): what a call's
+   * memory grows with, as the joint models hold a table of every word pair (and ORT a hidden vector per
+   * cell), so two 100-word sentences are not sent together while thirty-two 8-word ones are. One window
+   * always fits, whatever its length.
+   */
+  maxBatchCells?: number;
   /** Overlap between windows of a long sentence, in words. */
   windowOverlap?: number;
   /** See DecodeContext.pairStageCells (span-pairs packages). */
@@ -127,9 +136,11 @@ export class ModelRunner {
   /**
    * Results for a batch of sentences (arrays of words), in order. Empty sentences get empty results
    * without touching the graph; long ones are windowed; windows are sorted by length and sent in ORT
-   * calls of at most `maxBatch` (the graph's outputs do not depend on batch-mates or padding).
+   * calls of at most `maxBatch` windows and `maxBatchCells` word pairs (the graph's outputs do not
+   * depend on batch-mates or padding). `stop` is checked before every ORT call: a run that is no longer
+   * wanted throws AbortError instead of starting another batch.
    */
-  async run(sentences: ReadonlyArray<readonly string[]>): Promise<SentenceResult[]> {
+  async run(sentences: ReadonlyArray<readonly string[]>, stop?: StopSignal): Promise<SentenceResult[]> {
     const meta = this.pkg.meta;
     const maxCost = this.featurizer.maxSubwords - this.featurizer.specialSubwords;
     const overlap = this.options.windowOverlap ?? defaultOverlap(meta.max_words);
@@ -143,9 +154,8 @@ export class ModelRunner {
 
     const unitResults = new Map<Unit, SentenceResult>();
     const ordered = [...units].sort((a, b) => b.words.length - a.words.length);
-    const maxBatch = Math.max(1, this.options.maxBatch ?? 16);
-    for (let i = 0; i < ordered.length; i += maxBatch) {
-      const chunk = ordered.slice(i, i + maxBatch);
+    for (const chunk of batches(ordered, Math.max(1, this.options.maxBatch ?? DEFAULT_MAX_BATCH), this.options.maxBatchCells ?? DEFAULT_MAX_BATCH_CELLS)) {
+      throwIfAborted(stop);
       const results = await this.runChunk(chunk.map((u) => u.words));
       chunk.forEach((u, k) => unitResults.set(u, results[k]));
     }
@@ -195,6 +205,23 @@ export class ModelRunner {
   async release(): Promise<void> {
     for (const s of [this.session, ...this.stages.values()]) await s.release().catch(() => undefined);
   }
+}
+
+export const DEFAULT_MAX_BATCH = 32;
+export const DEFAULT_MAX_BATCH_CELLS = 4096;
+
+/** Units sorted longest first -> ORT calls of at most `maxBatch` units and `maxCells` padded word pairs. */
+export function batches<T extends { words: readonly string[] }>(ordered: readonly T[], maxBatch: number, maxCells: number): T[][] {
+  const out: T[][] = [];
+  let i = 0;
+  while (i < ordered.length) {
+    // The first unit is the longest of its call: every other one is padded to its length.
+    const longest = Math.max(1, ordered[i].words.length);
+    const n = Math.max(1, Math.min(maxBatch, Math.floor(maxCells / (longest * longest))));
+    out.push(ordered.slice(i, i + n));
+    i += n;
+  }
+  return out;
 }
 
 function firstLine(err: unknown): string {

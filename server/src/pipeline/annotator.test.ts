@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chattyTinyPackage, conllTrain, copyPackage, tempDir, tinyPackageDir } from '../testing/fixtures';
-import { AbortError, Annotator, priorityOrder } from './annotator';
+import { AbortError, Annotator } from './annotator';
 import { ModelPackageError } from '../model/package';
 import { tokenizeWords } from '../text/wordTokenizer';
 import { constrainRelations } from '../decoders/constraints';
@@ -131,11 +131,6 @@ test('bad input never throws: binary, huge line, odd Unicode, CRLF, empty; abort
   } finally {
     await annotator.dispose();
   }
-});
-
-test('priority order puts the requested sentences first, each once', () => {
-  assert.deepEqual(priorityOrder(5, [3, 3, 9, -1, 1]), [3, 1, 0, 2, 4]);
-  assert.deepEqual(priorityOrder(3), [0, 1, 2]);
 });
 
 test('routing: on a clinical note the news model does not run, on news the clinical one does not; routing off runs both', async () => {

@@ -97,3 +97,28 @@ export interface DocumentAnnotations {
   /** Set when the document was not analysed at all (binary content, too large), saying why. */
   skipped?: string;
 }
+
+/**
+ * Annotations of part of a document: each range's annotations replace whatever the receiver has in
+ * that range (anything intersecting it), in the coordinates of the text at `version`. An analysis sends
+ * a series of patches (pipeline/documentAnalysis.ts); applied in order, they give the whole
+ * document's annotations. Sentences come without their words.
+ */
+export interface AnnotationPatch {
+  uri: string;
+  version: number;
+  ranges: PatchRange[];
+  /** The last patch of a run that analysed everything. */
+  complete: boolean;
+  stats: DocumentAnnotations['stats'];
+  /** Sentences inferred so far in this run, of those it had to infer (cold documents). */
+  progress?: { done: number; total: number };
+}
+
+export interface PatchRange {
+  start: number;
+  end: number;
+  sentences: SentenceSpan[];
+  entities: EntityAnnotation[];
+  relations: RelationAnnotation[];
+}

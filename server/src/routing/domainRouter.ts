@@ -83,6 +83,11 @@ export class DomainRouter {
 
   decide(words: Iterable<string>): DomainDecision {
     const { scores, known } = this.scores(words);
+    return this.decideTotals(scores, known);
+  }
+
+  /** The decision from summed scores (a document's, added up sentence by sentence as it is edited). */
+  decideTotals(scores: readonly number[], known: number): DomainDecision {
     const named = Object.fromEntries(this.classes.map((c, k) => [c, Math.round(scores[k] * 100) / 100]));
     const order = scores.map((s, k) => k).sort((a, b) => scores[b] - scores[a]);
     const margin = known ? (scores[order[0]] - scores[order[1]]) / known : 0;

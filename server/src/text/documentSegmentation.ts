@@ -196,8 +196,8 @@ export function absoluteSentence(s: ChunkSentence, index: number): SentenceSpan 
     text: s.text,
     start: base + s.start,
     end: base + s.end,
-    kind: s.kind,
     tokens: s.tokens.map((t) => ({ text: t.text, start: t.start + base, end: t.end + base })),
+    kind: s.kind,
   };
 }
 

@@ -68,3 +68,15 @@ test('an edit inside an earlier insertion stays one change; far apart edits stay
   assert.deepEqual(map.mapSpan(20, 30), { start: 24, end: 34 });
   assert.equal(map.mapSpan(8, 11), null);
 });
+
+test('a coarsened map covers every change with one and keeps the text length', () => {
+  const map = new EditMap();
+  for (let i = 0; i < 50; i++) map.add({ start: i * 10, end: i * 10 + 1, insertedLength: 3 });
+  const delta = map.delta;
+  map.coarsen(8);
+  assert.equal(map.size, 1);
+  assert.equal(map.delta, delta);
+  assert.deepEqual(map.mapSpan(600, 610), { start: 600 + delta, end: 610 + delta });
+  assert.equal(map.mapSpan(15, 16), null, 'between two edits counts as touched now');
+  assert.deepEqual(EditMap.of(map.changes).changes, map.changes);
+});

@@ -5,7 +5,7 @@
  * Keystrokes arrive far more often than analyses run (10,000 in a second, in the worst case); adding
  * an edit here costs O(changes), and moving the whole document's annotations through a burst of edits
  * is then one pass (mapSpan per annotation) instead of one pass per keystroke. The rule for a span is
- * the one an edit at a time would give (annotationShift.ts): a span an edit did not touch moves by the
+ * the one an edit at a time would give (pipeline/shift.ts): a span an edit did not touch moves by the
  * length difference of the changes before it; a span an edit touched is gone.
  */
 
@@ -34,6 +34,26 @@ export function moveSpan(start: number, end: number, r: TextReplacement): { star
 export class EditMap {
   /** Sorted by start, disjoint and not touching (touching changes are merged). */
   readonly changes: Change[] = [];
+
+  /** A map of changes already composed (another EditMap's `changes`, e.g. received from another thread). */
+  static of(changes: readonly Change[]): EditMap {
+    const map = new EditMap();
+    for (const c of changes) map.changes.push({ start: c.start, end: c.end, newLength: c.newLength });
+    return map;
+  }
+
+  /**
+   * Merges everything into one change from the first changed character to the last, when there are
+   * more than `limit` changes: a coarser map (more counts as touched) whose cost stays bounded when
+   * thousands of edits land far apart.
+   */
+  coarsen(limit: number): void {
+    if (this.changes.length <= limit) return;
+    const first = this.changes[0];
+    const last = this.changes[this.changes.length - 1];
+    const newLength = last.end + this.delta - first.start;
+    this.changes.splice(0, this.changes.length, { start: first.start, end: last.end, newLength });
+  }
 
   get size(): number {
     return this.changes.length;
@@ -139,7 +159,14 @@ function deltaBeforeFirstOf(changes: readonly Change[], count: number): number {
  * before an item shift it, and only the next change can touch it (changes are disjoint and sorted).
  * `moved` makes the moved copy and is only called when the offsets change; touched items are dropped.
  */
-export function mapSorted<T>(items: readonly T[], map: EditMap, span: (t: T) => { start: number; end: number }, moved: (t: T, start: number, end: number) => T): T[] {
+export function mapSorted<T>(
+  items: readonly T[],
+  map: EditMap,
+  span: (t: T) => { start: number; end: number },
+  moved: (t: T, start: number, end: number) => T,
+  /** Sees each kept item with its moved copy and returns what goes in the list (default: the copy). */
+  finish?: (original: T, result: T) => T,
+): T[] {
   const changes = map.changes;
   const out: T[] = [];
   let k = 0;
@@ -150,8 +177,9 @@ export function mapSorted<T>(items: readonly T[], map: EditMap, span: (t: T) => 
       delta += changes[k].newLength - (changes[k].end - changes[k].start);
       k++;
     }
-    if (k < changes.length && changes[k].start < end && !(end <= changes[k].start)) continue; // touched
-    out.push(delta === 0 ? item : moved(item, start + delta, end + delta));
+    if (k < changes.length && changes[k].start < end) continue; // touched
+    const result = delta === 0 ? item : moved(item, start + delta, end + delta);
+    out.push(finish ? finish(item, result) : result);
   }
   return out;
 }

@@ -9,6 +9,8 @@
  * unchanged: the rest of the document reads as before (documentSegmentation.ts).
  */
 
+import { detach } from './detach';
+
 export type SegmentLanguage = 'markdown' | 'plaintext';
 
 export function languageOf(languageId: string | undefined): SegmentLanguage {
@@ -106,7 +108,8 @@ export class Mask {
       i = runStart = j;
     }
     parts.push(text.slice(runStart, end));
-    return parts.join('');
+    // Detached: a block without markup would otherwise be a view into the whole document text.
+    return detach(parts.join(''));
   }
 }
 
