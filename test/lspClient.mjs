@@ -45,6 +45,7 @@ export class LspTestClient {
     this.logs = []; // window/logMessage
     this.statuses = []; // erlens/status
     this.documentStatus = new Map(); // uri -> latest erlens/documentStatus (is the document fully analysed?)
+    this.documentStatusEvents = [];
     this.progress = []; // $/progress
     this.refreshes = { semanticTokens: 0, codeLens: 0 };
     this.stderr = '';
@@ -75,7 +76,10 @@ export class LspTestClient {
     conn.onNotification('window/showMessage', (p) => this.messages.push(p));
     conn.onNotification('window/logMessage', (p) => this.logs.push(p));
     conn.onNotification('erlens/status', (p) => this.statuses.push(p));
-    conn.onNotification('erlens/documentStatus', (p) => this.documentStatus.set(p.uri, p));
+    conn.onNotification('erlens/documentStatus', (p) => {
+      this.documentStatus.set(p.uri, p);
+      this.documentStatusEvents.push(p);
+    });
     conn.onNotification('$/progress', (p) => this.progress.push(p));
     conn.listen();
     const folders = this.options.workspaceFolders ?? [];

@@ -7,8 +7,9 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
-import { createLanguageClient } from './languageClient';
+import { createLanguageClient, DOCUMENT_SELECTOR } from './languageClient';
 import { ErlensStatusItem } from './statusItem';
+import { trackVisibleRanges } from './visibleRanges';
 import { STATUS_NOTIFICATION } from './protocol';
 import type { ServerStats } from './protocol';
 
@@ -23,6 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = createLanguageClient(context, output);
   context.subscriptions.push(registerCommands(context, () => client, output));
   context.subscriptions.push(client.onNotification(STATUS_NOTIFICATION, (stats: ServerStats) => status.update(stats)));
+  context.subscriptions.push(trackVisibleRanges(() => client, new Set(DOCUMENT_SELECTOR.map((s) => s.language))));
   try {
     await client.start();
     output.info(`ERlens language server started (${client.initializeResult?.serverInfo?.name ?? 'erlens'})`);

@@ -63,8 +63,8 @@ interface SentenceState {
   router?: { scores: number[]; known: number };
   /** For a heading: the section it opens (null: none), looked up once. */
   opens?: Section | null;
-  /** Merged and tagged, in chunk-relative offsets, for the models and section named. */
-  annotations?: { entities: EntityAnnotation[]; relations: RelationAnnotation[]; models: string; section: string };
+  /** Merged and tagged, in chunk-relative offsets, for the models and section named (the same Section object while its heading stays). */
+  annotations?: { entities: EntityAnnotation[]; relations: RelationAnnotation[]; models: string; section: Section | undefined };
 }
 
 const DEFAULT_PATCH_INTERVAL_MS = 200;
@@ -79,6 +79,7 @@ export class DocumentAnalysis {
   /** The models that fit the document at the last run, joined: a change re-merges everything. */
   private fitting = '';
   private decision: DomainDecision | undefined;
+  private readonly sectionObjects = new Map<string, Section>();
   /** Inferred sentences and cache hits of the last run, for the snapshot's stats. */
   private counts = { inferred: 0, cacheHits: 0 };
 
@@ -226,7 +227,13 @@ export class DocumentAnalysis {
       for (const s of c.sentences) {
         if (s.kind === 'heading') {
           const st = this.state(s);
-          if (st.opens === undefined) st.opens = this.engine.tagger.sectionAfter(undefined, s) ?? null;
+          if (st.opens === undefined) {
+            // One object per distinct section: a heading re-read unchanged keeps its sentences' tags.
+            const found = this.engine.tagger.sectionAfter(undefined, s);
+            const key = found ? `${found.rule.name}\u0000${found.heading}` : '';
+            if (found && !this.sectionObjects.has(key)) this.sectionObjects.set(key, found);
+            st.opens = found ? this.sectionObjects.get(key)! : null;
+          }
           section = st.opens ?? undefined;
         }
         sections.set(s, section);
@@ -296,9 +303,8 @@ export class DocumentAnalysis {
     for (const s of order) {
       const st = this.state(s);
       const section = sections.get(s);
-      const sectionKey = section ? `${section.rule.name}\u0000${section.heading}` : '';
       const a = st.annotations;
-      if (a && a.models === this.fitting && a.section === sectionKey) continue;
+      if (a && a.models === this.fitting && a.section === section) continue;
       const results: ModelResult[] = [];
       let complete = true;
       for (const r of runners) {
@@ -316,7 +322,7 @@ export class DocumentAnalysis {
       const { entities, relations } = mergeSentence(chunkText, s.tokens, -1, results);
       const clinical = entities.filter((e) => this.engine.isClinical(e.model));
       if (clinical.length > 0) this.engine.tagger.tagSentence(chunkText, s, section, clinical, relations.filter((r) => this.engine.isClinical(r.model)));
-      st.annotations = { entities, relations, models: this.fitting, section: sectionKey };
+      st.annotations = { entities, relations, models: this.fitting, section };
       this.sent.delete(s.chunk);
     }
   }
