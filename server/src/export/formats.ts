@@ -15,7 +15,8 @@ import * as path from 'node:path';
 import type { Assertion, AssertionStatus, DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
 import { ASSERTION_STATUSES } from '../pipeline/types';
 import * as fs from 'node:fs';
-import { writeFileAtomic } from './atomicWrite';
+import { writeFilesAtomic } from './atomicWrite';
+import type { FileContent } from './atomicWrite';
 import { addTypes, BRAT_ATTRIBUTES, BRAT_CONFIG_FILE, bratType, emptyTypes, parseOwnConfig, renderConfig } from './bratConfig';
 import { CodePointIndex } from './codePoints';
 
@@ -341,42 +342,52 @@ export function render(docs: readonly ExportDocument[], format: Exclude<ExportFo
 export const FILE_EXTENSIONS: Record<ExportFormat, string> = { json: '.json', jsonl: '.jsonl', csv: '.csv', ntriples: '.nt', brat: '.ann' };
 
 /** A file name stem for a document: its file name without extension, or a stable hash of its uri. */
+/** A URI's path for naming files: percent-decoded where that is valid (`untitled:100% done` is not). */
+function uriPath(uri: string): string {
+  const raw = uri.replace(/^file:\/\//, '');
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 export function stemOf(doc: ExportDocument): string {
-  const source = doc.path ?? decodeURIComponent(doc.annotations.uri.replace(/^file:\/\//, ''));
+  const source = doc.path ?? uriPath(doc.annotations.uri);
   const base = path.basename(source).replace(/\.[^.]+$/, '');
   return base.replace(/[^\p{L}\p{N}._-]+/gu, '_') || `doc-${sha256Text(doc.annotations.uri).slice(0, 12)}`;
 }
 
 /**
- * Write `docs` in `format`, atomically. For brat, `target` is a folder and every document gets a
+ * The files of `docs` in `format`. For brat, `target` is a folder and every document gets a
  * `<stem>.txt` + `<stem>.ann` pair (stems made unique), with the folder's annotation.conf
- * (bratConfig.ts); otherwise `target` is the file. Returns the files written.
+ * (bratConfig.ts); otherwise `target` is the file.
  */
-export async function writeExport(docs: readonly ExportDocument[], format: ExportFormat, target: string): Promise<string[]> {
-  if (format !== 'brat') {
-    await writeFileAtomic(target, render(docs, format));
-    return [target];
-  }
-  const written: string[] = [];
+export function planExport(docs: readonly ExportDocument[], format: ExportFormat, target: string): FileContent[] {
+  if (format !== 'brat') return [{ file: target, data: render(docs, format) }];
+  const files: FileContent[] = [];
   const used = new Set<string>();
   for (const doc of docs) {
     let stem = stemOf(doc);
     for (let n = 2; used.has(stem); n++) stem = `${stemOf(doc)}-${n}`;
     used.add(stem);
     const { ann, txt } = toBrat(doc);
-    const txtPath = path.join(target, `${stem}.txt`);
-    const annPath = path.join(target, `${stem}.ann`);
-    await writeFileAtomic(txtPath, txt);
-    await writeFileAtomic(annPath, ann);
-    written.push(txtPath, annPath);
+    files.push({ file: path.join(target, `${stem}.txt`), data: txt }, { file: path.join(target, `${stem}.ann`), data: ann });
   }
-  const conf = await writeBratConfig(docs, target);
-  if (conf) written.push(conf);
-  return written;
+  const conf = bratConfigFile(docs, target);
+  if (conf) files.push(conf);
+  return files;
+}
+
+/** Writes `docs` in `format`, all files or none (atomicWrite.ts). Returns the files written. */
+export async function writeExport(docs: readonly ExportDocument[], format: ExportFormat, target: string): Promise<string[]> {
+  const files = planExport(docs, format, target);
+  await writeFilesAtomic(files);
+  return files.map((f) => f.file);
 }
 
 /** annotation.conf for the folder: ours merged with the documents' types; someone else's is kept. */
-async function writeBratConfig(docs: readonly ExportDocument[], folder: string): Promise<string | undefined> {
+function bratConfigFile(docs: readonly ExportDocument[], folder: string): FileContent | undefined {
   const file = path.join(folder, BRAT_CONFIG_FILE);
   let types = emptyTypes();
   if (fs.existsSync(file)) {
@@ -385,8 +396,7 @@ async function writeBratConfig(docs: readonly ExportDocument[], folder: string):
     types = own;
   }
   for (const doc of docs) addTypes(types, doc.annotations);
-  await writeFileAtomic(file, renderConfig(types));
-  return file;
+  return { file, data: renderConfig(types) };
 }
 
 function round(x: number): number {

@@ -1,22 +1,26 @@
 /**
  * Where each export format goes: a single document's export is named after it (`note.json`,
  * `note.csv`, …); an export of several documents goes into one `erlens-triples.<ext>` per format.
- * brat always writes a `<name>.txt` + `<name>.ann` pair per document. The formats themselves and the
+ * brat always writes a `<name>.txt` + `<name>.ann` pair per document. Every format's files are written
+ * as one transaction: all of them, or (when one cannot be written) none. The formats themselves and the
  * atomic temp-file-and-rename are ../export's.
  */
 import * as path from 'node:path';
-import { FILE_EXTENSIONS, isExportFormat, stemOf, writeExport } from '../export/formats';
+import { writeFilesAtomic } from '../export/atomicWrite';
+import type { FileContent } from '../export/atomicWrite';
+import { FILE_EXTENSIONS, isExportFormat, planExport, stemOf } from '../export/formats';
 import type { ExportDocument } from '../export/formats';
 
 export type { ExportDocument };
 
 export async function writeExports(documents: ExportDocument[], formats: string[], outDir: string): Promise<string[]> {
   const stem = documents.length === 1 ? stemOf(documents[0]) : 'erlens-triples';
-  const written: string[] = [];
+  const files: FileContent[] = [];
   for (const format of formats) {
     if (!isExportFormat(format)) continue;
     const target = format === 'brat' ? outDir : path.join(outDir, `${stem}${FILE_EXTENSIONS[format]}`);
-    written.push(...(await writeExport(documents, format, target)));
+    files.push(...planExport(documents, format, target));
   }
-  return written;
+  await writeFilesAtomic(files);
+  return files.map((f) => f.file);
 }

@@ -21,6 +21,43 @@ export interface LocateResult {
   problems: { package: string; message: string }[];
 }
 
+/** A folder with a model.json that cannot be read (truncated, not JSON): said as such, not as "not found". */
+export interface BrokenPackage {
+  dir: string;
+  problem: string;
+}
+
+/** Why a folder's model.json cannot be read, or undefined when it reads. */
+function manifestProblem(dir: string): string | undefined {
+  const file = path.join(dir, 'model.json');
+  try {
+    JSON.parse(fs.readFileSync(file, 'utf8'));
+    return undefined;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    return e.code ? `${file} cannot be read (${e.code})` : `${file} is unreadable JSON (${e.message.split('\n')[0]})`;
+  }
+}
+
+/** Package folders under the roots whose model.json cannot be read. */
+export function brokenPackages(roots: readonly string[]): BrokenPackage[] {
+  const out: BrokenPackage[] = [];
+  for (const root of roots) {
+    const dirs = [root];
+    try {
+      for (const name of fs.readdirSync(root).sort()) dirs.push(path.join(root, name));
+    } catch {
+      // not a folder: nothing to list
+    }
+    for (const dir of dirs) {
+      if (!fs.existsSync(path.join(dir, 'model.json'))) continue;
+      const problem = manifestProblem(dir);
+      if (problem) out.push({ dir, problem });
+    }
+  }
+  return out;
+}
+
 function readManifest(dir: string): PackageInfo | undefined {
   try {
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as Record<string, unknown>;
@@ -98,10 +135,18 @@ export function locatePackages(requested: readonly string[], roots: readonly str
         result.found.push(info);
         continue;
       }
+      result.problems.push({ package: want, message: `model package "${want}": ${manifestProblem(asDir) ?? 'model.json cannot be read'}` });
+      continue;
     }
     available ??= listPackages(roots);
     const hit = available.find((p) => p.id === want) ?? available.find((p) => path.basename(p.dir) === want);
-    if (hit) result.found.push(hit);
+    if (hit) {
+      result.found.push(hit);
+      continue;
+    }
+    // A folder of that name whose model.json is broken is not "not found": say what is wrong with it.
+    const broken = brokenPackages(roots).find((b) => path.basename(b.dir) === want);
+    if (broken) result.problems.push({ package: want, message: `model package "${want}": ${broken.problem}` });
     else result.problems.push({ package: want, message: `model package "${want}" not found (searched: ${roots.join(', ') || 'no folders'})` });
   }
   return result;

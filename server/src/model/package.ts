@@ -117,7 +117,7 @@ export async function loadPackage(dir: string, ref: string = dir): Promise<Model
   try {
     meta = JSON.parse(raw) as ModelMeta;
   } catch (err) {
-    throw new ModelPackageError(ref, `model.json is not valid JSON (${(err as Error).message})`);
+    throw new ModelPackageError(ref, `${metaPath} is unreadable JSON (${(err as Error).message.split('\n')[0]})`);
   }
   const name = typeof meta?.id === 'string' && meta.id ? meta.id : ref;
   const problem = checkMeta(meta);
