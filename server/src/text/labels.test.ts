@@ -57,6 +57,9 @@ test('Title Case labels at the start of a line: at most five words, the colon gl
   assert.deepEqual(segments('History of Present Illness: Pain.'), ['H:History of Present Illness :', 'S:Pain .']);
   // Tokenised news writes a spaced colon after a dateline: prose, and "Montana" stays visible to models.
   assert.deepEqual(segments('Montana : A fire burning in grassland became the biggest fire.'), ['S:Montana : A fire burning in grassland became the biggest fire .']);
+  // A glued colon after one capitalised word is a section only when the word is a section title.
+  assert.deepEqual(segments('Montana: A fire burning in grassland became the biggest fire.'), ['S:Montana : A fire burning in grassland became the biggest fire .']);
+  assert.deepEqual(segments('Neck: Supple without adenopathy.'), ['H:Neck :', 'S:Supple without adenopathy .']);
   // Too long for a label, not Title Case, or in the middle of a sentence: prose.
   assert.deepEqual(segments('The Very Long Title Of Some Report: text.'), ['S:The Very Long Title Of Some Report : text .']);
   assert.deepEqual(segments('The patient reports the following: pain.'), ['S:The patient reports the following : pain .']);

@@ -13,8 +13,9 @@
  *     The comma is glued to the run and to the next word, or the run follows the ".," join.
  *  3. Title Case + ':' — "Allergies: none", "Past Medical History: ...", at most five words (small
  *     words such as "of" allowed between them) at the start of a unit, after another label or after
- *     the ".," join. The colon must be glued to the label: tokenised text writes "Montana : A fire",
- *     and a dateline is not a section.
+ *     the ".," join. The colon must be glued to the label. A label of one word must be a section
+ *     title of SECTION_WORDS ("Allergies:", "Plan:"): one capitalised word and a colon is as often a
+ *     news dateline ("Montana: A fire burning ...") or a speaker, which are prose.
  *
  * Text written entirely in capitals ("THE PATIENT IS A 45 YEAR OLD MALE.") is prose: a run of capitals
  * is a label only when ':' or the glued ',' ends it. Each check looks at a bounded number of tokens
@@ -37,6 +38,23 @@ const MAX_CAPS_WORDS = 8;
 const MAX_TITLE_WORDS = 5;
 const CONNECTORS = new Set(['/', '&', '-', '–']);
 const TITLE_SMALL_WORDS = new Set(['of', 'and', 'or', 'the', 'a', 'an', 'in', 'on', 'at', 'to', 'for', 'with', 'by', 'from', 'per']);
+/**
+ * One-word section titles of clinical notes (lower case): the common titles of history-and-physical,
+ * operative and discharge notes (cf. the SecTag section terminology, Denny et al. 2008, and the section
+ * rules medspaCy's sectionizer ships), plus the review-of-systems and exam headings of the MTSamples notes.
+ */
+const SECTION_WORDS = new Set(
+  ('allergies allergy medications medication meds assessment plan impression impressions diagnosis diagnoses ' +
+    'findings indications indication procedure procedures subjective objective history exam examination ' +
+    'disposition recommendations recommendation labs laboratory results complications anesthesia comments ' +
+    'summary course followup follow-up instructions problems problem vitals vital signs general constitutional ' +
+    'heent head eyes ears nose throat neck chest lungs respiratory pulmonary heart cardiac cardiovascular ' +
+    'abdomen gastrointestinal genitourinary gu gi rectal pelvic extremities skin dermatologic integumentary ' +
+    'neurologic neurological psychiatric musculoskeletal lymphatic hematologic endocrine immunizations ' +
+    'immunization reflexes motor sensory gait coordination station weight height pulse temperature surgery ' +
+    'surgeries operation technique description specimen specimens drains fluids dressing consent complaint ' +
+    'reason signature addendum note').split(' '),
+);
 const MEDICATION_LABEL = /\b(?:medications?|meds|medicines?|drugs|prescriptions?)\b/i;
 
 export function isCapsWord(t: string): boolean {
@@ -166,5 +184,6 @@ function titleLabelEnd(tokens: readonly RawToken[], i: number, to: number): numb
   if (words === 0 || words > MAX_TITLE_WORDS || !long || j >= to) return null;
   const last = tokens[j - 1];
   if (tokens[j].text !== ':' || !glued(last, tokens[j]) || !(isTitleWord(last.text) || isCapsWord(last.text))) return null;
+  if (words === 1 && j - i === 1 && !SECTION_WORDS.has(last.text.toLowerCase())) return null;
   return j + 1;
 }
