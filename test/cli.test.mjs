@@ -212,6 +212,28 @@ test('bench writes a JSON report with cold/warm/edit numbers', () => {
   assert.match(r.out, /assertion status \(ConText\) [\d.]+ µs per sentence with entities, [\d.]+ µs cached/);
 });
 
+test('bench --lsp drives the server over stdio and reports cold, edit, burst and memory numbers', () => {
+  const out = path.join(tmp, 'bench-lsp.json');
+  const r = erlens('bench', '--lsp', '--model', model, '--execution-provider', 'cpu', '--sentences', '120', '--edits', '5', '--burst', '50', '--out', out);
+  assert.equal(r.code, 0, r.err + r.out);
+  const report = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.deepEqual(report.load.models, ['tiny-chatty']);
+  assert.equal(report.cold.sentences, 120);
+  assert.ok(report.cold.first_diagnostics_ms > 0 && report.cold.first_diagnostics_ms <= report.cold.complete_ms);
+  assert.ok(report.cold.requests_during.hover.count >= 1);
+  assert.equal(report.edits.count, 5);
+  assert.ok(report.edits.p50 > 0 && report.edits.p50 <= report.edits.max);
+  assert.ok(report.edits.sentences_inferred.max <= 2, 'a one-word edit re-infers its sentence, not the note');
+  assert.equal(report.burst.edits, 50);
+  assert.ok(report.burst.settle_ms >= 0);
+  assert.equal(report.memory.series.at(-1).edits, 500);
+  assert.ok(report.close.rss_mb > 0);
+  assert.equal(report.close.worker_documents, 0, 'the closed note is forgotten by the worker');
+  assert.ok(report.pathological.segmentation_ms.brackets['40000'] >= 0);
+  assert.ok(report.pathological.server.complete_ms > 0);
+  assert.ok(report.machine.load_average_start.length === 3);
+});
+
 test('user errors: one line, non-zero exit, no stack trace', () => {
   const cases = [
     [['frobnicate'], 2, /unknown command 'frobnicate'/],

@@ -17,6 +17,7 @@ import { runExtract } from './extract';
 import { runPredict, runEval, withDefaultNotesGold } from './evaluate';
 import { runModels } from './models';
 import { runBench } from './bench';
+import { runBenchLsp } from './benchLsp';
 
 const HELP = `erlens — entities and relations in Markdown and text, fully local
 
@@ -30,6 +31,8 @@ usage:
   erlens eval    [--model ID|DIR]… --notes-gold [FILE] [--notes-dir DIR] [--report R.json]
   erlens models  [--json]
   erlens bench   [--model ID|DIR]… [--sentences N] [--providers cpu,webgpu,cuda] [--out R.json]
+  erlens bench   --lsp [--model ID|DIR]… [--sentences 2000] [--edits 60] [--burst 1000] [--debounce MS]
+                 [--skip-pathological] [--out bench-lsp.json]
   erlens serve   --stdio
 
 common options:
@@ -51,6 +54,11 @@ ntriples one row/triple per relation, brat a .txt + .ann pair per file (and anno
 hypothetical, historical, family); --assertions affirmed keeps present, historical and possible ones,
 --assertions present only present ones (an entity stays while a kept relation uses it); default all.
 Offsets and fields: docs/export-formats.md.
+
+bench --lsp drives the language server over stdio as an editor does: cold time to the first and to
+complete diagnostics of a --sentences note (with hover, semantic tokens and code lens latencies during
+it), one-word edit latency to complete diagnostics, RSS over 500 edits, settle time after a --burst of
+edits sent as fast as possible, RSS after closing, and pathological Markdown; it writes a JSON report.
 
 eval scores strictly (exact spans and types). --layout tokens (the default) feeds the gold tokens to
 one model. --layout lines | paragraphs writes the gold sentences as one plain-text document (one per
@@ -89,7 +97,18 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     'notes-dir': { type: 'string' },
   },
   models: { ...COMMON, json: { type: 'boolean' } },
-  bench: { ...COMMON, sentences: { type: 'string' }, providers: { type: 'string' }, out: { type: 'string' }, 'notes-dir': { type: 'string' } },
+  bench: {
+    ...COMMON,
+    sentences: { type: 'string' },
+    providers: { type: 'string' },
+    out: { type: 'string' },
+    'notes-dir': { type: 'string' },
+    lsp: { type: 'boolean' },
+    edits: { type: 'string' },
+    burst: { type: 'string' },
+    debounce: { type: 'string' },
+    'skip-pathological': { type: 'boolean' },
+  },
   serve: { stdio: { type: 'boolean' }, 'node-ipc': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
 };
 
@@ -157,7 +176,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'models':
         return await runModels(values, commonOptions(values));
       case 'bench':
-        return await runBench(values, commonOptions(values));
+        return values.lsp ? await runBenchLsp(values, commonOptions(values)) : await runBench(values, commonOptions(values));
       case 'serve':
         return serve(values);
     }

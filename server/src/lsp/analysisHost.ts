@@ -35,7 +35,7 @@ const WORKER_HEAP_MB = 1536;
 export class AnalysisHost {
   models: LoadedModelInfo[] = [];
   problems: { package: string; message: string }[] = [];
-  counters: WorkerCounters = { cacheHits: 0, cacheMisses: 0, cacheBytes: 0, problems: [] };
+  counters: WorkerCounters = { cacheHits: 0, cacheMisses: 0, cacheBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, documents: 0, problems: [] };
   private worker!: Worker;
   private readonly board = new Int32Array(new SharedArrayBuffer(4 * STOP_BOARD_SLOTS));
   private readonly freeSlots: number[] = [];
@@ -91,6 +91,9 @@ export class AnalysisHost {
             else p.resolve(m.aborted ? undefined : m.annotations);
             return;
           }
+          case 'counters':
+            this.counters = m.counters;
+            return;
           case 'log':
             this.events.log(m.level, m.message);
             return;
@@ -146,6 +149,11 @@ export class AnalysisHost {
     const generation = ++this.generation;
     if (request.slot >= 0) Atomics.store(this.board, request.slot, generation);
     this.send({ type: 'analyze', generation, ...request });
+  }
+
+  /** A full garbage collection in the worker, after the requests before it. */
+  compact(): void {
+    this.send({ type: 'compact' });
   }
 
   /** The worker forgets a document (its next analysis starts afresh). */

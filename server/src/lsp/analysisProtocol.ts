@@ -44,6 +44,8 @@ export type ToWorker =
       focus?: number[];
     }
   | { type: 'close'; uri: string }
+  /** The user paused after much work: a full garbage collection of the worker's heap. */
+  | { type: 'compact' }
   | { type: 'annotate'; id: number; slot: number; generation: number; uri: string; version: number; languageId: string; text: string };
 
 export type FromWorker =
@@ -62,12 +64,18 @@ export type FromWorker =
       counters: WorkerCounters;
     }
   | { type: 'annotated'; id: number; annotations?: DocumentAnnotations; aborted?: boolean; error?: string; counters: WorkerCounters }
+  | { type: 'counters'; counters: WorkerCounters }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 export interface WorkerCounters {
   cacheHits: number;
   cacheMisses: number;
   cacheBytes: number;
+  /** The worker's V8 heap in use and allocated (its native memory, ORT's, is only in the process RSS). */
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  /** Documents the worker keeps an analysis of. */
+  documents: number;
   problems: { package: string; message: string }[];
 }
 

@@ -6,12 +6,14 @@
  * Messages are handled one at a time, in order: a run for a document whose slot on the stop board no
  * longer holds the run's version stops before its next ORT call, and the next message is handled.
  */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { Annotator } from '../pipeline/annotator';
 import type { DocumentAnalysis } from '../pipeline/documentAnalysis';
 import type { StopSignal } from '../model/abort';
 import { EditMap } from '../text/editMap';
 import type { FromWorker, ToWorker, WorkerCounters } from './analysisProtocol';
+import { collectGarbage } from './compaction';
 
 interface Held {
   analysis?: DocumentAnalysis;
@@ -30,7 +32,16 @@ function post(message: FromWorker): void {
 
 function counters(): WorkerCounters {
   const s = annotator?.cacheStats();
-  return { cacheHits: s?.hits ?? 0, cacheMisses: s?.misses ?? 0, cacheBytes: s?.bytes ?? 0, problems: annotator?.errors.map((e) => ({ package: e.packageRef, message: e.problem })) ?? [] };
+  const heap = getHeapStatistics();
+  return {
+    cacheHits: s?.hits ?? 0,
+    cacheMisses: s?.misses ?? 0,
+    cacheBytes: s?.bytes ?? 0,
+    heapUsedBytes: heap.used_heap_size,
+    heapTotalBytes: heap.total_heap_size,
+    documents: documents.size,
+    problems: annotator?.errors.map((e) => ({ package: e.packageRef, message: e.problem })) ?? [],
+  };
 }
 
 /** Stale as soon as the slot holds anything but `generation` (the loop writes the newest version there). */
@@ -70,6 +81,11 @@ async function handle(m: ToWorker): Promise<void> {
     }
     case 'close':
       documents.delete(m.uri);
+      post({ type: 'counters', counters: counters() });
+      return;
+    case 'compact':
+      collectGarbage();
+      post({ type: 'counters', counters: counters() });
       return;
     case 'analyze':
       return analyze(m);

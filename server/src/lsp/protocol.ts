@@ -47,9 +47,12 @@ export interface ServerStats {
   busyDocuments: number;
   problems: { package: string; message: string }[];
   loading: boolean;
-  /** The server process's resident set and the message loop's V8 heap (the worker's is in the RSS). */
+  /** The server process's resident set (worker and ORT included) and the message loop's V8 heap. */
   rssBytes: number;
   heapUsedBytes: number;
+  /** The analysis worker's V8 heap, and how many documents it keeps an analysis of. */
+  workerHeapUsedBytes: number;
+  workerDocuments: number;
 }
 
 /** An installed package as "Select Models" lists it; `active` = named in erlens.models. */

@@ -29,6 +29,7 @@ import { listPackages, searchRoots } from './packageLocator';
 import { DOCUMENT_STATUS_NOTIFICATION, EXPORT_COMMAND, LIST_MODELS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_RANGE_NOTIFICATION } from './protocol';
 import type { DocumentStatus, ExportArguments, PackageSummary, ServerStats } from './protocol';
 import { AnnotationScheduler } from './scheduler';
+import { collectGarbage, CHURN_BEFORE_COMPACTION, IdleCompactor } from './compaction';
 import { buildSemanticTokens, semanticTokensEdits } from './semanticTokens';
 import { DEFAULT_SETTINGS, modelSettingsChanged, normalizeSettings } from './settings';
 import type { ErlensSettings } from './settings';
@@ -134,6 +135,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       loading: models.loading,
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
+      workerHeapUsedBytes: host?.counters.heapUsedBytes ?? 0,
+      workerDocuments: host?.counters.documents ?? 0,
     };
   }
 
@@ -162,6 +165,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     void reporter.then((r) => r?.report(Math.floor((100 * progress.done) / progress.total), `${progress.done}/${progress.total} sentences`));
   }
+
+  // Memory back to the system when the user pauses after many edits or closes a document.
+  const compactor = new IdleCompactor(() => {
+    models.loadedNow()?.compact();
+    collectGarbage();
+  });
 
   // The status item does not need every run: at most one notification per 250 ms.
   let statusTimer: NodeJS.Timeout | undefined;
@@ -289,12 +298,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       scheduler.edit(t.uri, { start, end, insertedLength: change.text.length }, t.version);
     }
     scheduler.changed(t.uri);
+    compactor.activity(contentChanges.length);
   });
 
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
     documents.delete(t.uri);
     tokensSent.delete(t.uri);
     scheduler.close(t.uri);
+    compactor.activity(CHURN_BEFORE_COMPACTION);
     void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
     sendStatusSoon();
   });

@@ -130,19 +130,19 @@ export class DocumentAnalysis {
     let done = 0;
     try {
       const wave = Math.max(1, options.waveSentences ?? DEFAULT_WAVE);
+      const longest = missing.reduce((n, m) => Math.max(n, m.keys.length), 0);
       // Waves in priority order over every model, so the first sentences shown are complete for all of them.
-      for (let from = 0; ; from += wave) {
-        let any = false;
+      for (let from = 0; from < longest; from += wave) {
         for (const m of missing) {
           const keys = m.keys.slice(from, from + wave);
           if (keys.length === 0) continue;
-          any = true;
           throwIfAborted(stop);
           await this.infer(m.runner, keys, m.waiting, stop);
           counts.inferred += keys.length;
           done += keys.length;
         }
-        if (!any) break;
+        // A partial patch only when more waves follow (the last one is the complete patch below).
+        if (from + wave >= longest) break;
         this.annotateComplete(order, sections);
         const interval = options.patchIntervalMs ?? DEFAULT_PATCH_INTERVAL_MS;
         if (lastPatch < 0 || Date.now() - lastPatch >= interval) send(false, { done, total });
