@@ -52,6 +52,8 @@ interface ProviderResult {
   warm?: { seconds: number; cache_hits: number; inferred: number };
   edit?: { seconds: number; inferred: number };
   rss_mb_after_document?: number;
+  /** The highest resident set sampled (every 25 ms, between batches) during the cold annotation. */
+  rss_mb_peak_cold?: number;
   assertion?: AssertionCost;
 }
 
@@ -103,9 +105,20 @@ export async function runBench(values: Values, opts: CommonOptions): Promise<num
   const doc = benchDocument(notesDir, sentences);
   const results: ProviderResult[] = [];
   const rssStart = rss();
+  const onOff = (name: string): boolean | undefined => {
+    const v = values[name];
+    if (v === undefined) return undefined;
+    if (v !== 'on' && v !== 'off') throw new UsageError(`--${name} must be on or off, not '${v}'`);
+    return v === 'on';
+  };
+  const tuning = {
+    sessionMemory: { cpuMemArena: onOff('cpu-mem-arena'), memPattern: onOff('mem-pattern') },
+    ...(values['batch-cells'] !== undefined ? { batchCells: Number(values['batch-cells']) } : {}),
+    ...(values['batch-size'] !== undefined ? { batchSize: Number(values['batch-size']) } : {}),
+  };
   for (const ref of choice.refs) {
     for (const provider of providers) {
-      const annotator = new Annotator([ref], { executionProvider: provider, threads: opts.threads, extensionRoot: opts.extensionRoot, extraModelDirs: opts.modelsDirs, cacheBytes: 512 * 2 ** 20 });
+      const annotator = new Annotator([ref], { executionProvider: provider, threads: opts.threads, extensionRoot: opts.extensionRoot, extraModelDirs: opts.modelsDirs, cacheBytes: 512 * 2 ** 20, ...tuning });
       const t0 = performance.now();
       await annotator.ready();
       const loadSeconds = (performance.now() - t0) / 1000;
@@ -123,9 +136,13 @@ export async function runBench(values: Values, opts: CommonOptions): Promise<num
       }
       const r: ProviderResult = { model: name, requested: provider, available: true, load_seconds: round(loadSeconds), rss_mb_after_load: rss() };
       const uri = 'bench://document.md';
+      let peak = rss();
+      const sampler = setInterval(() => (peak = Math.max(peak, rss())), 25);
       let t = performance.now();
       const cold = await annotator.annotate(uri, 1, doc.text, 'markdown');
       let s = (performance.now() - t) / 1000;
+      clearInterval(sampler);
+      r.rss_mb_peak_cold = Math.max(peak, rss());
       r.cold = {
         seconds: round(s), sentences: cold.stats.sentences, inferred: cold.stats.inferred, sentences_per_second: round(cold.stats.inferred / s),
         entities: cold.entities.length, relations: cold.relations.length,

@@ -18,6 +18,7 @@ import { runPredict, runEval, withDefaultNotesGold } from './evaluate';
 import { runModels } from './models';
 import { runBench } from './bench';
 import { runBenchLsp } from './benchLsp';
+import { runSessionMemoryBench } from './benchSessionMemory';
 
 const HELP = `erlens — entities and relations in Markdown and text, fully local
 
@@ -33,6 +34,7 @@ usage:
   erlens bench   [--model ID|DIR]… [--sentences N] [--providers cpu,webgpu,cuda] [--out R.json]
   erlens bench   --lsp [--model ID|DIR]… [--sentences 2000] [--edits 60] [--burst 1000] [--debounce MS]
                  [--skip-pathological] [--out bench-lsp.json]
+  erlens bench   --session-memory [--model ID|DIR] [--sentences 2000] [--out bench-session-memory.json]
   erlens serve   --stdio
 
 common options:
@@ -59,6 +61,8 @@ bench --lsp drives the language server over stdio as an editor does: cold time t
 complete diagnostics of a --sentences note (with hover, semantic tokens and code lens latencies during
 it), one-word edit latency to complete diagnostics, RSS over 500 edits, settle time after a --burst of
 edits sent as fast as possible, RSS after closing, and pathological Markdown; it writes a JSON report.
+bench --session-memory measures ONNX Runtime's CPU memory arena and memory patterns (on/off) and the
+batch bound (word pairs, or 16 sentences a call) on the first model: RSS loaded, peak, after; speed.
 
 eval scores strictly (exact spans and types). --layout tokens (the default) feeds the gold tokens to
 one model. --layout lines | paragraphs writes the gold sentences as one plain-text document (one per
@@ -104,6 +108,11 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     out: { type: 'string' },
     'notes-dir': { type: 'string' },
     lsp: { type: 'boolean' },
+    'session-memory': { type: 'boolean' },
+    'cpu-mem-arena': { type: 'string' },
+    'mem-pattern': { type: 'string' },
+    'batch-cells': { type: 'string' },
+    'batch-size': { type: 'string' },
     edits: { type: 'string' },
     burst: { type: 'string' },
     debounce: { type: 'string' },
@@ -176,7 +185,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'models':
         return await runModels(values, commonOptions(values));
       case 'bench':
-        return values.lsp ? await runBenchLsp(values, commonOptions(values)) : await runBench(values, commonOptions(values));
+        if (values.lsp) return await runBenchLsp(values, commonOptions(values));
+        if (values['session-memory']) return await runSessionMemoryBench(values, commonOptions(values));
+        return await runBench(values, commonOptions(values));
       case 'serve':
         return serve(values);
     }

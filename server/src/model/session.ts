@@ -23,10 +23,11 @@ export interface SessionOptions {
   /** Threads ORT may use inside one operator (0 or absent: ORT's default). */
   intraOpNumThreads?: number;
   /**
-   * ORT's CPU memory arena and memory-pattern planning. Both off by default: with them, a session
-   * keeps the largest batch's working memory for its whole life (450 MB for the clinical model after
-   * a 2,000-sentence note, against 190 MB without; `erlens bench --session-memory` measures it), while
-   * batches bounded in word pairs run as fast without.
+   * ORT's CPU memory arena and memory-pattern planning. Both off by default: an arena keeps the
+   * largest batch's working memory for the session's life. Measured with `erlens bench
+   * --session-memory` (clinical model, 2,000-sentence note, 2 cores under load): with calls of 16
+   * sentences the arena held 489 MB after the note; with calls bounded by word pairs (ModelRunner) the
+   * four settings end within 208-215 MB at the same speed, so off costs nothing and bounds the worst case.
    */
   cpuMemArena?: boolean;
   memPattern?: boolean;
