@@ -63,7 +63,14 @@ def user_view(fidelity_path, package_id):
     for name, label in (("tokens", "dataset tokens"), ("lines", "raw text, one sentence per line"),
                         ("paragraphs", "raw text, five sentences per paragraph")):
         r = row[name]
-        lines.append("| %s | %s | %s | %s |" % (label, _pct(r.get(key("ner"))), _pct(r.get(key("re"))), _pct(r.get("relations_per_100"))))
+        t = r.get("periods_trimmed")
+        cell = lambda m: _pct(r.get(key(m))) + (" (%s)" % _pct(t.get(key(m))) if t else "")
+        lines.append("| %s | %s | %s | %s |" % (label, cell("ner"), cell("re"), _pct(r.get("relations_per_100"))))
+    if row["lines"].get("ends_with_split_period"):
+        lines.append("")
+        lines.append("In brackets: with the %d gold entities that end in a period the tokenizer splits off (CoNLL04 glues the "
+                     "sentence's full stop to the last word, \"Kosovo.\") scored without that period."
+                     % row["lines"]["ends_with_split_period"])
     un = row["lines"].get("unrepresentable")
     if un:
         lines.append("")
