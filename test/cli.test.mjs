@@ -214,7 +214,7 @@ test('bench writes a JSON report with cold/warm/edit numbers', () => {
 
 test('bench --lsp drives the server over stdio and reports cold, edit, burst and memory numbers', () => {
   const out = path.join(tmp, 'bench-lsp.json');
-  const r = erlens('bench', '--lsp', '--model', model, '--execution-provider', 'cpu', '--sentences', '120', '--edits', '5', '--burst', '50', '--out', out);
+  const r = erlens('bench', '--lsp', '--model', model, '--execution-provider', 'cpu', '--sentences', '120', '--edits', '5', '--burst', '50', '--fuzz', '4', '--out', out);
   assert.equal(r.code, 0, r.err + r.out);
   const report = JSON.parse(fs.readFileSync(out, 'utf8'));
   assert.deepEqual(report.load.models, ['tiny-chatty']);
@@ -229,6 +229,9 @@ test('bench --lsp drives the server over stdio and reports cold, edit, burst and
   assert.equal(report.memory.series.at(-1).edits, 500);
   assert.ok(report.close.rss_mb > 0);
   assert.equal(report.close.worker_documents, 0, 'the closed note is forgotten by the worker');
+  assert.equal(report.fuzz.documents, 4);
+  assert.deepEqual(report.fuzz.failures, []);
+  assert.ok(report.fuzz.requests.count === 12 && report.fuzz.max_rss_mb > 0);
   assert.ok(report.pathological.segmentation_ms.brackets['40000'] >= 0);
   assert.ok(report.pathological.server.complete_ms > 0);
   assert.ok(report.machine.load_average_start.length === 3);

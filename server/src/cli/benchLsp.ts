@@ -14,6 +14,10 @@
  *  - burst: --burst edits (default 1,000) sent as fast as possible; settle = last didChange to the
  *    final version's complete diagnostics; runs completed and stopped.
  *  - close: the note closed; RSS after a pause (the server compacts its heaps when idle).
+ *  - fuzz (--fuzz N, default 100 documents): generated documents (note fragments, Markdown that breaks
+ *    parsers, long lines without full stops, lists, odd Unicode, control characters, sizes up to
+ *    300,000 characters), each opened, edited, asked hover/tokens/lenses and closed: the slowest
+ *    request, the highest RSS, and any document that did not settle or errored.
  *  - pathological Markdown (unless --skip-pathological): `'['.repeat(n)`, `'!['.repeat(n/2)`, nested
  *    brackets, emphasis and backticks, segmented in process at 5k..40k characters; and an 86,000-
  *    character `[` line through the server, with hover latency while it is analysed.
@@ -207,6 +211,8 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
     report.close = { rss_mb: mb(stats.rssBytes), rss_after_load_mb: (report.load as { rss_mb: number }).rss_mb, worker_documents: stats.workerDocuments, cache_mb: mb(stats.cacheBytes), heap_mb: mb(stats.heapUsedBytes), worker_heap_mb: mb(stats.workerHeapUsedBytes) };
     say(`closed: RSS ${mb(stats.rssBytes)} MB 5 s later (after load: ${(report.load as { rss_mb: number }).rss_mb} MB; heaps ${mb(stats.heapUsedBytes)} + ${mb(stats.workerHeapUsedBytes)} MB, sentence cache ${mb(stats.cacheBytes)} MB, ${stats.workerDocuments} documents kept)`);
 
+    const fuzzCount = positiveInt(values, 'fuzz', 100);
+    if (fuzzCount > 0) report.fuzz = await fuzz(driver, fuzzCount, notesDir, say);
     if (!values['skip-pathological']) report.pathological = await pathological(driver, say);
   } finally {
     await driver.stop();
@@ -223,6 +229,71 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
   await writeFileAtomic(out, JSON.stringify(full, null, 2) + '\n');
   say(`wrote ${out}`);
   return 0;
+}
+
+/** A seeded generator of documents that have broken parsers and models before. */
+function fuzzDocument(seed: number, notes: readonly string[]): string {
+  let s = seed * 2654435761;
+  const rand = (n: number) => ((s = (s * 1103515245 + 12345) & 0x7fffffff) % n);
+  const pieces: Array<() => string> = [
+    () => notes[rand(notes.length)].slice(0, 500 + rand(5000)),
+    () => '['.repeat(rand(20_000)),
+    () => '!['.repeat(rand(5000)) + '](x)'.repeat(rand(50)),
+    () => '*_'.repeat(rand(3000)) + '`'.repeat(rand(50)),
+    () => '> '.repeat(rand(2000)) + 'quoted text.',
+    () => `${'word '.repeat(rand(8000))}\n`,
+    () => Array.from({ length: rand(300) }, (_, i) => `${i + 1}. Drug${i} ${rand(100)} mg daily`).join('\n'),
+    () => '😀 מטופל e\u0301 نعم \u200b\r\n'.repeat(rand(200)),
+    () => '\u0001\u0002 \uFFFD'.repeat(rand(50)),
+    () => '```\ncode\n'.repeat(rand(20)),
+    () => '| a | b |\n|---|---|\n' + '| x | y |\n'.repeat(rand(200)),
+    () => '\n'.repeat(rand(2000)),
+  ];
+  const parts: string[] = [];
+  const target = rand(10) === 0 ? 300_000 : 2000 + rand(40_000);
+  for (let n = 0; n < target && parts.length < 400; ) {
+    const p = pieces[rand(pieces.length)]();
+    parts.push(p);
+    n += p.length + 1;
+  }
+  return parts.join('\n');
+}
+
+async function fuzz(driver: LspDriver, count: number, notesDir: string, say: (s: string) => void): Promise<unknown> {
+  const notes = fs.readdirSync(notesDir).filter((f) => /\.(md|txt)$/.test(f)).map((f) => fs.readFileSync(path.join(notesDir, f), 'utf8'));
+  const latencies: number[] = [];
+  let slowest = { ms: 0, request: '', document: -1 };
+  let maxRss = 0;
+  const failures: string[] = [];
+  const t0 = performance.now();
+  for (let k = 0; k < count; k++) {
+    const text = fuzzDocument(k + 1, notes);
+    const doc = new ClientDocument(fileUriOf(path.join(os.tmpdir(), `erlens-fuzz-${process.pid}-${k}.md`)), text);
+    try {
+      driver.open(doc, k % 3 === 0 ? 'plaintext' : 'markdown');
+      for (let e = 0; e < 5; e++) {
+        const at = Math.floor((doc.text.length * (e + 1)) / 7);
+        driver.change(doc, at, Math.min(doc.text.length, at + (e % 2) * 10), e % 2 ? '' : ' inserted text. ');
+      }
+      for (const request of ['textDocument/hover', 'textDocument/semanticTokens/full', 'textDocument/codeLens']) {
+        const t = performance.now();
+        const params = request === 'textDocument/hover' ? { textDocument: { uri: doc.uri }, position: { line: 0, character: 1 } } : { textDocument: { uri: doc.uri } };
+        await driver.conn.sendRequest(request, params);
+        const ms = performance.now() - t;
+        latencies.push(ms);
+        if (ms > slowest.ms) slowest = { ms: round(ms), request, document: k };
+      }
+      await driver.completeAt(doc.uri, doc.version, 120_000);
+    } catch (err) {
+      failures.push(`document ${k}: ${(err as Error).message}`);
+    } finally {
+      driver.close(doc);
+    }
+    if (k % 10 === 9 || k === count - 1) maxRss = Math.max(maxRss, (await driver.stats()).rssBytes);
+  }
+  const result = { documents: count, seconds: round((performance.now() - t0) / 1000), requests: summarize(latencies), slowest, max_rss_mb: mb(maxRss), failures };
+  say(`fuzz: ${count} documents in ${result.seconds} s, requests p95 ${result.requests.p95} ms, slowest ${slowest.ms} ms (${slowest.request}), max RSS ${mb(maxRss)} MB, ${failures.length} failures`);
+  return result;
 }
 
 /** Pathological Markdown: in-process segmentation at growing sizes, and one through the server. */

@@ -33,7 +33,7 @@ usage:
   erlens models  [--json]
   erlens bench   [--model ID|DIR]… [--sentences N] [--providers cpu,webgpu,cuda] [--out R.json]
   erlens bench   --lsp [--model ID|DIR]… [--sentences 2000] [--edits 60] [--burst 1000] [--debounce MS]
-                 [--skip-pathological] [--out bench-lsp.json]
+                 [--fuzz 100] [--skip-pathological] [--out bench-lsp.json]
   erlens bench   --session-memory [--model ID|DIR] [--sentences 2000] [--out bench-session-memory.json]
   erlens serve   --stdio
 
@@ -60,7 +60,8 @@ Offsets and fields: docs/export-formats.md.
 bench --lsp drives the language server over stdio as an editor does: cold time to the first and to
 complete diagnostics of a --sentences note (with hover, semantic tokens and code lens latencies during
 it), one-word edit latency to complete diagnostics, RSS over 500 edits, settle time after a --burst of
-edits sent as fast as possible, RSS after closing, and pathological Markdown; it writes a JSON report.
+edits sent as fast as possible, RSS after closing, --fuzz generated documents (slowest request, highest
+RSS) and pathological Markdown; it writes a JSON report.
 bench --session-memory measures ONNX Runtime's CPU memory arena and memory patterns (on/off) and the
 batch bound (word pairs, or 16 sentences a call) on the first model: RSS loaded, peak, after; speed.
 
@@ -115,6 +116,7 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     'batch-size': { type: 'string' },
     edits: { type: 'string' },
     burst: { type: 'string' },
+    fuzz: { type: 'string' },
     debounce: { type: 'string' },
     'skip-pathological': { type: 'boolean' },
   },

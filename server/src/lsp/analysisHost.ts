@@ -144,11 +144,12 @@ export class AnalysisHost {
     if (slot >= 0) Atomics.store(this.board, slot, ++this.generation);
   }
 
-  /** Starts an analysis of a document's version; its patches and its end come through the events. */
-  analyze(request: Omit<Extract<ToWorker, { type: 'analyze' }>, 'type' | 'generation'>): void {
+  /** Starts an analysis of a document's version; its patches and its end come through the events. Returns its generation. */
+  analyze(request: Omit<Extract<ToWorker, { type: 'analyze' }>, 'type' | 'generation'>): number {
     const generation = ++this.generation;
     if (request.slot >= 0) Atomics.store(this.board, request.slot, generation);
     this.send({ type: 'analyze', generation, ...request });
+    return generation;
   }
 
   /** A full garbage collection in the worker, after the requests before it. */

@@ -56,6 +56,8 @@ export type FromWorker =
       type: 'finished';
       uri: string;
       version: number;
+      /** The request's generation: which request this is the end of. */
+      generation: number;
       outcome: 'complete' | 'stopped' | 'skipped' | 'failed';
       /** Why the document is not analysed (binary, too large), or what failed. */
       reason?: string;

@@ -115,7 +115,7 @@ async function handle(m: ToWorker): Promise<void> {
 async function analyze(m: Extract<ToWorker, { type: 'analyze' }>): Promise<void> {
   let inferred = 0;
   const finished = (outcome: 'complete' | 'stopped' | 'skipped' | 'failed', reason?: string) =>
-    post({ type: 'finished', uri: m.uri, version: m.version, outcome, ...(reason ? { reason } : {}), inferred, counters: counters() });
+    post({ type: 'finished', uri: m.uri, version: m.version, generation: m.generation, outcome, ...(reason ? { reason } : {}), inferred, counters: counters() });
   if (!annotator) return finished('failed', 'no model is loaded');
   const stop = stopFor(m.slot, m.generation);
   try {

@@ -56,7 +56,7 @@ interface DocState {
   /** The host the slot belongs to. */
   host?: AnalysisHost;
   timer?: NodeJS.Timeout;
-  inFlight?: { version: number; host: AnalysisHost };
+  inFlight?: { version: number; host: AnalysisHost; generation: number };
   /** The text changed since the last request went out (or nothing was sent yet). */
   wanted: boolean;
   lastEdit: number;
@@ -88,6 +88,12 @@ export class AnnotationScheduler {
   /** Latest annotations for the document, in the coordinates of its current text. */
   get(uri: string): DocumentAnnotations | undefined {
     return this.docs.get(uri)?.results.view();
+  }
+
+  /** Whether the document's annotations cover every sentence of its current text. */
+  isComplete(uri: string): boolean {
+    const s = this.docs.get(uri);
+    return !!s && this.isCurrent(s);
   }
 
   /** Whether a request waits or runs for the document. */
@@ -209,8 +215,8 @@ export class AnnotationScheduler {
     }
     const { changes, focus } = s.results.cut();
     s.wanted = false;
-    s.inFlight = { version: doc.version, host: host! };
-    host!.analyze({ uri, slot: s.slot, version: doc.version, languageId: doc.languageId, text, changes, visible: s.visible, focus });
+    const generation = host!.analyze({ uri, slot: s.slot, version: doc.version, languageId: doc.languageId, text, changes, visible: s.visible, focus });
+    s.inFlight = { version: doc.version, host: host!, generation };
   }
 
   /** Nothing to analyse: empty annotations now, and the worker forgets the document. */
@@ -243,7 +249,7 @@ export class AnnotationScheduler {
   /** A request ended (complete, stopped because the text changed, skipped or failed). */
   onFinished(host: AnalysisHost, m: Extract<FromWorker, { type: 'finished' }>): void {
     const s = this.docs.get(m.uri);
-    if (!s || s.inFlight?.host !== host || s.inFlight.version !== m.version) return;
+    if (!s || s.inFlight?.host !== host || s.inFlight.generation !== m.generation) return;
     s.inFlight = undefined;
     this.hooks.onProgress?.(m.uri, undefined);
     const log = this.hooks.logger;

@@ -395,7 +395,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           await Promise.race([scheduler.whenCurrent(document.uri), stop.promise]);
           throwIfAborted(stop);
           const a = scheduler.get(document.uri);
-          if (a && a.version === document.version && !a.skipped) return a;
+          if (a && a.version === document.version && !a.skipped && scheduler.isComplete(document.uri)) return a;
         }
         const host = await models.host();
         if (!host) return undefined;

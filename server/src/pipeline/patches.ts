@@ -23,21 +23,23 @@ function splice<T extends { start: number; end: number }>(items: readonly T[], r
 export function applyPatch(base: DocumentAnnotations, patch: AnnotationPatch): DocumentAnnotations {
   const sentences = splice(base.sentences, patch.ranges, (r) => r.sentences);
   const entities = splice(base.entities, patch.ranges, (r) => r.entities);
+  // Relations are in their heads' order, and a relation's arguments are in one sentence: a relation
+  // whose head is inside a range is replaced with the range, one whose argument is gone goes too.
   const kept = new Set<EntityAnnotation>(entities);
-  const relations: RelationAnnotation[] = base.relations.filter((r) => kept.has(r.head) && kept.has(r.tail) && !patch.ranges.some((p) => intersects(r, p)));
-  for (const range of patch.ranges) relations.push(...range.relations);
+  const relations = splice(
+    base.relations.map((r) => ({ r, start: r.head.start, end: r.head.end })),
+    patch.ranges,
+    (range) => range.relations.map((r) => ({ r, start: r.head.start, end: r.head.end })),
+  )
+    .map((x) => x.r)
+    .filter((r) => kept.has(r.head) && kept.has(r.tail));
   return renumber({ ...base, version: patch.version, sentences, entities, relations, stats: patch.stats });
-}
-
-function intersects(r: RelationAnnotation, range: PatchRange): boolean {
-  const start = Math.min(r.head.start, r.tail.start);
-  const end = Math.max(r.head.end, r.tail.end);
-  return start < range.end && end > range.start;
 }
 
 /**
  * Sentence indices, entity ids and relation ids in document order. Entities take the index of the
- * sentence they start in; relations are sorted by head, then tail, then type, as the merge sorts them.
+ * sentence they start in; relations keep their order (by head, then tail, then type, as the merge
+ * sorts them) and take their head's sentence.
  */
 export function renumber(a: DocumentAnnotations): DocumentAnnotations {
   const sentences: SentenceSpan[] = a.sentences.map((s, i) => (s.index === i ? s : { ...s, index: i }));
@@ -52,19 +54,11 @@ export function renumber(a: DocumentAnnotations): DocumentAnnotations {
     copies.set(e, copy);
     return copy;
   });
-  const order = new Map<EntityAnnotation, number>();
-  entities.forEach((e, i) => order.set(e, i));
-  const relations = a.relations
-    .map((r) => {
-      const head = copies.get(r.head) ?? r.head;
-      const tail = copies.get(r.tail) ?? r.tail;
-      return head === r.head && tail === r.tail ? r : { ...r, head, tail };
-    })
-    .sort((x, y) => order.get(x.head)! - order.get(y.head)! || order.get(x.tail)! - order.get(y.tail)! || x.type.localeCompare(y.type))
-    .map((r, i) => {
-      const id = `R${i + 1}`;
-      const sentence = r.head.sentence;
-      return r.id === id && r.sentence === sentence ? r : { ...r, id, sentence };
-    });
+  const relations = a.relations.map((r, i) => {
+    const head = copies.get(r.head) ?? r.head;
+    const tail = copies.get(r.tail) ?? r.tail;
+    const id = `R${i + 1}`;
+    return head === r.head && tail === r.tail && r.id === id && r.sentence === head.sentence ? r : { ...r, head, tail, id, sentence: head.sentence };
+  });
   return { ...a, sentences, entities, relations };
 }
