@@ -175,3 +175,29 @@ test('closing a document mid-inference drops its work, clears its diagnostics, a
   const last = client.diagnosticEvents.filter((e) => e.uri === uri).at(-1);
   assert.deepEqual(last.diagnostics, []);
 });
+
+test('a document that exhausts the analysis worker: the worker starts again, that document is set aside, the others go on', async () => {
+  process.env.ERLENS_WORKER_HEAP_MB = '40';
+  const small = new LspTestClient(settings);
+  try {
+    await small.start();
+    const good = fileUri(path.join(tmp, 'good.md'));
+    await small.open(good, corpus.text);
+    await small.waitForDiagnostics(good);
+    const heavy = fileUri(path.join(tmp, 'heavy.md'));
+    // A hundred thousand short sentences (1.5 MB, under erlens.maxFileSize): more analysis state than
+    // 40 MB of worker heap holds.
+    await small.open(heavy, Array.from({ length: 100_000 }, (_, i) => `Word${i} here.`).join('\n'));
+    await waitFor(() => small.logs.some((l) => /analysis worker stopped/.test(l.message)), 120_000, 'the worker to die');
+    const { diagnostics } = await small.waitForDiagnostics(heavy, { timeoutMs: 60_000 });
+    assert.deepEqual(diagnostics, []);
+    assert.ok(small.logs.some((l) => /heavy\.md is not analysed until it changes/.test(l.message)), JSON.stringify(small.logs.map((l) => l.message)));
+    // The worker is back: the small document is analysed again after an edit.
+    small.change(good, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'Then ' }]);
+    assert.ok((await small.waitForDiagnostics(good, { timeoutMs: 60_000 })).diagnostics.length > 0);
+    assert.equal(small.proc.exitCode, null, small.stderr);
+  } finally {
+    delete process.env.ERLENS_WORKER_HEAP_MB;
+    await small.stop();
+  }
+});

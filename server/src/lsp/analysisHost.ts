@@ -16,8 +16,11 @@ import type { FromWorker, LoadedModelInfo, ToWorker, WorkerConfig, WorkerCounter
 export interface HostEvents {
   patch(patch: AnnotationPatch): void;
   finished(message: Extract<FromWorker, { type: 'finished' }>): void;
-  /** The worker was started again after it died: every document must be sent afresh. */
-  restarted(): void;
+  /**
+   * The worker was started again after it died: every document must be sent afresh, except `culprits`,
+   * the documents it was analysing when it died (sent again, they would kill it again).
+   */
+  restarted(culprits: string[]): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
@@ -29,8 +32,11 @@ function workerScript(): string {
 
 /** How many unexpected worker deaths in a row are retried before giving up. */
 const MAX_RESTARTS = 3;
-/** V8 heap the worker may use: beyond it the worker dies (and is restarted), not the server. */
-const WORKER_HEAP_MB = 1536;
+/**
+ * V8 heap the worker may use: beyond it the worker dies (and is restarted), not the server.
+ * ERLENS_WORKER_HEAP_MB lowers it, so that tests can make a document exhaust it.
+ */
+const WORKER_HEAP_MB = Number(process.env.ERLENS_WORKER_HEAP_MB) > 0 ? Number(process.env.ERLENS_WORKER_HEAP_MB) : 1536;
 
 export class AnalysisHost {
   models: LoadedModelInfo[] = [];
@@ -45,6 +51,8 @@ export class AnalysisHost {
   private readonly pending = new Map<number, { resolve(a: DocumentAnnotations | undefined): void; reject(e: Error): void }>();
   private restarts = 0;
   private disposed = false;
+  /** Requests sent and not yet finished, by generation: what the worker was doing if it dies. */
+  private readonly running = new Map<number, string>();
 
   private constructor(
     private readonly config: WorkerConfig,
@@ -80,6 +88,7 @@ export class AnalysisHost {
           case 'finished':
             this.counters = m.counters;
             this.restarts = 0;
+            this.running.delete(m.generation);
             this.events.finished(m);
             return;
           case 'annotated': {
@@ -113,9 +122,12 @@ export class AnalysisHost {
           return;
         }
         this.restarts++;
-        this.events.log('error', `the analysis worker stopped (exit code ${code}); starting it again`);
+        // The worker handles requests in order: the oldest unfinished one is the one it died on.
+        const culprits = [...this.running.values()].slice(0, 1);
+        this.running.clear();
+        this.events.log('error', `the analysis worker stopped (exit code ${code}) while analysing ${culprits.join(', ') || 'nothing'}; starting it again`);
         this.spawn().then(
-          () => this.events.restarted(),
+          () => this.events.restarted(culprits),
           (err) => this.events.log('error', `could not start the analysis worker again: ${(err as Error).message}`),
         );
       });
@@ -148,6 +160,7 @@ export class AnalysisHost {
   analyze(request: Omit<Extract<ToWorker, { type: 'analyze' }>, 'type' | 'generation'>): number {
     const generation = ++this.generation;
     if (request.slot >= 0) Atomics.store(this.board, request.slot, generation);
+    this.running.set(generation, request.uri);
     this.send({ type: 'analyze', generation, ...request });
     return generation;
   }

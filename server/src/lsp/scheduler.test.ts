@@ -148,3 +148,17 @@ test('an oversized or binary document is cleared, not sent, and the worker forge
   await tick(5);
   assert.equal(t.requests.length, 0);
 });
+
+test('after the worker died, the document it was analysing is cleared until it changes; the others are sent again', async () => {
+  const t = setup(20);
+  t.open('a', 'We met in Paris .');
+  await tick(5);
+  assert.equal(t.requests.length, 1);
+  t.scheduler.rescheduleAll(['a']);
+  await tick(30);
+  assert.equal(t.requests.length, 1, 'not sent again');
+  assert.deepEqual(t.published.at(-1), { uri: 'a', entities: 0, complete: true, version: 1 });
+  t.type('a', 0, 'So ');
+  await tick(30);
+  assert.equal(t.requests.length, 2, 'an edit gives it another chance');
+});

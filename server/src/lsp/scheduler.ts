@@ -137,9 +137,22 @@ export class AnnotationScheduler {
     this.state(uri).visible = { start, end };
   }
 
-  /** Every document again, at once (models or settings changed, or the worker was restarted). */
-  rescheduleAll(): void {
+  /**
+   * Every document again, at once (models or settings changed, or the worker was restarted). The
+   * `culprits` (what a dead worker was analysing) are cleared instead, until they are edited.
+   */
+  rescheduleAll(culprits: readonly string[] = []): void {
+    for (const uri of culprits) {
+      const s = this.docs.get(uri);
+      if (!s) continue;
+      s.inFlight = undefined;
+      if (s.timer) clearTimeout(s.timer);
+      s.timer = undefined;
+      this.hooks.logger.error(`${uri} is not analysed until it changes: the analysis worker stopped while analysing it`);
+      this.clear(uri, s, 'skipped: the analysis stopped on this document (out of memory?); it is analysed again when it changes');
+    }
     for (const [uri, s] of this.docs) {
+      if (culprits.includes(uri)) continue;
       s.inFlight?.host.stopSlot(s.slot);
       s.inFlight = undefined;
       s.wanted = true;

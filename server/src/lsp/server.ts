@@ -103,7 +103,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     events: (host) => ({
       patch: (patch) => scheduler.onPatch(host()!, patch),
       finished: (m) => scheduler.onFinished(host()!, m),
-      restarted: () => scheduler.rescheduleAll(),
+      restarted: (culprits) => scheduler.rescheduleAll(culprits),
     }),
   });
 
@@ -141,29 +141,36 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   }
 
   // Progress of a cold analysis, one report per document, at the pace patches arrive (about 5 a second).
-  const progressOf = new Map<string, Promise<WorkDoneProgressServerReporter | undefined>>();
+  // A run that ends between two patches still gets its last report (100%) before the end, so the
+  // editor's bar always finishes full instead of vanishing midway.
+  const progressOf = new Map<string, { reporter: Promise<WorkDoneProgressServerReporter | undefined>; total: number }>();
   function reportProgress(uri: string, progress: { done: number; total: number } | undefined): void {
-    const reporter = progressOf.get(uri);
+    const shown = progressOf.get(uri);
     if (!progress || progress.done >= progress.total) {
-      if (reporter) {
+      if (shown) {
         progressOf.delete(uri);
-        void reporter.then((r) => r?.done());
+        const total = progress?.total ?? shown.total;
+        void shown.reporter.then((r) => {
+          r?.report(100, `${total}/${total} sentences`);
+          r?.done();
+        });
       }
       return;
     }
-    if (!reporter) {
+    if (!shown) {
       if (!support.workDoneProgress || progress.total < PROGRESS_MIN_SENTENCES) return;
-      const created = connection.window.createWorkDoneProgress().then(
+      const reporter = connection.window.createWorkDoneProgress().then(
         (r) => {
           r.begin(`ERlens: analysing ${path.basename(uri)}`, 0, `0/${progress.total} sentences`, false);
           return r;
         },
         () => undefined,
       );
-      progressOf.set(uri, created);
+      progressOf.set(uri, { reporter, total: progress.total });
       return;
     }
-    void reporter.then((r) => r?.report(Math.floor((100 * progress.done) / progress.total), `${progress.done}/${progress.total} sentences`));
+    shown.total = progress.total;
+    void shown.reporter.then((r) => r?.report(Math.floor((100 * progress.done) / progress.total), `${progress.done}/${progress.total} sentences`));
   }
 
   // Memory back to the system when the user pauses after many edits or closes a document.
