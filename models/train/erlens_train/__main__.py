@@ -1,4 +1,4 @@
-"""erlens-train: vectors | train | tune | eval | export | card | tiny | pretrain | fixtures | bench (models/train/README.md)."""
+"""erlens-train: vectors | train | tune | eval | export | card | tiny | pretrain | fixtures | bench | bench-encoder (models/train/README.md)."""
 import argparse
 import importlib
 import json
@@ -7,7 +7,8 @@ import sys
 
 
 # subcommand -> module whose main(argv) handles it
-SELF_PARSING = {"vectors": "vectors", "pretrain": "pretrain", "tune": "tune", "card": "card", "tiny": "tiny", "fixtures": "decoder_fixtures", "bench": "bench", "router": "router"}
+SELF_PARSING = {"vectors": "vectors", "pretrain": "pretrain", "tune": "tune", "card": "card", "tiny": "tiny", "fixtures": "decoder_fixtures", "bench": "bench", "router": "router",
+               "bench-encoder": "bench_encoder"}
 
 
 def main(argv=None):

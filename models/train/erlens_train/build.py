@@ -8,8 +8,9 @@ import torch
 
 from . import architectures
 from .config import resolve
-from .encoders import WordCharEncoder, load_hf_encoder, read_hf_vocab, BertConfig, TransformerEncoder
-from .featurize import WordCharFeaturizer, WordPieceFeaturizer, WordVocab
+from .encoders import HybridEncoder, TransformerEncoder, WordCharEncoder, hf_model_from_config, load_hf_model
+from .featurize import HybridFeaturizer, WordCharFeaturizer, WordPieceFeaturizer, WordVocab
+from .pretrained import encoder_folder
 from .model import JointModel
 
 ASCII_PRINTABLE = [chr(c) for c in range(33, 127)]
@@ -56,36 +57,74 @@ def wordchar_encoder(feat, enc_cfg, word_vectors):
                            enc_cfg["freeze_words"], word_vectors)
 
 
+def word_table(enc_cfg, train_sentences, run_dir):
+    """The wordchar featurizer and its fastText rows (row 0 padding, row 1 unknown), saved in the run."""
+    table_path = os.path.join(run_dir, "word_table.pt")
+    if os.path.isfile(table_path):  # resume: the exact table of the first run
+        saved = torch.load(table_path)
+        words, vecs, chars = saved["words"], saved["vectors"], saved["chars"]
+    else:
+        words, vecs = word_table_from_fasttext(resolve(enc_cfg["vectors"]), train_sentences, enc_cfg["corpus_words"])
+        chars = sorted({c for s in train_sentences for t in s.tokens for c in t} | set(ASCII_PRINTABLE))
+        torch.save({"words": words, "vectors": vecs, "chars": chars}, table_path)
+    if vecs.size(1) != enc_cfg["word_dim"]:
+        raise ValueError("vectors have %d dimensions but encoder.word_dim is %d" % (vecs.size(1), enc_cfg["word_dim"]))
+    feat = WordCharFeaturizer(words, chars, enc_cfg["max_chars"])
+    full = torch.zeros(len(feat.words), vecs.size(1))
+    full[2:] = vecs
+    return feat, full
+
+
+def wordpiece_featurizer(folder, enc_cfg, window):
+    """The encoder's own tokenizer.json (or vocab.txt, as BERT's tokenizer), read by `tokenizers`."""
+    tj = os.path.join(folder, "tokenizer.json")
+    if os.path.isfile(tj):
+        return WordPieceFeaturizer.from_file(tj, window, windowed=True)
+    vocab_txt = os.path.join(folder, "vocab.txt")
+    if not os.path.isfile(vocab_txt):
+        raise FileNotFoundError("encoder folder %s has neither tokenizer.json nor vocab.txt" % folder)
+    with open(vocab_txt, encoding="utf-8") as f:
+        vocab = {line.rstrip("\n"): i for i, line in enumerate(f)}
+    return WordPieceFeaturizer.from_vocab(vocab, enc_cfg.get("lowercase", False), window, windowed=True)
+
+
+def transformer_parts(enc_cfg, folder, hf_model):
+    window = min(enc_cfg["max_subwords"], hf_model.config.max_position_embeddings)
+    feat = wordpiece_featurizer(folder, enc_cfg, window)
+    return feat, TransformerEncoder(hf_model, enc_cfg["dropout"], enc_cfg["trainable_layers"], window)
+
+
+def hybrid_encoder(transformer, wc_feat, enc_cfg, word_vectors):
+    return HybridEncoder(transformer, len(wc_feat.words), len(wc_feat.chars), enc_cfg["word_dim"], enc_cfg["char_dim"],
+                         enc_cfg["char_filters"], enc_cfg["hidden"], enc_cfg["layers"], enc_cfg["wordchar_dropout"],
+                         enc_cfg["freeze_words"], word_vectors)
+
+
+def save_encoder_files(feat, encoder, folder):
+    """What rebuild_from_run needs besides best.pt: the encoder's config.json and tokenizer.json."""
+    os.makedirs(folder, exist_ok=True)
+    tr = encoder.transformer if hasattr(encoder, "transformer") else encoder
+    tr.body.config.save_pretrained(folder)
+    (feat.wordpiece if feat.kind == "hybrid" else feat).save(os.path.join(folder, "tokenizer.json"))
+
+
 def build_featurizer_and_encoder(cfg, train_sentences, run_dir):
     enc_cfg = cfg["encoder"]
     if enc_cfg["kind"] == "wordchar":
-        table_path = os.path.join(run_dir, "word_table.pt")
-        if os.path.isfile(table_path):  # resume: the exact table of the first run
-            saved = torch.load(table_path)
-            words, vecs, chars = saved["words"], saved["vectors"], saved["chars"]
-        else:
-            words, vecs = word_table_from_fasttext(resolve(enc_cfg["vectors"]), train_sentences,
-                                                   enc_cfg["corpus_words"])
-            chars = sorted({c for s in train_sentences for t in s.tokens for c in t} | set(ASCII_PRINTABLE))
-            torch.save({"words": words, "vectors": vecs, "chars": chars}, table_path)
-        if vecs.size(1) != enc_cfg["word_dim"]:
-            raise ValueError("vectors have %d dimensions but encoder.word_dim is %d" % (vecs.size(1), enc_cfg["word_dim"]))
-        feat = WordCharFeaturizer(words, chars, enc_cfg["max_chars"])
-        full = torch.zeros(len(feat.words), vecs.size(1))
-        full[2:] = vecs
+        feat, full = word_table(enc_cfg, train_sentences, run_dir)
         return feat, wordchar_encoder(feat, enc_cfg, full)
-    folder = resolve(enc_cfg["path"])
-    encoder, bert_cfg = load_hf_encoder(folder, enc_cfg["dropout"])
-    # the window can never exceed the position table the encoder was trained with
-    window = min(enc_cfg["max_subwords"], bert_cfg.max_position_embeddings)
-    feat = WordPieceFeaturizer(read_hf_vocab(folder), enc_cfg["lowercase"], window)
+    folder = encoder_folder(enc_cfg)
+    feat, encoder = transformer_parts(enc_cfg, folder, load_hf_model(folder))
+    if enc_cfg["kind"] == "hybrid":
+        wc_feat, full = word_table(enc_cfg, train_sentences, run_dir)
+        return HybridFeaturizer(feat, wc_feat), hybrid_encoder(encoder, wc_feat, enc_cfg, full)
     return feat, encoder
 
 
 def build_model(cfg, schema, encoder):
     arch = architectures.get(cfg["architecture"])
     head = arch.Head(encoder.out_dim, schema, **cfg["head"])
-    return JointModel(encoder, head, arch)
+    return JointModel(encoder, head, arch, cfg["encoder"].get("pooling"))
 
 
 def rebuild_from_run(run_dir):
@@ -97,17 +136,16 @@ def rebuild_from_run(run_dir):
         schema = Schema.from_json(json.load(f))
     state = torch.load(os.path.join(run_dir, "best.pt"), map_location="cpu")
     enc_cfg = cfg["encoder"]
-    if enc_cfg["kind"] == "wordchar":
+    if enc_cfg["kind"] in ("wordchar", "hybrid"):
         saved = torch.load(os.path.join(run_dir, "word_table.pt"))
-        feat = WordCharFeaturizer(saved["words"], saved["chars"], enc_cfg["max_chars"])
-        encoder = wordchar_encoder(feat, enc_cfg, None)  # weights come from best.pt
+        wc_feat = WordCharFeaturizer(saved["words"], saved["chars"], enc_cfg["max_chars"])
+    if enc_cfg["kind"] == "wordchar":
+        feat, encoder = wc_feat, wordchar_encoder(wc_feat, enc_cfg, None)  # weights come from best.pt
     else:
-        with open(os.path.join(run_dir, "encoder_config.json"), encoding="utf-8") as f:
-            bcfg = BertConfig(json.load(f))
-        encoder = TransformerEncoder(bcfg, enc_cfg["dropout"])
-        with open(os.path.join(run_dir, "encoder_vocab.json"), encoding="utf-8") as f:
-            vocab = json.load(f)
-        feat = WordPieceFeaturizer(vocab, enc_cfg["lowercase"], enc_cfg["max_subwords"])
+        folder = os.path.join(run_dir, "encoder")
+        feat, encoder = transformer_parts(enc_cfg, folder, hf_model_from_config(folder))
+        if enc_cfg["kind"] == "hybrid":
+            feat, encoder = HybridFeaturizer(feat, wc_feat), hybrid_encoder(encoder, wc_feat, enc_cfg, None)
     model = build_model(cfg, schema, encoder)
     model.load_state_dict(state["model"])
     model.eval()

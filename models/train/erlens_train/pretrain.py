@@ -5,7 +5,8 @@ detection, shared embeddings) on ../shared/corpus, with a WordPiece vocabulary l
     models/train/erlens-train pretrain --config ... --export-only      # HF folder from the last checkpoint
 
 Steps, each resumable: (1) learn vocab.txt from the corpus, (2) tokenise the corpus once into packed
-[CLS] ... [SEP] sequences (a tensor file), (3) train; every `checkpoint_every` steps `last.pt` is saved
+[CLS] ... [SEP] sequences (a tensor file), (3) train (generator and discriminator are `transformers`
+ELECTRA models); every `checkpoint_every` steps `last.pt` is saved
 atomically and the discriminator is exported as a Hugging Face folder (config.json, safetensors shards
 of at most 15 MB, vocab.txt, tokenizer.json) that `encoder.kind = "transformer"` loads. The data order
 is a seeded permutation of the packed sequences: step k always sees the same batch.
@@ -25,8 +26,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .config import resolve
-from .encoders import BertBody, BertConfig, write_safetensors
-from .featurize import WordPieceFeaturizer, basic_split, normalise_word
+from .featurize import WordPieceFeaturizer
 from .wordpiece_learn import count_words, learn_wordpiece
 
 DEFAULTS = {
@@ -82,7 +82,7 @@ def pack_corpus(cfg, vocab, out_dir):
     path = os.path.join(out_dir, "packed.pt")
     if os.path.isfile(path):
         return torch.load(path)
-    feat = WordPieceFeaturizer(vocab, max_subwords=10 ** 9)
+    feat = WordPieceFeaturizer.from_vocab(vocab, max_subwords=10 ** 9)
     memo = {}
 
     def pieces(word):
@@ -123,7 +123,7 @@ def pack_corpus(cfg, vocab, out_dir):
 
 def bert_config(cfg, vocab_size, generator=False):
     g = "generator_" if generator else ""
-    return {"model_type": "electra", "vocab_size": vocab_size, "embedding_size": cfg["embedding_size"],
+    return {"vocab_size": vocab_size, "embedding_size": cfg["embedding_size"],
             "hidden_size": cfg[g + "hidden"], "num_hidden_layers": cfg[g + "layers"],
             "num_attention_heads": cfg[g + "heads"], "intermediate_size": cfg[g + "ffn"],
             "max_position_embeddings": cfg["max_len"], "type_vocab_size": 2, "hidden_act": "gelu",
@@ -142,13 +142,23 @@ def bert_init(module):
         nn.init.zeros_(module.bias)
 
 
+def electra_body(config_dict):
+    """An ELECTRA encoder by Hugging Face `transformers` (embeddings, embeddings_project, layers)."""
+    from transformers import ElectraConfig, ElectraModel
+    return ElectraModel(ElectraConfig(**config_dict))
+
+
+def states(body, ids, attn):
+    return body(input_ids=ids, attention_mask=attn).last_hidden_state
+
+
 class Electra(nn.Module):
     def __init__(self, cfg, vocab_size):
         super().__init__()
         self.disc_config = bert_config(cfg, vocab_size)
         self.gen_config = bert_config(cfg, vocab_size, generator=True)
-        self.disc = BertBody(BertConfig(self.disc_config))
-        self.gen = BertBody(BertConfig(self.gen_config))
+        self.disc = electra_body(self.disc_config)
+        self.gen = electra_body(self.gen_config)
         self.gen.embeddings = self.disc.embeddings  # ELECTRA shares the embeddings
         E, Hg, Hd = cfg["embedding_size"], cfg["generator_hidden"], cfg["hidden"]
         self.gen_head = nn.Sequential(nn.Linear(Hg, E), nn.GELU(), nn.LayerNorm(E))
@@ -156,16 +166,10 @@ class Electra(nn.Module):
         self.disc_head = nn.Sequential(nn.Linear(Hd, Hd), nn.GELU(), nn.Linear(Hd, 1))
         self.apply(bert_init)
 
-    def set_fused_attention(self, on):
-        from .encoders import _SelfAttention
-        for m in self.modules():
-            if isinstance(m, _SelfAttention):
-                m.fused = on
-
     def forward(self, ids, attn, masked, mask_id, disc_weight):
         """ids [B,L] original tokens; masked [B,L] bool positions chosen for masking."""
         gen_in = ids.masked_fill(masked, mask_id)
-        h = self.gen_head(self.gen(gen_in, attn)[masked])  # [M,E]
+        h = self.gen_head(states(self.gen, gen_in, attn)[masked])  # [M,E]
         logits = h @ self.disc.embeddings.word_embeddings.weight.t() + self.gen_bias
         targets = ids[masked]
         mlm_loss = F.cross_entropy(logits.float(), targets)
@@ -174,7 +178,7 @@ class Electra(nn.Module):
             corrupted = ids.clone()
             corrupted[masked] = sampled
             replaced = (corrupted != ids) & (attn > 0)
-        disc_logits = self.disc_head(self.disc(corrupted, attn)).squeeze(-1)
+        disc_logits = self.disc_head(states(self.disc, corrupted, attn)).squeeze(-1)
         real = attn > 0
         rtd_loss = F.binary_cross_entropy_with_logits(disc_logits[real].float(), replaced[real].float())
         stats = {"mlm_correct": (logits.argmax(-1) == targets).sum().item(), "mlm_total": targets.numel(),
@@ -196,33 +200,14 @@ def choose_masks(ids, attn, special_ids, prob, g):
 
 
 def export_hf_folder(model, vocab, out_dir, shard_mb=15):
-    """The discriminator as a Hugging Face ELECTRA folder, fp16 weights in shards <= shard_mb."""
+    """The discriminator as a Hugging Face ELECTRA folder (transformers' save_pretrained), fp16 weights in
+    safetensors shards of at most shard_mb, with vocab.txt and tokenizer.json."""
+    import copy
     from .export import write_tokenizer_json
     os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "config.json"), "w", encoding="utf-8") as f:
-        json.dump(model.disc_config, f, indent=2)
-    state = {"electra." + k: v.detach().cpu().half() for k, v in model.disc.state_dict().items()}
-    for old in glob.glob(os.path.join(out_dir, "model*.safetensors")):
+    for old in glob.glob(os.path.join(out_dir, "model*.safetensors*")):
         os.remove(old)
-    shards, cur, size = [], {}, 0
-    for k in sorted(state):
-        nbytes = state[k].numel() * 2
-        if cur and size + nbytes > shard_mb * 1024 * 1024:
-            shards.append(cur)
-            cur, size = {}, 0
-        cur[k] = state[k]
-        size += nbytes
-    shards.append(cur)
-    if len(shards) == 1:
-        write_safetensors(os.path.join(out_dir, "model.safetensors"), shards[0])
-    else:
-        index = {"metadata": {}, "weight_map": {}}
-        for i, shard in enumerate(shards):
-            name = "model-%05d-of-%05d.safetensors" % (i + 1, len(shards))
-            write_safetensors(os.path.join(out_dir, name), shard)
-            index["weight_map"].update({k: name for k in shard})
-        with open(os.path.join(out_dir, "model.safetensors.index.json"), "w", encoding="utf-8") as f:
-            json.dump(index, f, indent=1)
+    copy.deepcopy(model.disc).half().save_pretrained(out_dir, max_shard_size="%dMB" % shard_mb)
     inv = sorted(vocab, key=vocab.get)
     with open(os.path.join(out_dir, "vocab.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(inv) + "\n")
@@ -259,9 +244,7 @@ def pretrain(config_path, resume=False, export_only=False, overrides=None, quiet
     held, train_seqs = packed[-n_held:], packed[:-n_held]
     attn_all = (train_seqs != 0).long()
     attn_held = (held != 0).long()
-    model = Electra(cfg, len(vocab)).to(device)
-    if device == "cuda":
-        model.set_fused_attention(True)
+    model = Electra(cfg, len(vocab)).to(device)  # transformers picks fused (SDPA) attention itself
     opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     warm, total = cfg["warmup_steps"], cfg["steps"]
     sched = torch.optim.lr_scheduler.LambdaLR(

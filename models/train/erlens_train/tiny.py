@@ -27,32 +27,32 @@ def make_tiny_vectors(sentences, workdir, dim=16):
     return prefix + ".bin"
 
 
-def make_tiny_bert(sentences, folder, hidden=32, layers=2, heads=2, seed=1):
-    """A randomly initialised BERT in the Hugging Face folder layout (config.json, model.safetensors,
-    vocab.txt), as a user's real encoder folder would look. The vocabulary holds every ASCII char,
-    its ## continuation and the most frequent words of `sentences`."""
-    import collections
+def make_tiny_tokenizer(sentences, vocab_size=400, lowercase=False):
+    """A WordPiece tokenizer.json learnt by Hugging Face `tokenizers` from `sentences` (BERT normaliser
+    and pre-tokenizer, [PAD] [UNK] [CLS] [SEP] [MASK] first)."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers, decoders
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=lowercase)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.decoder = decoders.WordPiece()
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=1,
+                                        special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    tok.train_from_iterator((" ".join(s.tokens) for s in sentences), trainer)
+    return tok
+
+
+def make_tiny_bert(sentences, folder, hidden=32, layers=2, heads=2, seed=1, max_positions=256, lowercase=False):
+    """A randomly initialised BERT saved by `transformers` (config.json + model.safetensors) with a
+    tokenizer.json learnt on `sentences`: the layout of a real pretrained encoder folder."""
     import torch
-    from .encoders import BertBody, BertConfig, write_safetensors
+    from transformers import BertConfig, BertModel
     os.makedirs(folder, exist_ok=True)
-    counts = collections.Counter(t for s in sentences for t in s.tokens)
-    chars = [chr(c) for c in range(33, 127)]
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars + ["##" + c for c in chars]
-    seen = set(vocab)
-    for w, _ in counts.most_common(400):
-        if w not in seen and all(ch.isalnum() for ch in w):
-            vocab.append(w)
-            seen.add(w)
-    with open(os.path.join(folder, "vocab.txt"), "w", encoding="utf-8") as f:
-        f.write("\n".join(vocab) + "\n")
-    cfg = {"model_type": "bert", "vocab_size": len(vocab), "hidden_size": hidden, "num_hidden_layers": layers,
-           "num_attention_heads": heads, "intermediate_size": 2 * hidden, "max_position_embeddings": 256,
-           "type_vocab_size": 2, "hidden_act": "gelu", "layer_norm_eps": 1e-12}
-    with open(os.path.join(folder, "config.json"), "w", encoding="utf-8") as f:
-        json.dump(cfg, f, indent=2)
+    tok = make_tiny_tokenizer(sentences, lowercase=lowercase)
+    tok.save(os.path.join(folder, "tokenizer.json"))
+    cfg = BertConfig(vocab_size=tok.get_vocab_size(), hidden_size=hidden, num_hidden_layers=layers,
+                     num_attention_heads=heads, intermediate_size=2 * hidden, max_position_embeddings=max_positions)
     torch.manual_seed(seed)
-    body = BertBody(BertConfig(cfg))
-    write_safetensors(os.path.join(folder, "model.safetensors"), {"bert." + k: v for k, v in body.state_dict().items()})
+    BertModel(cfg).save_pretrained(folder)
     return folder
 
 

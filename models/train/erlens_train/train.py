@@ -11,11 +11,13 @@ import time
 import torch
 
 from . import architectures
-from .build import build_featurizer_and_encoder, build_model
+from .build import build_featurizer_and_encoder, build_model, save_encoder_files
+from .pretrained import encoder_folder, source_info
 from .config import load_config, resolve
 from .data import Schema
 from .decode import as_scoring_items
 from .eval_sets import load_eval_sets, selection, summary
+from .feature_cache import FeatureCache, fingerprint, warm as warm_cache
 from .featurize import batch as make_batch
 from .predict import predict
 from .retokenize import retokenize
@@ -55,11 +57,32 @@ def pick_device(name):
 
 
 def make_optimizer(cfg, model):
-    enc_params = [p for p in model.encoder.parameters() if p.requires_grad]
-    head_params = [p for p in model.head.parameters() if p.requires_grad]
-    enc_lr = cfg["encoder_lr"] if cfg["encoder"]["kind"] == "transformer" else cfg["lr"]
-    groups = [{"params": enc_params, "lr": enc_lr}, {"params": head_params, "lr": cfg["lr"]}]
+    """Pretrained weights train at encoder_lr; everything else (head, wordchar parts) at lr."""
+    kind = cfg["encoder"]["kind"]
+    pretrained = {"transformer": model.encoder, "hybrid": getattr(model.encoder, "transformer", None)}.get(kind)
+    pre_ids = {id(p) for p in pretrained.parameters()} if pretrained is not None else set()
+    enc_params = [p for p in model.encoder.parameters() if p.requires_grad and id(p) in pre_ids]
+    rest = [p for p in model.parameters() if p.requires_grad and id(p) not in pre_ids]
+    groups = [{"params": enc_params, "lr": cfg["encoder_lr"]}, {"params": rest, "lr": cfg["lr"]}]
     return torch.optim.AdamW(groups, weight_decay=cfg["weight_decay"])
+
+
+def encoder_of(model):
+    return getattr(model.encoder, "transformer", model.encoder)
+
+
+def attach_feature_cache(cfg, model, run_dir):
+    """A FeatureCache on the transformer when its bottom is frozen (feature_cache.py), else None."""
+    enc_cfg = cfg["encoder"]
+    tr = getattr(model.encoder, "transformer", model.encoder)
+    if enc_cfg["kind"] == "wordchar" or not enc_cfg["feature_cache"] or not tr.frozen_part:
+        return None
+    with open(os.path.join(run_dir, "encoder_source.json"), encoding="utf-8") as f:
+        source = json.load(f)
+    fp = fingerprint({k: source.get(k) for k in ("package", "version", "path", "weights_sha256")}, tr.n_frozen)
+    path = os.path.join(resolve(enc_cfg["cache_dir"]), "%s-%s.pt" % (cfg["name"], fp))
+    tr.cache = FeatureCache(path)
+    return tr.cache
 
 
 def make_schedule(optimizer, total_steps, warmup_frac):
@@ -127,21 +150,16 @@ def train(config, resume=False, quiet=False, overrides=None):
     schema.span_trim = cfg["span_trim"] or None
     feat, encoder = build_featurizer_and_encoder(cfg, train_set, run_dir)
     model = build_model(cfg, schema, encoder).to(device)
-    if device == "cuda" and hasattr(encoder, "set_fused_attention"):
-        encoder.set_fused_attention(True)
     arch = architectures.get(cfg["architecture"])
 
     with open(os.path.join(run_dir, "config.json"), "w", encoding="utf-8") as f:
         json.dump(cfg, f, indent=2)
     with open(os.path.join(run_dir, "schema.json"), "w", encoding="utf-8") as f:
         json.dump(schema.to_json(), f, indent=2)
-    if cfg["encoder"]["kind"] == "transformer":
-        with open(os.path.join(resolve(cfg["encoder"]["path"]), "config.json"), encoding="utf-8") as f:
-            enc_json = json.load(f)
-        with open(os.path.join(run_dir, "encoder_config.json"), "w", encoding="utf-8") as f:
-            json.dump(enc_json, f, indent=2)
-        with open(os.path.join(run_dir, "encoder_vocab.json"), "w", encoding="utf-8") as f:
-            json.dump(feat.vocab, f, ensure_ascii=False)
+    if cfg["encoder"]["kind"] != "wordchar":
+        save_encoder_files(feat, encoder, os.path.join(run_dir, "encoder"))
+        with open(os.path.join(run_dir, "encoder_source.json"), "w", encoding="utf-8") as f:
+            json.dump(source_info(cfg["encoder"], encoder_folder(cfg["encoder"])), f, indent=2)
 
     # Encoded per source, so that a source's `per_epoch` draw indexes its own sentences.
     train_enc, sizes, source_of = [], [], []
@@ -163,6 +181,12 @@ def train(config, resume=False, quiet=False, overrides=None):
         eval_enc = [[feat.encode(s.tokens) for s in es.sentences] for es in eval_sets]
     except ValueError as err:
         raise ValueError("a dev sentence does not fit the encoder (%s); raise encoder.max_subwords" % err) from None
+
+    cache = attach_feature_cache(cfg, model, run_dir)
+    if cache is not None:
+        seconds, new = warm_cache(cache, model, [[e for _, e in train_enc]] + eval_enc, feat.kind, device)
+        log.write(event="feature_cache", seconds=seconds, new_entries=new, frozen_layers=encoder_of(model).n_frozen,
+                  path=cache.path, **cache.stats())
 
     def epoch_items(epoch):
         return epoch_indices(sources, sizes, cfg["seed"] * 1000 + epoch)
@@ -217,6 +241,8 @@ def train(config, resume=False, quiet=False, overrides=None):
             n_batches += 1
             n_tokens += int(inputs["word_mask"].sum())
         state["epoch"] += 1
+        if cache is not None:
+            cache.flush()  # entries met for the first time this epoch (joined sentences, long windows)
         record = {"event": "epoch", "epoch": state["epoch"], "step": state["step"],
                   "loss": loss_sum / max(1, n_batches), "seconds": round(time.time() - t0, 2),
                   "words_per_second": round(n_tokens / max(1e-6, time.time() - t0))}

@@ -6,7 +6,7 @@ import os
 import torch
 
 from conftest import SHARED
-from erlens_train.encoders import load_hf_encoder, read_hf_vocab
+from erlens_train.encoders import load_hf_model
 from erlens_train.featurize import WordPieceFeaturizer
 from erlens_train.pretrain import pretrain
 from erlens_train.wordpiece_learn import learn_wordpiece
@@ -23,7 +23,7 @@ def test_wordpiece_learning_merges_frequent_words():
     vocab = learn_wordpiece(counts, 60, min_count=2, alphabet_min=1)
     assert vocab[:5] == ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     assert "patient" in vocab and len(vocab) == len(set(vocab)) <= 60
-    feat = WordPieceFeaturizer({t: i for i, t in enumerate(vocab)})
+    feat = WordPieceFeaturizer.from_vocab({t: i for i, t in enumerate(vocab)})
     assert [vocab[i] for i in feat.pieces("patients")] == ["patients"]
     assert [vocab[i] for i in feat.pieces("pains")] == ["pain", "##s"]  # unseen word: merged pieces
 
@@ -43,12 +43,12 @@ def test_tiny_pretraining_runs_resumes_and_exports(tmp_path):
     log2 = [json.loads(l) for l in open(tmp_path / "run" / "log.jsonl")]
     starts = [r for r in log2 if r["event"] == "start"]
     assert starts[-1]["step"] == 60
-    enc, cfg = load_hf_encoder(folder)
-    assert cfg.model_type == "electra" and cfg.hidden_size == 32
-    vocab = read_hf_vocab(folder)
-    feat = WordPieceFeaturizer(vocab, max_subwords=32)
+    body = load_hf_model(folder)  # the folder transformers' save_pretrained wrote, loaded by AutoModel
+    assert body.config.model_type == "electra" and body.config.hidden_size == 32
+    feat = WordPieceFeaturizer.from_file(os.path.join(folder, "tokenizer.json"), max_subwords=32)
     e = feat.encode(["The", "patients", "improved", "."])
-    x = enc.body(torch.tensor([e["input_ids"]]), torch.ones(1, e["n_subwords"], dtype=torch.long))
+    x = body(input_ids=torch.tensor([e["input_ids"]]),
+             attention_mask=torch.ones(1, e["n_subwords"], dtype=torch.long)).last_hidden_state
     assert x.shape == (1, e["n_subwords"], 32) and torch.isfinite(x).all()
 
 

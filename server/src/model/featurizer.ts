@@ -20,11 +20,12 @@ export const UNK = 1;
 export interface EncodedSentence {
   inputIds: number[];
   wordFirstSubword: number[];
-  charIds?: number[][]; // wordchar only
+  charIds?: number[][]; // wordchar and hybrid
+  wordIds?: number[]; // hybrid only: the wordchar word ids beside the subwords
 }
 
 export interface Featurizer {
-  readonly kind: 'wordchar' | 'transformer';
+  readonly kind: 'wordchar' | 'transformer' | 'hybrid';
   /** Throws when a sentence needs more subwords than the encoder's window (split it first). */
   encode(words: readonly string[]): EncodedSentence;
   /** Subwords each word costs (1 for wordchar), for planning windows. */
@@ -160,6 +161,34 @@ export class WordPieceFeaturizer implements Featurizer {
   }
 }
 
+/**
+ * `hybrid` packages (erlens_train/encoders.py HybridEncoder): the transformer's WordPiece subwords as
+ * input_ids, plus each word's wordchar word id (word_ids) and char ids. Windows are planned on subwords.
+ */
+export class HybridFeaturizer implements Featurizer {
+  readonly kind = 'hybrid';
+  readonly specialSubwords: number;
+  readonly maxSubwords: number;
+
+  constructor(
+    private readonly wordpiece: WordPieceFeaturizer,
+    private readonly wordchar: WordCharFeaturizer,
+  ) {
+    this.specialSubwords = wordpiece.specialSubwords;
+    this.maxSubwords = wordpiece.maxSubwords;
+  }
+
+  encode(words: readonly string[]): EncodedSentence {
+    const wp = this.wordpiece.encode(words);
+    const wc = this.wordchar.encode(words);
+    return { ...wp, wordIds: wc.inputIds, charIds: wc.charIds };
+  }
+
+  subwordCounts(words: readonly string[]): number[] {
+    return this.wordpiece.subwordCounts(words);
+  }
+}
+
 /** The featurizer a package's model.json asks for, from the package's own files. */
 export function loadFeaturizer(pkg: ModelPackage): Featurizer {
   const enc = pkg.meta.encoder;
@@ -170,15 +199,17 @@ export function loadFeaturizer(pkg: ModelPackage): Featurizer {
       throw new ModelPackageError(pkg.id, `cannot read ${file}: ${(err as Error).message}`);
     }
   };
+  const wordchar = (maxWords: number) => {
+    const words = read(enc.words ?? 'vocab.words.txt').split('\n');
+    if (words[words.length - 1] === '') words.pop(); // the file ends with a newline
+    const chars = JSON.parse(read(enc.chars ?? 'vocab.chars.json')) as string[];
+    return new WordCharFeaturizer(words, chars, enc.max_chars ?? 20, maxWords);
+  };
   try {
-    if (enc.kind === 'wordchar') {
-      const words = read(enc.words ?? 'vocab.words.txt').split('\n');
-      if (words[words.length - 1] === '') words.pop(); // the file ends with a newline
-      const chars = JSON.parse(read(enc.chars ?? 'vocab.chars.json')) as string[];
-      return new WordCharFeaturizer(words, chars, enc.max_chars ?? 20, pkg.meta.max_subwords ?? pkg.meta.max_words);
-    }
+    if (enc.kind === 'wordchar') return wordchar(pkg.meta.max_subwords ?? pkg.meta.max_words);
     const tokenizerJson = JSON.parse(read(enc.tokenizer ?? 'tokenizer.json')) as Record<string, unknown>;
-    return WordPieceFeaturizer.fromTokenizerJson(tokenizerJson, pkg.meta.max_subwords);
+    const wordpiece = WordPieceFeaturizer.fromTokenizerJson(tokenizerJson, pkg.meta.max_subwords);
+    return enc.kind === 'hybrid' ? new HybridFeaturizer(wordpiece, wordchar(pkg.meta.max_words)) : wordpiece;
   } catch (err) {
     if (err instanceof ModelPackageError) throw err;
     throw new ModelPackageError(pkg.id, `tokenizer files are unusable: ${(err as Error).message}`);
@@ -210,6 +241,7 @@ export function batchInputs(encoded: readonly EncodedSentence[], inputNames: rea
   const [first, mask] = padRows(encoded.map((e) => e.wordFirstSubword), N);
   if (want.has('word_first_subword')) feeds.word_first_subword = int64(first, [B, N]);
   if (want.has('word_mask')) feeds.word_mask = int64(mask, [B, N]);
+  if (want.has('word_ids')) feeds.word_ids = int64(padRows(encoded.map((e) => e.wordIds ?? []), N)[0], [B, N]);
   if (want.has('char_ids')) {
     const C = Math.max(1, ...encoded.flatMap((e) => (e.charIds ?? []).map((c) => c.length)));
     const chars = new Array<number>(B * N * C).fill(0);

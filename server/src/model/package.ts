@@ -21,7 +21,7 @@ export class ModelPackageError extends Error {
 }
 
 export interface EncoderMeta {
-  kind: 'wordchar' | 'transformer';
+  kind: 'wordchar' | 'transformer' | 'hybrid'; // hybrid: transformer subwords + wordchar word and char ids
   name?: string;
   licence?: string;
   // wordchar
@@ -126,8 +126,8 @@ export async function loadPackage(dir: string, ref: string = dir): Promise<Model
   const graphPath = path.join(dir, meta.graph.file);
   const stages = Object.entries(meta.stages ?? {});
   const required = [meta.graph.file, ...stages.map(([, s]) => s.file)];
-  if (meta.encoder.kind === 'wordchar') required.push(meta.encoder.words ?? 'vocab.words.txt', meta.encoder.chars ?? 'vocab.chars.json');
-  else required.push(meta.encoder.tokenizer ?? 'tokenizer.json');
+  if (meta.encoder.kind !== 'transformer') required.push(meta.encoder.words ?? 'vocab.words.txt', meta.encoder.chars ?? 'vocab.chars.json');
+  if (meta.encoder.kind !== 'wordchar') required.push(meta.encoder.tokenizer ?? 'tokenizer.json');
   for (const file of required) {
     if (!fs.existsSync(path.join(dir, file))) throw new ModelPackageError(name, `missing file ${file}`);
   }
@@ -149,7 +149,7 @@ function checkMeta(meta: ModelMeta): string | null {
   if (typeof meta.id !== 'string' || !meta.id) return 'model.json has no id';
   if (typeof meta.decoder !== 'string') return 'model.json has no decoder';
   if (!Array.isArray(meta.entity_types) || !Array.isArray(meta.relation_types)) return 'model.json lacks entity_types/relation_types';
-  if (!meta.encoder || (meta.encoder.kind !== 'wordchar' && meta.encoder.kind !== 'transformer')) {
+  if (!meta.encoder || !['wordchar', 'transformer', 'hybrid'].includes(meta.encoder.kind)) {
     return `unknown encoder kind ${JSON.stringify(meta.encoder?.kind)}`;
   }
   if (!Number.isInteger(meta.max_words) || meta.max_words < 2) return 'model.json has no usable max_words';
