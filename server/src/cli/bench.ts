@@ -16,11 +16,11 @@ import { writeFileAtomic } from '../export/atomicWrite';
 import { knownProviders, ExecutionProvider } from '../model/session';
 import { AssertionTagger } from '../assertion/tagger';
 import { Annotator } from '../pipeline/annotator';
-import type { DocumentAnnotations } from '../pipeline/types';
+import type { DocumentAnnotations } from '../annotations/types';
 import { sharedRoot } from '../paths';
 import { segmentDocument } from '../text/segment';
 import { UsageError } from './errors';
-import type { CommonOptions, Values } from './main';
+import type { CommonOptions, Values } from './options';
 import { chooseModels } from './modelSelection';
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;

@@ -23,10 +23,11 @@ import { loadPackage, packageRoots, resolvePackageRef } from '../model/package';
 import { ModelRunner } from '../model/runner';
 import { sharedRoot } from '../paths';
 import type { Annotator } from '../pipeline/annotator';
-import type { DocumentAnnotations, SentenceResult } from '../pipeline/types';
+import type { DocumentAnnotations } from '../annotations/types';
+import type { SentenceResult } from '../decoders/types';
 import { UsageError } from './errors';
 import { loadAnnotator } from './loadModels';
-import type { CommonOptions, Values } from './main';
+import type { CommonOptions, Values } from './options';
 import { chooseModels } from './modelSelection';
 
 function oneModel(opts: CommonOptions, command: string): string {

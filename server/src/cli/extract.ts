@@ -7,7 +7,7 @@ import { documentToJson, ExportDocument, isExportFormat, render, writeExport, EX
 import { ASSERTION_VIEWS, filterByAssertion, isAssertionView } from '../assertion/view';
 import { Annotator } from '../pipeline/annotator';
 import { UsageError } from './errors';
-import type { CommonOptions, Values } from './main';
+import type { CommonOptions, Values } from './options';
 import { chooseModels } from './modelSelection';
 import { loadAnnotator } from './loadModels';
 

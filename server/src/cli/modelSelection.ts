@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findPackageDirs, packageRoots, resolvePackageRef } from '../model/package';
 import { UsageError } from './errors';
-import type { CommonOptions } from './main';
+import type { CommonOptions } from './options';
 
 export function configuredDefaultModels(extensionRoot: string): string[] {
   try {

@@ -1,7 +1,7 @@
 /** `erlens models`: the installed packages, with architecture, dataset and dev scores. */
 import * as path from 'node:path';
 import { discoverPackages, DevScores, ModelPackage } from '../model/package';
-import type { CommonOptions, Values } from './main';
+import type { CommonOptions, Values } from './options';
 import { configuredDefaultModels } from './modelSelection';
 
 function devScores(pkg: ModelPackage): { source: string; scores: DevScores } | null {

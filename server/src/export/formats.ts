@@ -12,8 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { Assertion, AssertionStatus, DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
-import { ASSERTION_STATUSES } from '../pipeline/types';
+import type { Assertion, AssertionStatus, DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../annotations/types';
+import { ASSERTION_STATUSES } from '../annotations/types';
 import * as fs from 'node:fs';
 import { writeFilesAtomic } from './atomicWrite';
 import type { FileContent } from './atomicWrite';

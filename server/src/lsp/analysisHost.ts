@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AnnotationPatch, DocumentAnnotations } from '../pipeline/types';
+import type { AnnotationPatch, DocumentAnnotations } from '../annotations/types';
 import { STOP_BOARD_SLOTS } from './analysisProtocol';
 import type { FromWorker, LoadedModelInfo, ToWorker, WorkerConfig, WorkerCounters } from './analysisProtocol';
 

@@ -8,7 +8,7 @@
  */
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { DocumentAnnotations, RelationAnnotation } from '../pipeline/types';
+import type { DocumentAnnotations, RelationAnnotation } from '../annotations/types';
 import { isShown } from '../assertion/view';
 import type { ErlensSettings } from './settings';
 import { describeRelation, entityRange } from './relationText';

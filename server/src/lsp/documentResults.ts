@@ -11,7 +11,7 @@
  */
 import { applyPatch } from '../pipeline/patches';
 import { shiftThrough } from '../pipeline/shift';
-import type { AnnotationPatch, DocumentAnnotations } from '../pipeline/types';
+import type { AnnotationPatch, DocumentAnnotations } from '../annotations/types';
 import { EditMap } from '../text/editMap';
 import type { Change, TextReplacement } from '../text/editMap';
 

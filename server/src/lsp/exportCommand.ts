@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { throwIfAborted } from '../model/abort';
 import type { StopSignal } from '../model/abort';
-import type { DocumentAnnotations } from '../pipeline/types';
+import type { DocumentAnnotations } from '../annotations/types';
 import { writeExports } from './exportWriters';
 import type { Logger } from './logger';
 import type { ExportArguments, ExportResult } from './protocol';

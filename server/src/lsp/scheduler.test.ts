@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type { AnnotationPatch } from '../pipeline/types';
+import type { AnnotationPatch } from '../annotations/types';
 import type { AnalysisHost } from './analysisHost';
 import type { ToWorker } from './analysisProtocol';
 import { Logger } from './logger';

@@ -13,7 +13,7 @@
  *   visible range first); between patches the kept annotations follow the edits.
  */
 import { binaryContentReason } from '../text/binary';
-import type { AnnotationPatch, DocumentAnnotations } from '../pipeline/types';
+import type { AnnotationPatch, DocumentAnnotations } from '../annotations/types';
 import type { AnalysisHost } from './analysisHost';
 import type { FromWorker } from './analysisProtocol';
 import { DocumentResults } from './documentResults';

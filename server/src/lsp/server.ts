@@ -18,7 +18,7 @@ import {
 import type { CancellationToken, Connection, InitializeParams, InitializeResult, SemanticTokens, SemanticTokensDelta, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { isAbortError, throwIfAborted } from '../model/abort';
-import type { DocumentAnnotations } from '../pipeline/types';
+import type { DocumentAnnotations } from '../annotations/types';
 import { buildCodeLenses } from './codeLens';
 import { buildDiagnostics } from './diagnostics';
 import { runExport } from './exportCommand';

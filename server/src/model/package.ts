@@ -6,19 +6,12 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ModelPackageError } from '../decoders/manifest';
+import type { DecoderManifest } from '../decoders/manifest';
+
+export { ModelPackageError };
 
 export const PACKAGE_FORMAT = 1;
-
-/** A package that cannot be used; `message` is one line naming the package and the problem. */
-export class ModelPackageError extends Error {
-  constructor(
-    readonly packageRef: string,
-    readonly problem: string,
-  ) {
-    super(`model package '${packageRef}': ${problem}`);
-    this.name = 'ModelPackageError';
-  }
-}
 
 export interface EncoderMeta {
   kind: 'wordchar' | 'transformer';
@@ -41,34 +34,10 @@ export interface DevScores {
   re_macro?: number;
 }
 
-/** A graph stage besides the main graph (model.json `stages`, e.g. STSN's "pairs"). */
-export interface StageMeta {
-  file: string;
-  sha256: string;
-  inputs: string[];
-  outputs: string[];
-}
-
-/** Decoder settings (model.json `decoding`); which keys matter depends on the decoder family. */
-export interface DecodingMeta {
-  // tag-table
-  tagging?: 'BIO' | 'BILOU';
-  relation_cells?: 'block' | 'last-word';
-  // span-pairs
-  rel_threshold?: number;
-  suppress_overlaps?: boolean;
-  [key: string]: unknown;
-}
-
-/** model.json, as export.py writes it. */
-export interface ModelMeta {
+/** model.json, as export.py writes it: the decoders' part (DecoderManifest) and the rest. */
+export interface ModelMeta extends DecoderManifest {
   format: number;
-  id: string;
   architecture: string;
-  decoder: string;
-  entity_types: string[];
-  relation_types: string[];
-  symmetric_relations: string[];
   /** relation type -> the [head type, tail type] pairs its training data has (decoders/constraints.ts). */
   relation_arguments?: Record<string, string[][]>;
   /** entity type -> words its guidelines keep off the span edges (decoders/spanTrim.ts). */
@@ -81,17 +50,10 @@ export interface ModelMeta {
   max_words: number;
   max_subwords: number;
   inputs: string[];
-  outputs: string[];
-  /** span-table: both; span-pairs: relation; tag-table (argmax decoding): none. */
-  thresholds?: { entity?: number; relation?: number };
-  /** span-table only. */
-  pair_policy?: 'all' | 'best';
-  decoding?: DecodingMeta;
   training?: { dataset?: string; averaging?: string; [key: string]: unknown };
   dev_scores?: { pytorch_fp32?: DevScores | null; onnx?: DevScores | null; [key: string]: DevScores | null | undefined };
   parameters?: number;
   graph: { file: string; sha256: string; opset?: number };
-  stages?: Record<string, StageMeta>;
   [key: string]: unknown;
 }
 

@@ -25,7 +25,7 @@ import { binaryContentReason } from '../text/binary';
 import { CacheStats, DEFAULT_CACHE_BYTES, SentenceCache } from './cache';
 import { DocumentAnalysis } from './documentAnalysis';
 import type { AnalysisEngine } from './documentAnalysis';
-import type { DocumentAnnotations } from './types';
+import type { DocumentAnnotations } from '../annotations/types';
 
 export interface AnnotatorOptions {
   executionProvider?: ExecutionProviderSetting;
