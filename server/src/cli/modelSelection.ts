@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findPackageDirs, packageRoots, resolvePackageRef } from '../model/package';
+import { PackageCatalogue } from '../model/catalogue';
 import { UsageError } from './errors';
 import type { CommonOptions } from './options';
 
@@ -25,6 +25,11 @@ export function configuredDefaultModels(extensionRoot: string): string[] {
   return [];
 }
 
+/** The packages a command can use: --models-dir folders first, then the installation's models/. */
+export function catalogueFor(opts: CommonOptions): PackageCatalogue {
+  return new PackageCatalogue({ userDirs: opts.modelsDirs, extensionRoot: opts.extensionRoot });
+}
+
 export interface ModelChoice {
   refs: string[];
   /** Said on stderr when the choice is a fallback the user should know about. */
@@ -33,19 +38,14 @@ export interface ModelChoice {
 
 export function chooseModels(opts: CommonOptions): ModelChoice {
   if (opts.models.length) return { refs: opts.models };
-  const roots = packageRoots(opts.extensionRoot, opts.modelsDirs);
-  const installed = configuredDefaultModels(opts.extensionRoot).filter((id) => {
-    try {
-      resolvePackageRef(id, roots);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const catalogue = catalogueFor(opts);
+  const installed = configuredDefaultModels(opts.extensionRoot).filter((id) => 'info' in catalogue.find(id));
   if (installed.length) return { refs: installed };
-  const all = findPackageDirs(roots);
+  const all = catalogue.packageDirs();
   if (all.length) return { refs: all };
-  const fixtures = findPackageDirs([path.join(opts.extensionRoot, 'test', 'fixtures', 'models')]);
+  // Not in the search path on purpose: the test packages are a last resort, said as such (models/ is
+  // empty here, so this catalogue holds the fixtures only).
+  const fixtures = new PackageCatalogue({ userDirs: [path.join(opts.extensionRoot, 'test', 'fixtures', 'models')], extensionRoot: opts.extensionRoot }).packageDirs();
   if (fixtures.length) {
     return {
       refs: fixtures,

@@ -2,7 +2,6 @@
  * ERlens' own LSP messages, shared by server, VS Code client (client/src/protocol.ts re-exports this
  * file; esbuild bundles it into both sides) and tests.
  */
-import type { PackageInfo } from './packageLocator';
 
 /** Request `erlens/stats` → ServerStats: counters tests and the status item read. */
 export const STATS_REQUEST = 'erlens/stats';
@@ -56,7 +55,13 @@ export interface ServerStats {
 }
 
 /** An installed package as "Select Models" lists it; `active` = named in erlens.models. */
-export interface PackageSummary extends Omit<PackageInfo, 'devScores'> {
+export interface PackageSummary {
+  id: string;
+  dir: string;
+  architecture?: string;
+  dataset?: string;
+  entityTypes: string[];
+  relationTypes: string[];
   active: boolean;
 }
 

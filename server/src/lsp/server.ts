@@ -24,8 +24,7 @@ import { buildDiagnostics } from './diagnostics';
 import { runExport } from './exportCommand';
 import { buildHover } from './hover';
 import { Logger } from './logger';
-import { ModelHost } from './modelHost';
-import { listPackages, searchRoots } from './packageLocator';
+import { catalogueFor, ModelHost } from './modelHost';
 import { DOCUMENT_STATUS_NOTIFICATION, EXPORT_COMMAND, LIST_MODELS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_RANGE_NOTIFICATION } from './protocol';
 import type { DocumentStatus, ExportArguments, PackageSummary, ServerStats } from './protocol';
 import { AnnotationScheduler } from './scheduler';
@@ -412,7 +411,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onRequest(LIST_MODELS_REQUEST, (): PackageSummary[] => {
     const active = new Set(settings.models);
-    return listPackages(searchRoots(settings.modelPaths, extraRoots)).map((p) => ({
+    return catalogueFor(settings, extraRoots).list().map((p) => ({
       id: p.id,
       dir: p.dir,
       architecture: p.architecture,

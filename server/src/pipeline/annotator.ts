@@ -16,7 +16,8 @@
  */
 import { AssertionTagger, DEFAULT_TAGGER_CACHE_BYTES } from '../assertion/tagger';
 import { AbortError } from '../model/abort';
-import { findPackageDirs, loadPackage, ModelPackage, ModelPackageError, packageRoots, resolvePackageRef } from '../model/package';
+import { PackageCatalogue } from '../model/catalogue';
+import { loadPackage, ModelPackage, ModelPackageError } from '../model/package';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_CELLS, ModelRunner } from '../model/runner';
 import { ExecutionProvider, ExecutionProviderSetting, ProviderAttempt } from '../model/session';
 import { extensionRoot } from '../paths';
@@ -41,7 +42,7 @@ export interface AnnotatorOptions {
   sessionMemory?: { cpuMemArena?: boolean; memPattern?: boolean };
   /** Where `models/` is (default: the installed extension / repository root). */
   extensionRoot?: string;
-  /** More folders holding packages, or packages themselves. */
+  /** More folders holding packages, or packages themselves (searched before models/). */
   extraModelDirs?: string[];
   /** Documents longer than this (UTF-16 units) are skipped with a reason. */
   maxDocumentChars?: number;
@@ -66,6 +67,7 @@ export interface LoadedModel {
   architecture: string;
   provider: ExecutionProvider;
   failedProviders: ProviderAttempt[];
+  symmetricRelations: readonly string[];
 }
 
 export { AbortError };
@@ -113,11 +115,6 @@ export class Annotator implements AnalysisEngine {
     return this.clinical.has(model);
   }
 
-  /** Every package found under the roots (for "no models configured": use what is installed). */
-  static installedPackageDirs(extensionRoot: string, extraDirs: readonly string[] = []): string[] {
-    return findPackageDirs(packageRoots(extensionRoot, extraDirs));
-  }
-
   /** Load every package once; failures land in `errors`. Safe to call many times. */
   ready(): Promise<void> {
     this.loading ??= this.loadAll();
@@ -126,11 +123,11 @@ export class Annotator implements AnalysisEngine {
 
   private async loadAll(): Promise<void> {
     this.loadRouter();
-    const roots = packageRoots(this.options.extensionRoot, this.options.extraModelDirs ?? []);
+    const catalogue = new PackageCatalogue({ userDirs: this.options.extraModelDirs, extensionRoot: this.options.extensionRoot });
     const seen = new Set<string>();
     for (const ref of this.models) {
       try {
-        const pkg: ModelPackage = await loadPackage(resolvePackageRef(ref, roots), ref);
+        const pkg: ModelPackage = await loadPackage(catalogue.resolve(ref), ref);
         if (seen.has(pkg.id)) continue; // the same package listed twice
         seen.add(pkg.id);
         const runner = await ModelRunner.load(pkg, {
@@ -171,12 +168,8 @@ export class Annotator implements AnalysisEngine {
       architecture: r.meta.architecture,
       provider: r.provider,
       failedProviders: r.failedProviders,
+      symmetricRelations: r.meta.symmetric_relations,
     }));
-  }
-
-  /** The runner of a loaded model (the CLI's predict/eval go through it directly). */
-  runner(id: string): ModelRunner | undefined {
-    return this.runners.find((r) => r.id === id);
   }
 
   cacheStats(): CacheStats {
