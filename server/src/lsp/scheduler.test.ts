@@ -9,7 +9,8 @@ import type { AnnotationPatch } from '../annotations/types';
 import type { AnalysisHost } from './analysisHost';
 import type { ToWorker } from './analysisProtocol';
 import { Logger } from './logger';
-import { AnnotationScheduler, emptyAnnotations } from './scheduler';
+import { emptyAnnotations } from '../annotations/empty';
+import { AnnotationScheduler } from './scheduler';
 import type { SchedulableDocument } from './scheduler';
 
 type Request = Omit<Extract<ToWorker, { type: 'analyze' }>, 'type' | 'generation'>;

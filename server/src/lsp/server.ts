@@ -398,7 +398,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         }
         const host = await models.host();
         if (!host) return undefined;
-        const annotations = await host.annotate(document.uri, document.version, document.getText(), document.languageId, stop);
+        const annotations = await host.annotate(document.uri, document.version, document.getText(), document.languageId, { signal: stop });
         throwIfAborted(stop);
         return annotations;
       },

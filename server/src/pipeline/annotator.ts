@@ -16,13 +16,15 @@
  */
 import { AssertionTagger, DEFAULT_TAGGER_CACHE_BYTES } from '../assertion/tagger';
 import { AbortError } from '../model/abort';
+import type { StopSignal } from '../model/abort';
 import { PackageCatalogue } from '../model/catalogue';
 import { loadPackage, ModelPackage, ModelPackageError } from '../model/package';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_CELLS, ModelRunner } from '../model/runner';
 import { ExecutionProvider, ExecutionProviderSetting, ProviderAttempt } from '../model/session';
 import { extensionRoot } from '../paths';
 import { defaultRouterFile, DomainRouter } from '../routing/domainRouter';
-import { binaryContentReason } from '../text/binary';
+import { emptyAnnotations } from '../annotations/empty';
+import { documentSkipReason } from '../text/documentGate';
 import { CacheStats, DEFAULT_CACHE_BYTES, SentenceCache } from './cache';
 import { DocumentAnalysis } from './documentAnalysis';
 import type { AnalysisEngine } from './documentAnalysis';
@@ -56,8 +58,10 @@ export interface AnnotatorOptions {
   log?: (message: string) => void;
 }
 
+/** How a whole-text annotation can be stopped (Annotator.annotate here, AnalysisHost.annotate in the server). */
 export interface AnnotateOptions {
-  signal?: AbortSignal;
+  /** Checked before every ORT call; `onAbort` (where the signal has it) lets a worker be told at once. */
+  signal?: StopSignal & { onAbort?(stop: () => void): void };
 }
 
 /** What the status bar and `erlens models` show about a loaded model. */
@@ -181,12 +185,8 @@ export class Annotator implements AnalysisEngine {
    * with the reason when the text is not analysed (binary, too large, segmentation failed).
    */
   open(uri: string, version: number, text: string, languageId: string): { analysis?: DocumentAnalysis; skipped?: string } {
-    if (typeof text !== 'string') return { skipped: 'skipped: no text' };
-    if (text.length > this.options.maxDocumentChars) {
-      return { skipped: `skipped: the document has ${text.length} characters, over the limit of ${this.options.maxDocumentChars}` };
-    }
-    const binary = binaryContentReason(text);
-    if (binary) return { skipped: binary };
+    const skipped = documentSkipReason(text, this.options.maxDocumentChars);
+    if (skipped) return { skipped };
     try {
       return { analysis: new DocumentAnalysis(this, uri, languageId, text, version) };
     } catch (err) {
@@ -208,7 +208,7 @@ export class Annotator implements AnalysisEngine {
 
   /** No annotations (with the reason the text was not analysed). */
   empty(uri: string, version: number, skipped?: string): DocumentAnnotations {
-    return { uri, version, sentences: [], entities: [], relations: [], stats: { sentences: 0, inferred: 0, cacheHits: 0, models: this.runners.map((r) => r.id) }, ...(skipped ? { skipped } : {}) };
+    return emptyAnnotations(uri, version, this.runners.map((r) => r.id), skipped);
   }
 
   reportRunFailure(runner: ModelRunner, err: unknown): void {
