@@ -13,7 +13,7 @@ function devScores(pkg: ModelPackage): { source: string; scores: DevScores } | n
 export async function runModels(values: Values, opts: CommonOptions): Promise<number> {
   const catalogue = catalogueFor(opts);
   const { packages, errors } = await catalogue.loadAll();
-  const defaults = new Set(configuredDefaultModels(opts.extensionRoot));
+  const defaults = new Set(configuredDefaultModels());
   if (values.json) {
     process.stdout.write(
       JSON.stringify(

@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { isExecutionProviderSetting } from '../model/session';
+import { EXECUTION_PROVIDER_SETTINGS, isExecutionProviderSetting } from '../model/session';
+import type { ExecutionProviderSetting } from '../model/session';
 import { extensionRoot } from '../paths';
 import { UsageError } from './errors';
 
@@ -21,7 +22,7 @@ export const COMMON: ParseArgsConfig['options'] = {
 export interface CommonOptions {
   models: string[];
   modelsDirs: string[];
-  executionProvider: 'auto' | 'cpu' | 'webgpu' | 'cuda';
+  executionProvider: ExecutionProviderSetting;
   threads: number;
   routing: 'auto' | 'off';
   extensionRoot: string;
@@ -31,7 +32,7 @@ export type Values = Record<string, string | boolean | string[] | boolean[] | un
 
 export function commonOptions(values: Values): CommonOptions {
   const ep = (values['execution-provider'] as string | undefined) ?? 'auto';
-  if (!isExecutionProviderSetting(ep)) throw new UsageError(`--execution-provider must be auto, cpu, webgpu or cuda, not '${ep}'`);
+  if (!isExecutionProviderSetting(ep)) throw new UsageError(`--execution-provider must be ${EXECUTION_PROVIDER_SETTINGS.join(', ')}, not '${ep}'`);
   const threads = values.threads === undefined ? 0 : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`--threads must be a whole number, not '${values.threads}'`);
   const routing = (values.routing as string | undefined) ?? 'auto';

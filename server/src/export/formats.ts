@@ -20,12 +20,10 @@ import type { FileContent } from './atomicWrite';
 import { addTypes, BRAT_ATTRIBUTES, BRAT_CONFIG_FILE, bratType, emptyTypes, parseOwnConfig, renderConfig } from './bratConfig';
 import { CodePointIndex } from './codePoints';
 
-export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'ntriples', 'brat'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+import type { ExportFormat } from './formatNames';
 
-export function isExportFormat(v: unknown): v is ExportFormat {
-  return typeof v === 'string' && (EXPORT_FORMATS as readonly string[]).includes(v);
-}
+export { EXPORT_FORMATS, isExportFormat } from './formatNames';
+export type { ExportFormat };
 
 /** One document to export: its annotations and the exact text they were computed on. */
 export interface ExportDocument {

@@ -17,7 +17,7 @@ import { writeExports } from './exportWriters';
 import type { Logger } from './logger';
 import type { ExportArguments, ExportResult } from './protocol';
 import { documentSkipReason } from '../text/documentGate';
-import { EXPORT_FORMATS } from './settings';
+import { EXPORT_FORMATS } from '../export/formatNames';
 import type { ErlensSettings } from './settings';
 
 export interface ExportContext {
