@@ -181,6 +181,14 @@ function serve(values: Values): number {
     throw err;
   }
   if (typeof server.startServer !== 'function') throw new UsageError('server/out/lsp/server.js has no startServer()');
+  // stderr is not the LSP channel: what is said there reaches the editor's log or the terminal.
+  if (values.stdio && process.stdin.isTTY) {
+    process.stderr.write(
+      'erlens serve: the language server is waiting for LSP messages on stdin (JSON-RPC with Content-Length headers);\n' +
+        'start it from an editor (see README, "Command line") rather than by hand. It exits when stdin closes (Ctrl-D).\n',
+    );
+  }
+  if (values.stdio) process.stdin.once('end', () => process.stderr.write('erlens serve: stdin closed (the editor ended the session): exiting\n'));
   server.startServer(); // reads --stdio from process.argv; keeps the process alive
   return -1; // still running: the caller must not exit
 }
