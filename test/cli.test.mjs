@@ -237,6 +237,21 @@ test('bench --lsp drives the server over stdio and reports cold, edit, burst and
   assert.ok(report.machine.load_average_start.length === 3);
 });
 
+test('extract: a missing file among several is reported, the others are extracted, the exit is 1', () => {
+  const r = erlens('extract', docPath, 'missing.md', '--model', model, '--format', 'jsonl');
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, /erlens extract: file not found: missing\.md/);
+  assert.match(r.err, /1 file\(s\), \d+ sentences/);
+  assert.match(r.err, /1 file\(s\) could not be read/);
+  assert.ok(r.out.length > 0, 'the readable file is still extracted');
+});
+
+test('an unknown model id lists the installed ones', () => {
+  const r = erlens('extract', docPath, '--model', 'no-such-model', '--models-dir', path.dirname(model));
+  assert.equal(r.code, 1);
+  assert.match(r.err, /not installed \(looked in .*; installed: .*tiny-chatty/);
+});
+
 test('user errors: one line, non-zero exit, no stack trace', () => {
   const cases = [
     [['frobnicate'], 2, /unknown command 'frobnicate'/],

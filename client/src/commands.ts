@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { LIST_MODELS_REQUEST } from './protocol';
+import { COMMANDS, LIST_MODELS_REQUEST } from './protocol';
 import type { PackageSummary } from './protocol';
 
 interface LspRange {
@@ -61,11 +61,11 @@ async function selectModels(getClient: () => LanguageClient | undefined): Promis
 
 export function registerCommands(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined, output: vscode.LogOutputChannel): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand('erlens.revealRange', revealRange),
-    vscode.commands.registerCommand('erlens.pickRelation', pickRelation),
-    vscode.commands.registerCommand('erlens.selectModels', () => selectModels(getClient)),
-    vscode.commands.registerCommand('erlens.showOutput', () => output.show(true)),
-    vscode.commands.registerCommand('erlens.restartServer', async () => {
+    vscode.commands.registerCommand(COMMANDS.revealRange, revealRange),
+    vscode.commands.registerCommand(COMMANDS.pickRelation, pickRelation),
+    vscode.commands.registerCommand(COMMANDS.selectModels, () => selectModels(getClient)),
+    vscode.commands.registerCommand(COMMANDS.showOutput, () => output.show(true)),
+    vscode.commands.registerCommand(COMMANDS.restartServer, async () => {
       await getClient()?.restart();
     }),
   );

@@ -3,15 +3,18 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExportArguments, ExportResult } from './protocol';
+import { EXPORT_FORMATS } from './protocol';
+import type { ExportArguments, ExportFormat, ExportResult } from './protocol';
 
-const FORMATS = [
-  { label: 'json', description: 'one document per entry: entities, relations, UTF-16 and code-point offsets' },
-  { label: 'jsonl', description: 'one triple per line' },
-  { label: 'csv', description: 'subject, predicate, object, types, offsets, confidence' },
-  { label: 'ntriples', description: 'RDF N-Triples for knowledge graphs' },
-  { label: 'brat', description: 'brat standoff .ann next to a .txt copy' },
-];
+// Keyed by format: a format added to EXPORT_FORMATS without a description here does not compile.
+const DESCRIPTIONS: Record<ExportFormat, string> = {
+  json: 'one document per entry: entities, relations, UTF-16 and code-point offsets',
+  jsonl: 'one triple per line',
+  csv: 'subject, predicate, object, types, offsets, confidence',
+  ntriples: 'RDF N-Triples for knowledge graphs',
+  brat: 'brat standoff .ann next to a .txt copy',
+};
+const FORMATS = EXPORT_FORMATS.map((label) => ({ label, description: DESCRIPTIONS[label] }));
 
 export async function promptExportArguments(): Promise<ExportArguments[] | undefined> {
   const editor = vscode.window.activeTextEditor;

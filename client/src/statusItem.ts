@@ -3,6 +3,7 @@
  * and how much the sentence cache saved. Spins while documents are being annotated; clicking opens the log.
  */
 import * as vscode from 'vscode';
+import { COMMANDS } from './protocol';
 import type { ServerStats } from './protocol';
 
 export class ErlensStatusItem implements vscode.Disposable {
@@ -13,7 +14,7 @@ export class ErlensStatusItem implements vscode.Disposable {
     this.item.name = 'ERlens';
     this.item.text = '$(loading~spin) ERlens';
     this.item.detail = 'starting';
-    this.item.command = { title: 'Show Output', command: 'erlens.showOutput' };
+    this.item.command = { title: 'Show Output', command: COMMANDS.showOutput };
   }
 
   update(stats: ServerStats): void {

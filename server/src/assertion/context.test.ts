@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type { AssertionStatus, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
-import { ASSERTION_STATUSES } from '../pipeline/types';
+import type { AssertionStatus, EntityAnnotation, RelationAnnotation } from '../annotations/types';
+import { ASSERTION_STATUSES } from '../annotations/types';
 import { segmentDocument } from '../text/segment';
 import { ContextTarget, findMatches, runContext } from './context';
 import { compileLexicon, defaultLexicon, expandPattern, LexiconError, phraseTokens, sectionOf } from './lexicon';

@@ -20,7 +20,7 @@
  */
 import type { CompiledLexicon, PhraseRoles, SectionRule, TriggerStatus, TrieNode } from './lexicon';
 import { matchTokens, TRIGGER_STATUSES } from './lexicon';
-import type { AssertionStatus } from '../pipeline/types';
+import type { AssertionStatus } from '../annotations/types';
 
 /** A target in sentence-relative UTF-16 offsets. */
 export interface ContextTarget {

@@ -7,8 +7,8 @@
  * never also a trigger: the file is checked when it is compiled, so a bad edit fails the unit tests,
  * not a user's note.
  */
-import type { AssertionStatus } from '../pipeline/types';
-import { ASSERTION_STATUSES } from '../pipeline/types';
+import type { AssertionStatus } from '../annotations/types';
+import { ASSERTION_STATUSES } from '../annotations/types';
 import { tokenizeWords } from '../text/wordTokenizer';
 import lexiconFile from './lexicon.json';
 

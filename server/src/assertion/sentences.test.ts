@@ -8,8 +8,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { extensionRoot } from '../paths';
-import type { AssertionStatus, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
-import { ASSERTION_STATUSES } from '../pipeline/types';
+import type { AssertionStatus, EntityAnnotation, RelationAnnotation } from '../annotations/types';
+import { ASSERTION_STATUSES } from '../annotations/types';
 import { segmentDocument } from '../text/segment';
 import { AssertionTagger } from './tagger';
 

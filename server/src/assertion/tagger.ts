@@ -8,7 +8,8 @@
  * because the lexicon is clinical ("father", "history", "plan" mean other things in news).
  */
 import { LRUCache } from 'lru-cache';
-import type { Assertion, EntityAnnotation, RelationAnnotation, SentenceSpan } from '../pipeline/types';
+import type { Assertion, EntityAnnotation, RelationAnnotation } from '../annotations/types';
+import type { SentenceSpan } from '../text/types';
 import { detach } from '../text/detach';
 import { ContextOutput, ContextResult, runContext } from './context';
 import { CompiledLexicon, defaultLexicon, SectionRule, sectionOf } from './lexicon';

@@ -7,7 +7,7 @@
  *    present, historical, possible. Negated, hypothetical and family mentions are hidden.
  *  - `present`: only what is actual now.
  */
-import type { AssertionStatus, DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
+import type { AssertionStatus, DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../annotations/types';
 
 export const ASSERTION_VIEWS = ['all', 'affirmed', 'present'] as const;
 export type AssertionView = (typeof ASSERTION_VIEWS)[number];

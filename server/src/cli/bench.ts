@@ -16,11 +16,11 @@ import { writeFileAtomic } from '../export/atomicWrite';
 import { knownProviders, ExecutionProvider } from '../model/session';
 import { AssertionTagger } from '../assertion/tagger';
 import { Annotator } from '../pipeline/annotator';
-import type { DocumentAnnotations } from '../pipeline/types';
+import type { DocumentAnnotations } from '../annotations/types';
 import { sharedRoot } from '../paths';
 import { segmentDocument } from '../text/segment';
 import { UsageError } from './errors';
-import type { CommonOptions, Values } from './main';
+import type { CommonOptions, Values } from './options';
 import { chooseModels } from './modelSelection';
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
@@ -118,6 +118,8 @@ export async function runBench(values: Values, opts: CommonOptions): Promise<num
   };
   for (const ref of choice.refs) {
     for (const provider of providers) {
+      const step = (what: string) => process.stderr.write(`erlens bench: ${path.basename(ref)} on ${provider}: ${what}\n`);
+      step('loading');
       const annotator = new Annotator([ref], { executionProvider: provider, threads: opts.threads, extensionRoot: opts.extensionRoot, extraModelDirs: opts.modelsDirs, cacheBytes: 512 * 2 ** 20, ...tuning });
       const t0 = performance.now();
       await annotator.ready();
@@ -138,6 +140,7 @@ export async function runBench(values: Values, opts: CommonOptions): Promise<num
       const uri = 'bench://document.md';
       let peak = rss();
       const sampler = setInterval(() => (peak = Math.max(peak, rss())), 25);
+      step(`cold annotation of ${doc.text.length.toLocaleString('en')} characters (the longest step)`);
       let t = performance.now();
       const cold = await annotator.annotate(uri, 1, doc.text, 'markdown');
       let s = (performance.now() - t) / 1000;
@@ -147,6 +150,7 @@ export async function runBench(values: Values, opts: CommonOptions): Promise<num
         seconds: round(s), sentences: cold.stats.sentences, inferred: cold.stats.inferred, sentences_per_second: round(cold.stats.inferred / s),
         entities: cold.entities.length, relations: cold.relations.length,
       };
+      step('warm annotation and a one-sentence edit');
       t = performance.now();
       const warm = await annotator.annotate(uri, 2, doc.text, 'markdown');
       r.warm = { seconds: round((performance.now() - t) / 1000), cache_hits: warm.stats.cacheHits, inferred: warm.stats.inferred };

@@ -32,7 +32,7 @@ import { segmentDocument } from '../text/segment';
 import { benchDocument } from './bench';
 import { UsageError } from './errors';
 import { ClientDocument, fileUriOf, LspDriver } from './lspDriver';
-import type { CommonOptions, Values } from './main';
+import type { CommonOptions, Values } from './options';
 import { chooseModels } from './modelSelection';
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;

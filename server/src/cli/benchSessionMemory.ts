@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../export/atomicWrite';
 import { UsageError } from './errors';
-import type { CommonOptions, Values } from './main';
+import type { CommonOptions, Values } from './options';
 import { chooseModels } from './modelSelection';
 
 const SETTINGS: Array<{ name: string; args: string[] }> = [

@@ -19,15 +19,16 @@ import { byNote, checkNote, notesLine, readNotesGold, scoreNotes, ScoredNote } f
 import { isLayout, Layout, LAYOUTS, layOut, RawLayout } from '../eval/rawLayout';
 import { rawEvaluation } from '../eval/rawReport';
 import { notesSummary, rawSummary, scoreRows } from '../eval/summary';
-import { loadPackage, packageRoots, resolvePackageRef } from '../model/package';
+import { loadPackage } from '../model/package';
 import { ModelRunner } from '../model/runner';
 import { sharedRoot } from '../paths';
 import type { Annotator } from '../pipeline/annotator';
-import type { DocumentAnnotations, SentenceResult } from '../pipeline/types';
+import type { DocumentAnnotations } from '../annotations/types';
+import type { SentenceResult } from '../decoders/types';
 import { UsageError } from './errors';
 import { loadAnnotator } from './loadModels';
-import type { CommonOptions, Values } from './main';
-import { chooseModels } from './modelSelection';
+import type { CommonOptions, Values } from './options';
+import { chooseModels, catalogueFor } from './modelSelection';
 
 function oneModel(opts: CommonOptions, command: string): string {
   if (opts.models.length !== 1) throw new UsageError(`${command} needs exactly one --model ID|DIR`);
@@ -41,7 +42,7 @@ function required(values: Values, name: string, command: string): string {
 }
 
 async function loadRunner(ref: string, opts: CommonOptions): Promise<ModelRunner> {
-  const dir = resolvePackageRef(ref, packageRoots(opts.extensionRoot, opts.modelsDirs));
+  const dir = catalogueFor(opts).resolve(ref);
   return ModelRunner.load(await loadPackage(dir, ref), { executionProvider: opts.executionProvider, intraOpNumThreads: opts.threads });
 }
 
@@ -199,7 +200,7 @@ function modelsOf(annotator: Annotator) {
 
 /** Relation types any loaded model declares symmetric: those compare their arguments unordered. */
 function symmetricTypes(annotator: Annotator): Set<string> {
-  return new Set(annotator.loadedModels().flatMap((m) => annotator.runner(m.id)?.meta.symmetric_relations ?? []));
+  return new Set(annotator.loadedModels().flatMap((m) => m.symmetricRelations));
 }
 
 async function runRawEval(docs: GoldDocument[], layout: RawLayout | 'brat', input: string, extra: Record<string, unknown>, reportPath: string | undefined, opts: CommonOptions): Promise<number> {

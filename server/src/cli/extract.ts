@@ -7,7 +7,7 @@ import { documentToJson, ExportDocument, isExportFormat, render, writeExport, EX
 import { ASSERTION_VIEWS, filterByAssertion, isAssertionView } from '../assertion/view';
 import { Annotator } from '../pipeline/annotator';
 import { UsageError } from './errors';
-import type { CommonOptions, Values } from './main';
+import type { CommonOptions, Values } from './options';
 import { chooseModels } from './modelSelection';
 import { loadAnnotator } from './loadModels';
 
@@ -25,10 +25,12 @@ export async function runExtract(files: string[], values: Values, opts: CommonOp
   if (files.length === 0) throw new UsageError('extract needs at least one file');
   const out = values.out as string | undefined;
   if (format === 'brat' && !out) throw new UsageError('--format brat writes a .txt and an .ann per file: give a folder with --out');
-  for (const f of files) {
-    if (!fs.existsSync(f)) throw new UsageError(`file not found: ${f}`);
-    if (!fs.statSync(f).isFile()) throw new UsageError(`not a file: ${f}`);
-  }
+  // A missing file among many is reported and the others are still extracted (exit 1 at the end);
+  // when none can be read there is nothing to do, which is a usage error.
+  const unreadable = files.map((f) => (!fs.existsSync(f) ? `file not found: ${f}` : !fs.statSync(f).isFile() ? `not a file: ${f}` : '')).filter(Boolean);
+  if (unreadable.length === files.length) throw new UsageError(unreadable.join('; '));
+  for (const problem of unreadable) process.stderr.write(`erlens extract: ${problem}\n`);
+  files = files.filter((f) => fs.existsSync(f) && fs.statSync(f).isFile());
   const assertions = (values.assertions as string | undefined) ?? 'all';
   if (!isAssertionView(assertions)) throw new UsageError(`--assertions must be one of ${ASSERTION_VIEWS.join(', ')}, not '${assertions}'`);
   const language = values.language as string | undefined;
@@ -62,7 +64,8 @@ export async function runExtract(files: string[], values: Values, opts: CommonOp
     const sentences = docs.reduce((s, d) => s + d.annotations.stats.sentences, 0);
     const models = annotator.loadedModels().map((m) => `${m.id} on ${m.provider}`).join(', ');
     process.stderr.write(`erlens extract: ${files.length} file(s), ${sentences} sentences, ${entities} entities, ${relations} relations (${models})${written.length ? `; wrote ${written.join(', ')}` : ''}\n`);
-    return 0;
+    if (unreadable.length) process.stderr.write(`erlens extract: ${unreadable.length} file(s) could not be read (above)\n`);
+    return unreadable.length ? 1 : 0;
   } finally {
     await annotator.dispose();
   }

@@ -1,6 +1,6 @@
 /** Load the chosen packages for a CLI command and report problems the way a terminal user needs. */
 import { Annotator } from '../pipeline/annotator';
-import type { CommonOptions } from './main';
+import type { CommonOptions } from './options';
 import type { ModelChoice } from './modelSelection';
 
 /**

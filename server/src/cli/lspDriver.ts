@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import type { MessageConnection } from 'vscode-languageserver/node';
+import { DOCUMENT_STATUS_NOTIFICATION, STATS_REQUEST, STATUS_NOTIFICATION } from '../lsp/protocol';
 import type { DocumentStatus, ServerStats } from '../lsp/protocol';
 
 export interface Position {
@@ -84,7 +85,7 @@ export class LspDriver {
       this.diagnostics.set(p.uri, list);
       this.wake();
     });
-    this.conn.onNotification('erlens/documentStatus', (p: DocumentStatus) => {
+    this.conn.onNotification(DOCUMENT_STATUS_NOTIFICATION, (p: DocumentStatus) => {
       this.statuses.set(p.uri, { ...p, at: performance.now() });
       this.wake();
     });
@@ -93,7 +94,7 @@ export class LspDriver {
     });
     this.conn.onNotification('window/logMessage', () => undefined);
     this.conn.onNotification('window/showMessage', () => undefined);
-    this.conn.onNotification('erlens/status', () => undefined);
+    this.conn.onNotification(STATUS_NOTIFICATION, () => undefined);
     this.conn.listen();
   }
 
@@ -139,7 +140,7 @@ export class LspDriver {
   }
 
   stats(): Promise<ServerStats> {
-    return this.conn.sendRequest('erlens/stats') as Promise<ServerStats>;
+    return this.conn.sendRequest(STATS_REQUEST) as Promise<ServerStats>;
   }
 
   open(doc: ClientDocument, languageId = 'markdown'): void {

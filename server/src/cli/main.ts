@@ -9,10 +9,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { ModelPackageError } from '../model/package';
-import { isExecutionProviderSetting } from '../model/session';
 import { DataError } from '../eval/jsonl';
 import { extensionRoot } from '../paths';
 import { UsageError } from './errors';
+import { COMMON, commonOptions } from './options';
+import type { Values } from './options';
 import { runExtract } from './extract';
 import { runPredict, runEval, withDefaultNotesGold } from './evaluate';
 import { runModels } from './models';
@@ -79,15 +80,6 @@ sentences, assertion accuracy on the gold Drugs found (and ConText alone on ever
 last line drug_p=.. drug_r=.. drug_f1=.. rel_per_100=.. assertion_acc=..
 `;
 
-const COMMON: ParseArgsConfig['options'] = {
-  model: { type: 'string', multiple: true },
-  'models-dir': { type: 'string', multiple: true },
-  'execution-provider': { type: 'string' },
-  threads: { type: 'string' },
-  routing: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-};
-
 const COMMANDS: Record<string, ParseArgsConfig['options']> = {
   extract: { ...COMMON, format: { type: 'string' }, out: { type: 'string' }, language: { type: 'string' }, assertions: { type: 'string' } },
   predict: { ...COMMON, input: { type: 'string' }, output: { type: 'string' } },
@@ -122,34 +114,6 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
   },
   serve: { stdio: { type: 'boolean' }, 'node-ipc': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
 };
-
-export interface CommonOptions {
-  models: string[];
-  modelsDirs: string[];
-  executionProvider: 'auto' | 'cpu' | 'webgpu' | 'cuda';
-  threads: number;
-  routing: 'auto' | 'off';
-  extensionRoot: string;
-}
-
-export type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
-
-function commonOptions(values: Values): CommonOptions {
-  const ep = (values['execution-provider'] as string | undefined) ?? 'auto';
-  if (!isExecutionProviderSetting(ep)) throw new UsageError(`--execution-provider must be auto, cpu, webgpu or cuda, not '${ep}'`);
-  const threads = values.threads === undefined ? 0 : Number(values.threads);
-  if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`--threads must be a whole number, not '${values.threads}'`);
-  const routing = (values.routing as string | undefined) ?? 'auto';
-  if (routing !== 'auto' && routing !== 'off') throw new UsageError(`--routing must be auto or off, not '${routing}'`);
-  return {
-    routing,
-    models: (values.model as string[] | undefined) ?? [],
-    modelsDirs: ((values['models-dir'] as string[] | undefined) ?? []).map((d) => path.resolve(d)),
-    executionProvider: ep,
-    threads,
-    extensionRoot,
-  };
-}
 
 /** Run the CLI; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -217,6 +181,14 @@ function serve(values: Values): number {
     throw err;
   }
   if (typeof server.startServer !== 'function') throw new UsageError('server/out/lsp/server.js has no startServer()');
+  // stderr is not the LSP channel: what is said there reaches the editor's log or the terminal.
+  if (values.stdio && process.stdin.isTTY) {
+    process.stderr.write(
+      'erlens serve: the language server is waiting for LSP messages on stdin (JSON-RPC with Content-Length headers);\n' +
+        'start it from an editor (see README, "Command line") rather than by hand. It exits when stdin closes (Ctrl-D).\n',
+    );
+  }
+  if (values.stdio) process.stdin.once('end', () => process.stderr.write('erlens serve: stdin closed (the editor ended the session): exiting\n'));
   server.startServer(); // reads --stdio from process.argv; keeps the process alive
   return -1; // still running: the caller must not exit
 }

@@ -1,28 +1,23 @@
 /**
- * Which packages a command uses when the user names none: the configured defaults (package.json,
- * `contributes.configuration` -> `erlens.models` default) that are installed, else every package in
+ * Which packages a command uses when the user names none: the editor's default `erlens.models`
+ * (lsp/settings.ts) that are installed, else every package in
  * models/ (and --models-dir), else - so that a fresh checkout can still run the demo - the test
  * packages in test/fixtures/models, with a note saying so.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findPackageDirs, packageRoots, resolvePackageRef } from '../model/package';
+import { PackageCatalogue } from '../model/catalogue';
+import { DEFAULT_SETTINGS } from '../lsp/settings';
 import { UsageError } from './errors';
-import type { CommonOptions } from './main';
+import type { CommonOptions } from './options';
 
-export function configuredDefaultModels(extensionRoot: string): string[] {
-  try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(extensionRoot, 'package.json'), 'utf8'));
-    const configuration = manifest?.contributes?.configuration;
-    const sections = Array.isArray(configuration) ? configuration : configuration ? [configuration] : [];
-    for (const section of sections) {
-      const def = section?.properties?.['erlens.models']?.default;
-      if (Array.isArray(def)) return def.filter((x: unknown): x is string => typeof x === 'string');
-    }
-  } catch {
-    // no readable manifest: no configured defaults
-  }
-  return [];
+/** The editor's default `erlens.models` (lsp/settings.ts, which package.json is checked against). */
+export function configuredDefaultModels(): string[] {
+  return [...DEFAULT_SETTINGS.models];
+}
+
+/** The packages a command can use: --models-dir folders first, then the installation's models/. */
+export function catalogueFor(opts: CommonOptions): PackageCatalogue {
+  return new PackageCatalogue({ userDirs: opts.modelsDirs, extensionRoot: opts.extensionRoot });
 }
 
 export interface ModelChoice {
@@ -33,19 +28,14 @@ export interface ModelChoice {
 
 export function chooseModels(opts: CommonOptions): ModelChoice {
   if (opts.models.length) return { refs: opts.models };
-  const roots = packageRoots(opts.extensionRoot, opts.modelsDirs);
-  const installed = configuredDefaultModels(opts.extensionRoot).filter((id) => {
-    try {
-      resolvePackageRef(id, roots);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const catalogue = catalogueFor(opts);
+  const installed = configuredDefaultModels().filter((id) => 'info' in catalogue.find(id));
   if (installed.length) return { refs: installed };
-  const all = findPackageDirs(roots);
+  const all = catalogue.packageDirs();
   if (all.length) return { refs: all };
-  const fixtures = findPackageDirs([path.join(opts.extensionRoot, 'test', 'fixtures', 'models')]);
+  // Not in the search path on purpose: the test packages are a last resort, said as such (models/ is
+  // empty here, so this catalogue holds the fixtures only).
+  const fixtures = new PackageCatalogue({ userDirs: [path.join(opts.extensionRoot, 'test', 'fixtures', 'models')], extensionRoot: opts.extensionRoot }).packageDirs();
   if (fixtures.length) {
     return {
       refs: fixtures,

@@ -1,8 +1,7 @@
 /** `erlens models`: the installed packages, with architecture, dataset and dev scores. */
-import * as path from 'node:path';
-import { discoverPackages, DevScores, ModelPackage } from '../model/package';
-import type { CommonOptions, Values } from './main';
-import { configuredDefaultModels } from './modelSelection';
+import type { DevScores, ModelPackage } from '../model/package';
+import type { CommonOptions, Values } from './options';
+import { catalogueFor, configuredDefaultModels } from './modelSelection';
 
 function devScores(pkg: ModelPackage): { source: string; scores: DevScores } | null {
   const d = pkg.meta.dev_scores ?? {};
@@ -12,8 +11,9 @@ function devScores(pkg: ModelPackage): { source: string; scores: DevScores } | n
 }
 
 export async function runModels(values: Values, opts: CommonOptions): Promise<number> {
-  const { packages, errors } = await discoverPackages(opts.extensionRoot, opts.modelsDirs);
-  const defaults = new Set(configuredDefaultModels(opts.extensionRoot));
+  const catalogue = catalogueFor(opts);
+  const { packages, errors } = await catalogue.loadAll();
+  const defaults = new Set(configuredDefaultModels());
   if (values.json) {
     process.stdout.write(
       JSON.stringify(
@@ -32,7 +32,7 @@ export async function runModels(values: Values, opts: CommonOptions): Promise<nu
     return errors.length && !packages.length ? 1 : 0;
   }
   if (!packages.length && !errors.length) {
-    process.stdout.write(`no model packages installed (looked in ${path.join(opts.extensionRoot, 'models')}${opts.modelsDirs.map((d) => ', ' + d).join('')})\n`);
+    process.stdout.write(`no model packages installed (looked in ${catalogue.roots.join(', ')})\n`);
     return 0;
   }
   const rows = packages.map((p) => {

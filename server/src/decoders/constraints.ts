@@ -4,7 +4,7 @@
  * training data). Applied to every decoder family's output, after windows are merged; the Python
  * twin is `erlens_train.decode.constrain`. Packages without the field are not constrained.
  */
-import type { SentenceResult } from '../pipeline/types';
+import type { SentenceResult } from './types';
 
 /** relation type -> allowed [head type, tail type] pairs. */
 export type RelationArguments = Record<string, ReadonlyArray<readonly [string, string] | readonly string[]>>;

@@ -2,8 +2,10 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { specFixture } from '../testing/fixtures';
-import { ModelPackageError } from '../model/package';
-import { DecodeContext, decoderFor, spanPairsDecoder } from './index';
+import { ModelPackageError } from './manifest';
+import type { DecodeContext } from './decoder';
+import { decoderFor } from './index';
+import { spanPairsDecoder } from './spanPairs';
 
 const fx = specFixture('span-pairs-decoder.json');
 const R = fx.relation_types.length;

@@ -6,8 +6,13 @@
  *   entities = decodeSpans(...) -> pairIndex(entities) -> stage "pairs" -> probabilities
  *   relations = decodePairs(entities, probabilities, ...)
  */
-import type { WordEntity, WordRelation } from '../pipeline/types';
+import type { WordEntity, WordRelation } from './types';
 import { argmax } from './tagTable';
+import * as ort from 'onnxruntime-node';
+import { checkLastAxis, graphOutput, isNumber } from './decoder';
+import type { Decoder } from './decoder';
+import { ModelPackageError } from './manifest';
+import type { DecoderManifest, StageMeta } from './manifest';
 
 /** Read access to one sentence's [N,W,C] slice of a [B,N,W,C] output (C = |E|+1, class 0 = no entity). */
 export interface SpanTable {
@@ -98,3 +103,84 @@ export function decodePairs(
   }
   return relations;
 }
+
+// ---- the family as the runner sees it (raw ORT outputs -> the functions above) ----
+
+/** See DecodeContext.pairStageCells: 2^24 floats, 64 MiB for the stage's largest intermediate. */
+export const DEFAULT_PAIR_STAGE_CELLS = 1 << 24;
+/**
+ * Safety valve, not part of the spec: an uncalibrated graph that keeps every span would ask for
+ * millions of pairs per sentence. Only the first pairs in pair_index order are scored.
+ */
+export const DEFAULT_MAX_PAIRS = 20_000;
+
+/** The relation threshold: `thresholds.relation` (the knob every family shares), else `decoding.rel_threshold`. */
+export function spanPairsThreshold(meta: DecoderManifest): number {
+  return isNumber(meta.thresholds?.relation) ? meta.thresholds.relation : (meta.decoding?.rel_threshold as number);
+}
+
+function pairsStage(meta: DecoderManifest): StageMeta {
+  return meta.stages!.pairs;
+}
+
+export const spanPairsDecoder: Decoder = {
+  name: 'span-pairs',
+  stages: ['pairs'],
+  check(meta) {
+    if (!isNumber(meta.thresholds?.relation) && !isNumber(meta.decoding?.rel_threshold)) return 'model.json has no relation threshold (thresholds.relation or decoding.rel_threshold)';
+    const suppress = meta.decoding?.suppress_overlaps;
+    if (suppress !== undefined && typeof suppress !== 'boolean') return `decoding.suppress_overlaps must be true or false, not ${JSON.stringify(suppress)}`;
+    const stage = meta.stages?.pairs;
+    if (!stage) return "the span-pairs decoder needs a 'pairs' stage in model.json stages";
+    if (stage.inputs.length !== 2 || stage.outputs.length !== 1) return "stage 'pairs' must have two inputs (relation features, pair index) and one output";
+    if (meta.outputs.length < 2) return 'model.json outputs must name the span probabilities and the relation features';
+    return null;
+  },
+  probeStage(_name, mainOutputs, meta) {
+    const stage = pairsStage(meta);
+    return { [stage.inputs[0]]: mainOutputs[meta.outputs[1]], [stage.inputs[1]]: new ort.Tensor('int64', new BigInt64Array(4), [1, 1, 4]) };
+  },
+  async decode(outputs, nWords, ctx) {
+    const meta = ctx.meta;
+    const spans = graphOutput(outputs, meta.outputs[0], meta);
+    const features = graphOutput(outputs, meta.outputs[1], meta);
+    checkLastAxis(spans, 4, meta.entity_types.length + 1, `output '${meta.outputs[0]}'`, meta);
+    const suppress = meta.decoding?.suppress_overlaps === true;
+    const entities = nWords.map((n, b) => decodeSpans(spanView(spans.data as Float32Array, spans.dims, b), n, meta.entity_types, suppress));
+    const rows = entities.map((e) => pairIndex(e, DEFAULT_MAX_PAIRS));
+    const R = meta.relation_types.length;
+    const probs = rows.map((r) => new Float64Array(r.length * R));
+    const P = Math.max(0, ...rows.map((r) => r.length));
+    if (P > 0 && R > 0) {
+      const stage = pairsStage(meta);
+      const B = nWords.length;
+      const [, N = 1, D = 1] = features.dims;
+      const chunk = Math.max(1, Math.floor((ctx.pairStageCells ?? DEFAULT_PAIR_STAGE_CELLS) / (B * N * D)));
+      for (let from = 0; from < P; from += chunk) {
+        const count = Math.min(chunk, P - from);
+        const index = new BigInt64Array(B * count * 4); // padding rows stay [0,0,0,0]
+        rows.forEach((r, b) => {
+          for (let k = 0; k < count && from + k < r.length; k++) {
+            for (let c = 0; c < 4; c++) index[(b * count + k) * 4 + c] = BigInt(r[from + k][c]);
+          }
+        });
+        const out = await ctx.runStage('pairs', { [stage.inputs[0]]: features, [stage.inputs[1]]: new ort.Tensor('int64', index, [B, count, 4]) });
+        const rel = graphOutput(out, stage.outputs[0], meta);
+        if (rel.dims.length !== 3 || rel.dims[0] !== B || rel.dims[1] !== count || rel.dims[2] !== R) {
+          throw new ModelPackageError(meta.id, `stage 'pairs' output has shape [${rel.dims.join(',')}], expected [${B},${count},${R}]`);
+        }
+        const data = rel.data as Float32Array;
+        rows.forEach((r, b) => {
+          for (let k = 0; k < count && from + k < r.length; k++) {
+            for (let t = 0; t < R; t++) probs[b][(from + k) * R + t] = data[(b * count + k) * R + t];
+          }
+        });
+      }
+    }
+    const threshold = spanPairsThreshold(meta);
+    return entities.map((e, b) => ({
+      entities: e,
+      relations: decodePairs(e, (row, r) => probs[b][row * R + r], meta.relation_types, threshold, rows[b].length),
+    }));
+  },
+};

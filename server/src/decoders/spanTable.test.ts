@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { specFixture } from '../testing/fixtures';
-import { decodeTables, tableView } from './spanTable';
-import { decodeSpanTable, decoderFor, spanTableDecoder } from './index';
-import { ModelPackageError } from '../model/package';
+import { decoderFor } from './index';
+import { decodeSpanTable, decodeTables, spanTableDecoder, tableView } from './spanTable';
+import { ModelPackageError } from './manifest';
 
 const fx = specFixture('table-decoder.json');
 

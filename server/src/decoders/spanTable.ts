@@ -6,7 +6,10 @@
  * relation table [N,N,|R|]: cell (i, m, l) = relation l from the entity starting at word i to the
  * entity starting at word m.
  */
-import type { SentenceResult, WordEntity, WordRelation } from '../pipeline/types';
+import type { SentenceResult, WordEntity, WordRelation } from './types';
+import type * as ort from 'onnxruntime-node';
+import { graphOutput, isNumber, rowDecoder } from './decoder';
+import type { RowDecoder } from './decoder';
 
 /** Read access to one sentence's [N,N,K] slice of a [B,N,N,K] output. */
 export interface Table3 {
@@ -92,3 +95,25 @@ export function decodeTables(ent: Table3, rel: Table3, nWords: number, schema: T
   }
   return { entities, relations };
 }
+
+// ---- the family as the runner sees it (raw ORT outputs -> the functions above) ----
+
+export const decodeSpanTable: RowDecoder = (outputs, b, nWords, meta) => {
+  const [entName = 'entity_probs', relName = 'relation_probs'] = meta.outputs;
+  const ent = graphOutput(outputs, entName, meta);
+  const rel = graphOutput(outputs, relName, meta);
+  return decodeTables(tableView(ent.data as Float32Array, ent.dims, b), tableView(rel.data as Float32Array, rel.dims, b), nWords, {
+    entityTypes: meta.entity_types,
+    relationTypes: meta.relation_types,
+    symmetricRelations: meta.symmetric_relations ?? [],
+    entityThreshold: meta.thresholds!.entity!,
+    relationThreshold: meta.thresholds!.relation!,
+    pairPolicy: meta.pair_policy ?? 'all',
+  });
+};
+
+export const spanTableDecoder = rowDecoder('span-table', decodeSpanTable, (meta) => {
+  if (!isNumber(meta.thresholds?.entity) || !isNumber(meta.thresholds?.relation)) return 'model.json has no thresholds (entity, relation)';
+  if (meta.pair_policy !== 'all' && meta.pair_policy !== 'best') return `pair_policy must be 'all' or 'best', not ${JSON.stringify(meta.pair_policy)}`;
+  return null;
+});

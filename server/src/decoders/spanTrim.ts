@@ -10,7 +10,7 @@
  * (both tested on spec/fixtures/span-trim.json). A span is never trimmed to nothing; two entities that
  * become the same span merge (the higher score wins) and their relations follow.
  */
-import type { SentenceResult, WordEntity } from '../pipeline/types';
+import type { SentenceResult, WordEntity } from './types';
 
 export type SpanTrim = Record<string, { leading?: readonly string[]; trailing?: readonly string[] }>;
 

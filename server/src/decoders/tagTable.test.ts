@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { specFixture } from '../testing/fixtures';
-import { ModelPackageError } from '../model/package';
-import { decoderFor, tagTableDecoder } from './index';
+import { ModelPackageError } from './manifest';
+import { decoderFor } from './index';
+import { tagTableDecoder } from './tagTable';
 
 const fx = specFixture('tag-table-decoder.json');
 

@@ -7,8 +7,11 @@
  *
  * Every sum runs in float64 in the same order as the Python side, so scores agree to the last bit.
  */
-import type { SentenceResult } from '../pipeline/types';
+import type { SentenceResult } from './types';
+import { tableView } from './spanTable';
 import type { Table3 } from './spanTable';
+import { checkLastAxis, graphOutput, rowDecoder } from './decoder';
+import type { RowDecoder } from './decoder';
 
 export type Tagging = 'BIO' | 'BILOU';
 export type RelationCells = 'block' | 'last-word';
@@ -183,3 +186,29 @@ export function decodeTagTable(tags: Table2, table: Table3, nWords: number, sche
     relations: rels.map(([head, tail, r, score]) => ({ head, tail, type: schema.relationTypes[r], score })),
   };
 }
+
+// ---- the family as the runner sees it (raw ORT outputs -> the functions above) ----
+
+export const decodeTagTableRow: RowDecoder = (outputs, b, nWords, meta) => {
+  const [tagName = 'tag_probs', tableName = 'table_probs'] = meta.outputs;
+  const tags = graphOutput(outputs, tagName, meta);
+  const table = graphOutput(outputs, tableName, meta);
+  const tagging = meta.decoding!.tagging as 'BIO' | 'BILOU';
+  checkLastAxis(tags, 3, tagCount(tagging, meta.entity_types.length), `output '${tagName}'`, meta);
+  checkLastAxis(table, 4, 2 * meta.relation_types.length + 1, `output '${tableName}'`, meta);
+  return decodeTagTable(rowsView(tags.data as Float32Array, tags.dims, b), tableView(table.data as Float32Array, table.dims, b), nWords, {
+    entityTypes: meta.entity_types,
+    relationTypes: meta.relation_types,
+    tagging,
+    relationCells: meta.decoding!.relation_cells as 'block' | 'last-word',
+  });
+};
+
+export const tagTableDecoder = rowDecoder('tag-table', decodeTagTableRow, (meta) => {
+  const d = meta.decoding;
+  if (!d || (d.tagging !== 'BIO' && d.tagging !== 'BILOU')) return `decoding.tagging must be 'BIO' or 'BILOU', not ${JSON.stringify(d?.tagging)}`;
+  if (d.relation_cells !== 'block' && d.relation_cells !== 'last-word') {
+    return `decoding.relation_cells must be 'block' or 'last-word', not ${JSON.stringify(d.relation_cells)}`;
+  }
+  return null;
+});

@@ -23,7 +23,7 @@ export interface PredictedRelation {
   /** Set by the annotator from the producing model's `symmetric_relations`. */
   symmetric?: boolean;
 }
-/** What the scorer needs of a DocumentAnnotations (pipeline/types.ts). */
+/** What the scorer needs of a DocumentAnnotations (annotations/types.ts). */
 export interface PredictedDocument {
   entities: readonly PredictedEntity[];
   relations: readonly PredictedRelation[];

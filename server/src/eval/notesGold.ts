@@ -11,7 +11,8 @@
  */
 import * as fs from 'node:fs';
 import { AssertionTagger } from '../assertion/tagger';
-import type { AssertionStatus, EntityAnnotation, SentenceSpan } from '../pipeline/types';
+import type { AssertionStatus, EntityAnnotation } from '../annotations/types';
+import type { SentenceSpan } from '../text/types';
 import type { PredictedDocument, PredictedEntity } from './charScore';
 import { DataError } from './jsonl';
 import { fixed2, prf, Prf } from './metrics';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { segmentDocument } from '../text/segment';
-import type { DocumentAnnotations } from '../pipeline/types';
+import type { DocumentAnnotations } from '../annotations/types';
 import type { GoldDocument } from './charGold';
 import { rawEvaluation, trimSplitPeriods } from './rawReport';
 

@@ -3,7 +3,7 @@
  * of them: the strict scores on character offsets, the false-alarm rates, the gold the editor's
  * segmentation cannot express, and the predictions that cross gold sentences.
  */
-import type { DocumentAnnotations } from '../pipeline/types';
+import type { DocumentAnnotations } from '../annotations/types';
 import type { GoldDocument } from './charGold';
 import { CrossingPredictions, scoreDocuments } from './charScore';
 import { FalseAlarms, falseAlarms } from './falseAlarms';

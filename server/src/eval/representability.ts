@@ -7,7 +7,7 @@
  * scores; this says how many of the misses they are, so a tokenizer change can be judged apart from
  * the model.
  */
-import type { SentenceSpan } from '../pipeline/types';
+import type { SentenceSpan } from '../text/types';
 
 /** What is needed of the editor's sentences: their range and tokens, in document offsets. */
 export type EditorSentence = Pick<SentenceSpan, 'start' | 'end' | 'tokens'>;

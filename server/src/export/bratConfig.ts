@@ -8,7 +8,7 @@
  * merged with it, so exporting more documents into the same folder keeps the earlier ones loadable;
  * an annotation.conf someone else wrote is left alone.
  */
-import type { AssertionStatus, DocumentAnnotations } from '../pipeline/types';
+import type { AssertionStatus, DocumentAnnotations } from '../annotations/types';
 
 /** The brat attribute of each status; present has none. */
 export const BRAT_ATTRIBUTES: Readonly<Record<Exclude<AssertionStatus, 'present'>, string>> = {

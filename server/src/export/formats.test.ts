@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../testing/fixtures';
-import type { Assertion, DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
+import type { Assertion, DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../annotations/types';
 import { BRAT_CONFIG_MARKER } from './bratConfig';
 import { writeFileAtomic } from './atomicWrite';
 import { CodePointIndex } from './codePoints';

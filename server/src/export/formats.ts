@@ -12,20 +12,18 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { Assertion, AssertionStatus, DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
-import { ASSERTION_STATUSES } from '../pipeline/types';
+import type { Assertion, AssertionStatus, DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../annotations/types';
+import { ASSERTION_STATUSES } from '../annotations/types';
 import * as fs from 'node:fs';
 import { writeFilesAtomic } from './atomicWrite';
 import type { FileContent } from './atomicWrite';
 import { addTypes, BRAT_ATTRIBUTES, BRAT_CONFIG_FILE, bratType, emptyTypes, parseOwnConfig, renderConfig } from './bratConfig';
 import { CodePointIndex } from './codePoints';
 
-export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'ntriples', 'brat'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+import type { ExportFormat } from './formatNames';
 
-export function isExportFormat(v: unknown): v is ExportFormat {
-  return typeof v === 'string' && (EXPORT_FORMATS as readonly string[]).includes(v);
-}
+export { EXPORT_FORMATS, isExportFormat } from './formatNames';
+export type { ExportFormat };
 
 /** One document to export: its annotations and the exact text they were computed on. */
 export interface ExportDocument {

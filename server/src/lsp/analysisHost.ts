@@ -9,8 +9,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AnnotationPatch, DocumentAnnotations } from '../pipeline/types';
+import type { AnnotationPatch, DocumentAnnotations } from '../annotations/types';
 import { STOP_BOARD_SLOTS } from './analysisProtocol';
+import type { AnnotateOptions } from '../pipeline/annotator';
 import type { FromWorker, LoadedModelInfo, ToWorker, WorkerConfig, WorkerCounters } from './analysisProtocol';
 
 export interface HostEvents {
@@ -179,7 +180,7 @@ export class AnalysisHost {
    * Annotations of a whole text, without keeping it (exports of files that are not open). Resolves
    * undefined when `signal` aborted it; the run stops before its next batch.
    */
-  annotate(uri: string, version: number, text: string, languageId: string, signal?: { readonly aborted: boolean; onAbort?(f: () => void): void }): Promise<DocumentAnnotations | undefined> {
+  annotate(uri: string, version: number, text: string, languageId: string, { signal }: AnnotateOptions = {}): Promise<DocumentAnnotations | undefined> {
     const id = ++this.requests;
     const slot = this.allocateSlot();
     const generation = ++this.generation;

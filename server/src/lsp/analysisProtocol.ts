@@ -10,7 +10,7 @@
  * board) and a generation number, unique per request, that the loop wrote there when it sent the
  * request; an edit or a close writes a new number, and the worker compares before every ORT call.
  */
-import type { AnnotationPatch, DocumentAnnotations } from '../pipeline/types';
+import type { AnnotationPatch, DocumentAnnotations } from '../annotations/types';
 import type { Change } from '../text/editMap';
 
 export interface WorkerConfig {

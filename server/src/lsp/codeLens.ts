@@ -8,13 +8,14 @@
  */
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { DocumentAnnotations, RelationAnnotation } from '../pipeline/types';
+import type { DocumentAnnotations, RelationAnnotation } from '../annotations/types';
 import { isShown } from '../assertion/view';
 import type { ErlensSettings } from './settings';
+import { COMMANDS } from './protocol';
 import { describeRelation, entityRange } from './relationText';
 
-export const REVEAL_COMMAND = 'erlens.revealRange';
-export const PICK_RELATION_COMMAND = 'erlens.pickRelation';
+export const REVEAL_COMMAND = COMMANDS.revealRange;
+export const PICK_RELATION_COMMAND = COMMANDS.pickRelation;
 
 function bySentence(relations: readonly RelationAnnotation[]): Map<number, RelationAnnotation[]> {
   const groups = new Map<number, RelationAnnotation[]>();

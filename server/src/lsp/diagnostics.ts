@@ -13,7 +13,7 @@ import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
 import type { Diagnostic, DiagnosticRelatedInformation } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isAffirmed, isShown } from '../assertion/view';
-import type { DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
+import type { DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../annotations/types';
 import { severityFor } from './settings';
 import type { ErlensSettings, SeverityName } from './settings';
 import { describeAssertion, describeRelation, entityRange } from './relationText';

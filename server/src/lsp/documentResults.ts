@@ -11,16 +11,14 @@
  */
 import { applyPatch } from '../pipeline/patches';
 import { shiftThrough } from '../pipeline/shift';
-import type { AnnotationPatch, DocumentAnnotations } from '../pipeline/types';
+import type { AnnotationPatch, DocumentAnnotations } from '../annotations/types';
 import { EditMap } from '../text/editMap';
+import { emptyAnnotations } from '../annotations/empty';
 import type { Change, TextReplacement } from '../text/editMap';
 
 /** Beyond this many separate changes an edit map is merged into one (bounds work and memory in edit storms). */
 const MAX_CHANGES = 256;
 
-export function emptyAnnotations(uri: string, version: number, skipped?: string): DocumentAnnotations {
-  return { uri, version, sentences: [], entities: [], relations: [], stats: { sentences: 0, inferred: 0, cacheHits: 0, models: [] }, ...(skipped ? { skipped } : {}) };
-}
 
 export class DocumentResults {
   private base: DocumentAnnotations;
@@ -76,7 +74,7 @@ export class DocumentResults {
 
   /** No annotations at the current version (the document is not analysed: binary, too large, no model). */
   clear(skipped?: string): void {
-    this.base = emptyAnnotations(this.uri, this.version, skipped);
+    this.base = emptyAnnotations(this.uri, this.version, [], skipped);
     this.sent = [];
     this.open = new EditMap();
     this.cached = undefined;

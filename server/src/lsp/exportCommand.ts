@@ -12,12 +12,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { throwIfAborted } from '../model/abort';
 import type { StopSignal } from '../model/abort';
-import type { DocumentAnnotations } from '../pipeline/types';
+import type { DocumentAnnotations } from '../annotations/types';
 import { writeExports } from './exportWriters';
 import type { Logger } from './logger';
 import type { ExportArguments, ExportResult } from './protocol';
-import { looksBinary } from './scheduler';
-import { EXPORT_FORMATS } from './settings';
+import { documentSkipReason } from '../text/documentGate';
+import { EXPORT_FORMATS } from '../export/formatNames';
 import type { ErlensSettings } from './settings';
 
 export interface ExportContext {
@@ -139,8 +139,9 @@ export async function runExport(args: ExportArguments, ctx: ExportContext): Prom
     throwIfAborted(ctx.stop);
     ctx.progress?.(i, documents.length, document.uri);
     const text = document.getText();
-    if (text.length > ctx.settings.maxFileSize || looksBinary(text)) {
-      skipped.push({ uri: document.uri, reason: text.length > ctx.settings.maxFileSize ? 'larger than erlens.maxFileSize' : 'binary content' });
+    const notAnalysed = documentSkipReason(text, ctx.settings.maxFileSize, 'erlens.maxFileSize');
+    if (notAnalysed) {
+      skipped.push({ uri: document.uri, reason: notAnalysed });
       continue;
     }
     const annotations = await ctx.annotationsFor(document);

@@ -8,7 +8,7 @@
 import { MarkupKind } from 'vscode-languageserver/node';
 import type { Hover, Position } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Assertion, DocumentAnnotations, EntityAnnotation } from '../pipeline/types';
+import type { Assertion, DocumentAnnotations, EntityAnnotation } from '../annotations/types';
 import { describeAssertion, entityRange, relationsOf, shortText } from './relationText';
 
 /** Entities containing `offset` (start inclusive, end inclusive so the caret just after a word counts). */

@@ -4,17 +4,15 @@
  * once in the editor. A missing or corrupt package never stops the others from loading; with no usable
  * package at all the server still runs (and answers every request with empty results).
  */
-import * as path from 'node:path';
+import { PackageCatalogue } from '../model/catalogue';
 import { AnalysisHost } from './analysisHost';
 import type { HostEvents } from './analysisHost';
-import { bundledModelsDir, locatePackages, searchRoots } from './packageLocator';
 import type { ErlensSettings } from './settings';
 import type { Logger } from './logger';
 
-/** The folder holding models/: from this file's location, else the client's models folder. */
-function extensionRootOf(roots: string[]): string | undefined {
-  const models = bundledModelsDir() ?? roots.find((r) => path.basename(r) === 'models');
-  return models ? path.dirname(models) : undefined;
+/** The packages the settings can name: erlens.modelPaths, then the client's models folder, then the installation's. */
+export function catalogueFor(settings: Pick<ErlensSettings, 'modelPaths'>, clientRoots: readonly string[]): PackageCatalogue {
+  return new PackageCatalogue({ userDirs: [...settings.modelPaths, ...clientRoots] });
 }
 
 export interface ModelHostHooks {
@@ -88,8 +86,8 @@ export class ModelHost {
 
   private async doLoad(settings: ErlensSettings): Promise<AnalysisHost | undefined> {
     const log = this.hooks.logger;
-    const roots = searchRoots(settings.modelPaths, this.hooks.extraRoots());
-    const located = locatePackages(settings.models, roots);
+    const catalogue = catalogueFor(settings, this.hooks.extraRoots());
+    const located = catalogue.locate(settings.models);
     this.locateProblems = located.problems;
     this.loadProblems = [];
     if (located.found.length === 0) {
@@ -108,7 +106,7 @@ export class ModelHost {
           threads: settings.threads,
           cacheBytes: settings.cacheMegabytes * 2 ** 20,
           routing: settings.routing,
-          extensionRoot: extensionRootOf(roots),
+          extensionRoot: catalogue.extensionRoot,
         },
         {
           ...this.hooks.events(() => host),

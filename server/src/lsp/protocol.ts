@@ -1,8 +1,22 @@
 /**
- * ERlens' own LSP messages, shared by server, VS Code client (client/src/protocol.ts re-exports this
- * file; esbuild bundles it into both sides) and tests.
+ * ERlens' own LSP messages and command ids, shared by server, VS Code client (client/src/protocol.ts
+ * re-exports this file; esbuild bundles it into both sides), the CLI's LSP driver and tests — as
+ * rust-analyzer's lsp_ext.ts. Imports only what the client can bundle (formatNames has no imports).
  */
-import type { PackageInfo } from './packageLocator';
+export { EXPORT_FORMATS } from '../export/formatNames';
+export type { ExportFormat } from '../export/formatNames';
+
+/** Every command id package.json contributes (settings.test.ts checks the two lists agree). */
+export const COMMANDS = Object.freeze({
+  /** Server command (workspace/executeCommand): export triples. */
+  exportTriples: 'erlens.exportTriples',
+  selectModels: 'erlens.selectModels',
+  showOutput: 'erlens.showOutput',
+  restartServer: 'erlens.restartServer',
+  /** Client commands the server's code lenses invoke: select a relation's other argument, pick among a sentence's relations. */
+  revealRange: 'erlens.revealRange',
+  pickRelation: 'erlens.pickRelation',
+});
 
 /** Request `erlens/stats` → ServerStats: counters tests and the status item read. */
 export const STATS_REQUEST = 'erlens/stats';
@@ -31,7 +45,7 @@ export interface DocumentStatus {
   progress?: { done: number; total: number };
 }
 /** Server command: export triples; arguments [ExportArguments]; result ExportResult. */
-export const EXPORT_COMMAND = 'erlens.exportTriples';
+export const EXPORT_COMMAND = COMMANDS.exportTriples;
 
 export interface ServerStats {
   models: string[];
@@ -56,7 +70,13 @@ export interface ServerStats {
 }
 
 /** An installed package as "Select Models" lists it; `active` = named in erlens.models. */
-export interface PackageSummary extends Omit<PackageInfo, 'devScores'> {
+export interface PackageSummary {
+  id: string;
+  dir: string;
+  architecture?: string;
+  dataset?: string;
+  entityTypes: string[];
+  relationTypes: string[];
   active: boolean;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Assertion, EntityAnnotation, RelationAnnotation } from '../pipeline/types';
+import type { Assertion, EntityAnnotation, RelationAnnotation } from '../annotations/types';
 
 /** Entity text on one line, shortened so a 20k-character span cannot bloat a message. */
 export function shortText(text: string, max = 60): string {

@@ -5,11 +5,12 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type { AnnotationPatch } from '../pipeline/types';
+import type { AnnotationPatch } from '../annotations/types';
 import type { AnalysisHost } from './analysisHost';
 import type { ToWorker } from './analysisProtocol';
 import { Logger } from './logger';
-import { AnnotationScheduler, emptyAnnotations } from './scheduler';
+import { emptyAnnotations } from '../annotations/empty';
+import { AnnotationScheduler } from './scheduler';
 import type { SchedulableDocument } from './scheduler';
 
 type Request = Omit<Extract<ToWorker, { type: 'analyze' }>, 'type' | 'generation'>;

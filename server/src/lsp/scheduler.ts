@@ -12,8 +12,8 @@
  * - Patches are applied as they arrive and published (partial results for a cold document, in waves,
  *   visible range first); between patches the kept annotations follow the edits.
  */
-import { binaryContentReason } from '../text/binary';
-import type { AnnotationPatch, DocumentAnnotations } from '../pipeline/types';
+import { documentSkipReason } from '../text/documentGate';
+import type { AnnotationPatch, DocumentAnnotations } from '../annotations/types';
 import type { AnalysisHost } from './analysisHost';
 import type { FromWorker } from './analysisProtocol';
 import { DocumentResults } from './documentResults';
@@ -43,12 +43,6 @@ export interface SchedulerHooks {
   logger: Logger;
 }
 
-/** A NUL in the first 8 KB: binary content, not prose — skip it rather than feed garbage to the model. */
-export function looksBinary(text: string): boolean {
-  return text.slice(0, 8192).includes('\u0000');
-}
-
-export { emptyAnnotations } from './documentResults';
 
 interface DocState {
   results: DocumentResults;
@@ -208,13 +202,7 @@ export class AnnotationScheduler {
     if (!doc || this.docs.get(uri) !== s || s.inFlight || s.timer) return;
     const log = this.hooks.logger;
     const text = doc.getText();
-    const skipped = !host
-      ? 'no model is loaded'
-      : text.length > this.hooks.maxFileSize()
-        ? `${text.length} characters exceed erlens.maxFileSize`
-        : looksBinary(text)
-          ? 'binary content'
-          : binaryContentReason(text);
+    const skipped = !host ? 'no model is loaded' : documentSkipReason(text, this.hooks.maxFileSize(), 'erlens.maxFileSize');
     if (skipped) {
       if (host) log.info(`skipping ${uri}: ${skipped}`);
       this.clear(uri, s, skipped);

@@ -9,7 +9,7 @@ import { SemanticTokensBuilder } from 'vscode-languageserver/node';
 import type { Range, SemanticTokens, SemanticTokensEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AssertionView, isShown } from '../assertion/view';
-import type { DocumentAnnotations, EntityAnnotation } from '../pipeline/types';
+import type { DocumentAnnotations, EntityAnnotation } from '../annotations/types';
 import { assertionModifierBit, RELATED_MODIFIER_BIT, tokenTypeIndex } from './tokenLegend';
 
 function relatedEntityIds(annotations: DocumentAnnotations, view: AssertionView): Set<string> {

@@ -18,14 +18,13 @@ import {
 import type { CancellationToken, Connection, InitializeParams, InitializeResult, SemanticTokens, SemanticTokensDelta, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { isAbortError, throwIfAborted } from '../model/abort';
-import type { DocumentAnnotations } from '../pipeline/types';
+import type { DocumentAnnotations } from '../annotations/types';
 import { buildCodeLenses } from './codeLens';
 import { buildDiagnostics } from './diagnostics';
 import { runExport } from './exportCommand';
 import { buildHover } from './hover';
 import { Logger } from './logger';
-import { ModelHost } from './modelHost';
-import { listPackages, searchRoots } from './packageLocator';
+import { catalogueFor, ModelHost } from './modelHost';
 import { DOCUMENT_STATUS_NOTIFICATION, EXPORT_COMMAND, LIST_MODELS_REQUEST, STATS_REQUEST, STATUS_NOTIFICATION, VISIBLE_RANGE_NOTIFICATION } from './protocol';
 import type { DocumentStatus, ExportArguments, PackageSummary, ServerStats } from './protocol';
 import { AnnotationScheduler } from './scheduler';
@@ -406,7 +405,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         }
         const host = await models.host();
         if (!host) return undefined;
-        const annotations = await host.annotate(document.uri, document.version, document.getText(), document.languageId, stop);
+        const annotations = await host.annotate(document.uri, document.version, document.getText(), document.languageId, { signal: stop });
         throwIfAborted(stop);
         return annotations;
       },
@@ -419,7 +418,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onRequest(LIST_MODELS_REQUEST, (): PackageSummary[] => {
     const active = new Set(settings.models);
-    return listPackages(searchRoots(settings.modelPaths, extraRoots)).map((p) => ({
+    return catalogueFor(settings, extraRoots).list().map((p) => ({
       id: p.id,
       dir: p.dir,
       architecture: p.architecture,

@@ -1,11 +1,17 @@
 /**
- * The `erlens.*` settings as the server uses them, and how raw client values become them.
+ * The `erlens.*` settings: the one typed source of their names, defaults and allowed values, and how
+ * raw client values become them. package.json's `contributes.configuration` declares the same
+ * settings for VS Code; settings.test.ts fails when the two disagree (a key, a default or an enum).
+ * The CLI takes its default models from here too.
+ *
  * Every value from the client is untrusted JSON: anything malformed falls back to the default, so a
  * typo in settings.json degrades one setting instead of stopping the server.
  */
 import { ASSERTION_VIEWS, AssertionView, DEFAULT_ASSERTION_VIEW } from '../assertion/view';
+import { EXPORT_FORMATS } from '../export/formatNames';
+import { EXECUTION_PROVIDER_SETTINGS } from '../model/session';
+import type { ExecutionProviderSetting } from '../model/session';
 
-export type ExecutionProvider = 'auto' | 'cpu' | 'webgpu' | 'cuda';
 export type SeverityName = 'hint' | 'information' | 'warning' | 'off';
 export type TraceLevel = 'off' | 'messages' | 'verbose';
 export type RoutingMode = 'auto' | 'off';
@@ -13,7 +19,7 @@ export type RoutingMode = 'auto' | 'off';
 export interface ErlensSettings {
   models: string[];
   modelPaths: string[];
-  executionProvider: ExecutionProvider;
+  executionProvider: ExecutionProviderSetting;
   /** 'auto': packages run only on documents of the domain they were trained for (routing/domainRouter.ts). */
   routing: RoutingMode;
   /** One severity for every relation type, or one per relation type with "*" as the default. */
@@ -30,12 +36,31 @@ export interface ErlensSettings {
   trace: TraceLevel;
   exportDirectory: string;
   exportFormats: string[];
+  /** ORT intra-op threads per session (0: ONNX Runtime's default). */
   threads: number;
-  /** Megabytes the per-sentence result cache may hold (not in package.json: a tuning knob). */
+  /** Megabytes the per-sentence result cache may hold. */
   cacheMegabytes: number;
 }
 
-export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'ntriples', 'brat'] as const;
+/** Each setting's key under `erlens.` (what the client sends and package.json declares). */
+export const SETTING_KEYS: Readonly<Record<keyof ErlensSettings, string>> = Object.freeze({
+  models: 'models',
+  modelPaths: 'modelPaths',
+  executionProvider: 'executionProvider',
+  routing: 'routing',
+  diagnosticsSeverity: 'diagnostics.severity',
+  diagnosticsMaxPerDocument: 'diagnostics.maxPerDocument',
+  assertionsShow: 'assertions.show',
+  codeLensEnabled: 'codeLens.enabled',
+  codeLensMaxPerSentence: 'codeLens.maxPerSentence',
+  debounceMs: 'debounceMs',
+  maxFileSize: 'maxFileSize',
+  trace: 'trace.server',
+  exportDirectory: 'export.directory',
+  exportFormats: 'export.formats',
+  threads: 'threads',
+  cacheMegabytes: 'cacheMegabytes',
+});
 
 export const DEFAULT_SETTINGS: Readonly<ErlensSettings> = Object.freeze({
   models: ['mge-ade', 'mge-conll04'],
@@ -56,10 +81,19 @@ export const DEFAULT_SETTINGS: Readonly<ErlensSettings> = Object.freeze({
   cacheMegabytes: 32,
 });
 
-const SEVERITIES: readonly SeverityName[] = ['hint', 'information', 'warning', 'off'];
-const PROVIDERS: readonly ExecutionProvider[] = ['auto', 'cpu', 'webgpu', 'cuda'];
-const TRACES: readonly TraceLevel[] = ['off', 'messages', 'verbose'];
-const ROUTING: readonly RoutingMode[] = ['auto', 'off'];
+/** The allowed values of each enumerated setting (package.json's `enum`s must list the same). */
+export const SETTING_VALUES = Object.freeze({
+  executionProvider: EXECUTION_PROVIDER_SETTINGS,
+  routing: ['auto', 'off'] as readonly RoutingMode[],
+  diagnosticsSeverity: ['hint', 'information', 'warning', 'off'] as readonly SeverityName[],
+  assertionsShow: ASSERTION_VIEWS,
+  trace: ['off', 'messages', 'verbose'] as readonly TraceLevel[],
+  exportFormats: EXPORT_FORMATS,
+});
+const SEVERITIES = SETTING_VALUES.diagnosticsSeverity;
+const PROVIDERS = SETTING_VALUES.executionProvider;
+const TRACES = SETTING_VALUES.trace;
+const ROUTING = SETTING_VALUES.routing;
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
   return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
@@ -100,29 +134,30 @@ function pick(raw: Record<string, unknown>, dotted: string): unknown {
 
 /** Turns the client's `erlens` configuration section (possibly partial or malformed) into settings. */
 export function normalizeSettings(raw: unknown): ErlensSettings {
-  const r = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const input = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const r = (key: keyof ErlensSettings) => pick(input, SETTING_KEYS[key]);
   const d = DEFAULT_SETTINGS;
-  const models = stringList(pick(r, 'models'), d.models);
-  const formats = stringList(pick(r, 'export.formats'), d.exportFormats).filter((f) =>
+  const models = stringList(r('models'), d.models);
+  const formats = stringList(r('exportFormats'), d.exportFormats).filter((f) =>
     (EXPORT_FORMATS as readonly string[]).includes(f),
   );
   return {
     models: models.length > 0 ? models : [...d.models],
-    modelPaths: stringList(pick(r, 'modelPaths'), []),
-    executionProvider: oneOf(pick(r, 'executionProvider'), PROVIDERS, d.executionProvider),
-    routing: oneOf(pick(r, 'routing'), ROUTING, d.routing),
-    diagnosticsSeverity: severity(pick(r, 'diagnostics.severity')),
-    diagnosticsMaxPerDocument: integer(pick(r, 'diagnostics.maxPerDocument'), d.diagnosticsMaxPerDocument, 0, 100_000),
-    assertionsShow: oneOf(pick(r, 'assertions.show'), ASSERTION_VIEWS, d.assertionsShow),
-    codeLensEnabled: pick(r, 'codeLens.enabled') !== false,
-    codeLensMaxPerSentence: integer(pick(r, 'codeLens.maxPerSentence'), d.codeLensMaxPerSentence, 1, 1000),
-    debounceMs: integer(pick(r, 'debounceMs'), d.debounceMs, 0, 60_000),
-    maxFileSize: integer(pick(r, 'maxFileSize'), d.maxFileSize, 0, Number.MAX_SAFE_INTEGER),
-    trace: oneOf(pick(r, 'trace.server'), TRACES, d.trace),
-    exportDirectory: typeof pick(r, 'export.directory') === 'string' ? (pick(r, 'export.directory') as string) : '',
+    modelPaths: stringList(r('modelPaths'), []),
+    executionProvider: oneOf(r('executionProvider'), PROVIDERS, d.executionProvider),
+    routing: oneOf(r('routing'), ROUTING, d.routing),
+    diagnosticsSeverity: severity(r('diagnosticsSeverity')),
+    diagnosticsMaxPerDocument: integer(r('diagnosticsMaxPerDocument'), d.diagnosticsMaxPerDocument, 0, 100_000),
+    assertionsShow: oneOf(r('assertionsShow'), ASSERTION_VIEWS, d.assertionsShow),
+    codeLensEnabled: r('codeLensEnabled') !== false,
+    codeLensMaxPerSentence: integer(r('codeLensMaxPerSentence'), d.codeLensMaxPerSentence, 1, 1000),
+    debounceMs: integer(r('debounceMs'), d.debounceMs, 0, 60_000),
+    maxFileSize: integer(r('maxFileSize'), d.maxFileSize, 0, Number.MAX_SAFE_INTEGER),
+    trace: oneOf(r('trace'), TRACES, d.trace),
+    exportDirectory: typeof r('exportDirectory') === 'string' ? (r('exportDirectory') as string) : '',
     exportFormats: formats.length > 0 ? formats : [...d.exportFormats],
-    threads: integer(pick(r, 'threads'), d.threads, 0, 256),
-    cacheMegabytes: integer(pick(r, 'cacheMegabytes'), d.cacheMegabytes, 1, 4096),
+    threads: integer(r('threads'), d.threads, 0, 256),
+    cacheMegabytes: integer(r('cacheMegabytes'), d.cacheMegabytes, 1, 4096),
   };
 }
 

@@ -3,8 +3,8 @@
  * The ids here are the ones declared in package.json `contributes.semanticTokenTypes`; their order is the
  * legend the server announces, so never reorder — only append (a test checks the two lists agree).
  */
-import type { AssertionStatus } from '../pipeline/types';
-import { ASSERTION_STATUSES } from '../pipeline/types';
+import type { AssertionStatus } from '../annotations/types';
+import { ASSERTION_STATUSES } from '../annotations/types';
 
 export interface TokenTypeInfo {
   id: string; // legal semantic token type id (letters only)

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyPackage, tempDir, tinyPackageDir } from '../testing/fixtures';
-import { discoverPackages, loadPackage, ModelPackageError, resolvePackageRef } from './package';
+import { PackageCatalogue } from './catalogue';
+import { loadPackage, ModelPackageError } from './package';
 import { ModelRunner } from './runner';
 
 const isPackageError = (re: RegExp) => (err: unknown) => err instanceof ModelPackageError && re.test((err as Error).message);
@@ -55,12 +56,15 @@ test('discovery reports broken packages and keeps the good ones; ids resolve thr
   const bad = copyPackage(tinyPackageDir, 'bad', () => undefined, models);
   fs.appendFileSync(path.join(bad, 'model.onnx'), 'x');
   const extra = copyPackage(tinyPackageDir, 'extra-one', () => undefined, tempDir());
-  const { packages, errors } = await discoverPackages(root, [extra]);
+  const { packages, errors } = await new PackageCatalogue({ userDirs: [extra], extensionRoot: root }).loadAll();
   assert.deepEqual(packages.map((p) => p.id).sort(), ['extra-one', 'good']);
   assert.equal(errors.length, 1);
   assert.match(errors[0].message, /'bad': checksum mismatch/);
-  assert.equal(resolvePackageRef('good', [models]), path.join(models, 'good'));
-  assert.equal(resolvePackageRef('extra-one', [models, extra]), extra);
-  assert.equal(resolvePackageRef(extra, [models]), extra);
-  assert.throws(() => resolvePackageRef('absent', [models]), isPackageError(/'absent': not installed/));
+  const catalogue = new PackageCatalogue({ extensionRoot: root });
+  assert.equal(catalogue.resolve('good'), path.join(models, 'good'));
+  assert.equal(new PackageCatalogue({ userDirs: [extra], extensionRoot: root }).resolve('extra-one'), extra);
+  assert.equal(catalogue.resolve(extra), extra);
+  // An unknown id names what is installed (the checksum-broken package still lists: it reads).
+  assert.throws(() => catalogue.resolve('absent'), isPackageError(/'absent': not installed \(looked in .*; installed: bad, good\)/));
+  assert.throws(() => catalogue.resolve(path.join(root, 'nowhere')), isPackageError(/folder not found/));
 });

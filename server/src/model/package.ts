@@ -1,24 +1,17 @@
 /**
- * Model packages (spec/model-package.md): find them, read model.json, and refuse a package whose
- * format is unknown, whose files are missing or whose graph does not match its checksum, with one
- * message that names the package and the problem.
+ * Model packages (spec/model-package.md): read model.json, and refuse a package whose format is
+ * unknown, whose files are missing or whose graph does not match its checksum, with one message that
+ * names the package and the problem. Where packages are is model/catalogue.ts's business.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ModelPackageError } from '../decoders/manifest';
+import type { DecoderManifest } from '../decoders/manifest';
+
+export { ModelPackageError };
 
 export const PACKAGE_FORMAT = 1;
-
-/** A package that cannot be used; `message` is one line naming the package and the problem. */
-export class ModelPackageError extends Error {
-  constructor(
-    readonly packageRef: string,
-    readonly problem: string,
-  ) {
-    super(`model package '${packageRef}': ${problem}`);
-    this.name = 'ModelPackageError';
-  }
-}
 
 export interface EncoderMeta {
   kind: 'wordchar' | 'transformer' | 'hybrid'; // hybrid: transformer subwords + wordchar word and char ids
@@ -41,34 +34,10 @@ export interface DevScores {
   re_macro?: number;
 }
 
-/** A graph stage besides the main graph (model.json `stages`, e.g. STSN's "pairs"). */
-export interface StageMeta {
-  file: string;
-  sha256: string;
-  inputs: string[];
-  outputs: string[];
-}
-
-/** Decoder settings (model.json `decoding`); which keys matter depends on the decoder family. */
-export interface DecodingMeta {
-  // tag-table
-  tagging?: 'BIO' | 'BILOU';
-  relation_cells?: 'block' | 'last-word';
-  // span-pairs
-  rel_threshold?: number;
-  suppress_overlaps?: boolean;
-  [key: string]: unknown;
-}
-
-/** model.json, as export.py writes it. */
-export interface ModelMeta {
+/** model.json, as export.py writes it: the decoders' part (DecoderManifest) and the rest. */
+export interface ModelMeta extends DecoderManifest {
   format: number;
-  id: string;
   architecture: string;
-  decoder: string;
-  entity_types: string[];
-  relation_types: string[];
-  symmetric_relations: string[];
   /** relation type -> the [head type, tail type] pairs its training data has (decoders/constraints.ts). */
   relation_arguments?: Record<string, string[][]>;
   /** entity type -> words its guidelines keep off the span edges (decoders/spanTrim.ts). */
@@ -81,17 +50,10 @@ export interface ModelMeta {
   max_words: number;
   max_subwords: number;
   inputs: string[];
-  outputs: string[];
-  /** span-table: both; span-pairs: relation; tag-table (argmax decoding): none. */
-  thresholds?: { entity?: number; relation?: number };
-  /** span-table only. */
-  pair_policy?: 'all' | 'best';
-  decoding?: DecodingMeta;
   training?: { dataset?: string; averaging?: string; [key: string]: unknown };
   dev_scores?: { pytorch_fp32?: DevScores | null; onnx?: DevScores | null; [key: string]: DevScores | null | undefined };
   parameters?: number;
   graph: { file: string; sha256: string; opset?: number };
-  stages?: Record<string, StageMeta>;
   [key: string]: unknown;
 }
 
@@ -206,72 +168,4 @@ export async function sha256File(file: string): Promise<string> {
   const sha = hash.digest('hex');
   digestCache.set(file, { size: st.size, mtimeMs: st.mtimeMs, sha });
   return sha;
-}
-
-/** Folders that hold packages: `<extensionRoot>/models` plus extra folders given by the caller. */
-export function packageRoots(extensionRoot: string, extraDirs: readonly string[] = []): string[] {
-  return [path.join(extensionRoot, 'models'), ...extraDirs];
-}
-
-/**
- * A package reference -> its folder. A reference is either a folder (absolute, relative, or anything
- * that exists as a folder with a model.json) or a package id looked up in the roots: a root may be a
- * folder of packages or itself a package.
- */
-export function resolvePackageRef(ref: string, roots: readonly string[]): string {
-  if (fs.existsSync(path.join(ref, 'model.json'))) return path.resolve(ref);
-  if (ref.includes('/') || ref.includes('\\') || ref.startsWith('.')) return path.resolve(ref);
-  for (const root of roots) {
-    const candidate = path.join(root, ref);
-    if (fs.existsSync(path.join(candidate, 'model.json'))) return candidate;
-    if (idOfFolder(root) === ref) return root;
-  }
-  const searched = roots.map((r) => path.relative(process.cwd(), r) || '.').join(', ');
-  throw new ModelPackageError(ref, `not installed (looked in ${searched})`);
-}
-
-function idOfFolder(dir: string): string | null {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as ModelMeta).id ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** Folders under the roots that look like packages (have a model.json), without validating them. */
-export function findPackageDirs(roots: readonly string[]): string[] {
-  const found: string[] = [];
-  for (const root of roots) {
-    if (fs.existsSync(path.join(root, 'model.json'))) {
-      found.push(root);
-      continue;
-    }
-    let entries: fs.Dirent[] = [];
-    try {
-      entries = fs.readdirSync(root, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.isDirectory() && fs.existsSync(path.join(root, e.name, 'model.json'))) found.push(path.join(root, e.name));
-    }
-  }
-  return found;
-}
-
-/** Every package under the roots; broken ones are reported, not thrown. */
-export async function discoverPackages(
-  extensionRoot: string,
-  extraDirs: readonly string[] = [],
-): Promise<{ packages: ModelPackage[]; errors: ModelPackageError[] }> {
-  const packages: ModelPackage[] = [];
-  const errors: ModelPackageError[] = [];
-  for (const dir of findPackageDirs(packageRoots(extensionRoot, extraDirs))) {
-    try {
-      packages.push(await loadPackage(dir, path.basename(dir)));
-    } catch (err) {
-      errors.push(err instanceof ModelPackageError ? err : new ModelPackageError(path.basename(dir), (err as Error).message));
-    }
-  }
-  return { packages, errors };
 }

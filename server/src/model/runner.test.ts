@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { calibratedThresholds, chattyTinyPackage, conllTrain, copyPackage, tinyBertPackageDir, tinyPackageDir } from '../testing/fixtures';
 import { ModelRunner } from './runner';
-import type { SentenceResult } from '../pipeline/types';
+import type { SentenceResult } from '../decoders/types';
 
 function checkShape(r: SentenceResult, nWords: number, entityTypes: string[]) {
   for (const e of r.entities) {

@@ -6,12 +6,13 @@
  * and `eval` all call `run`, so `eval` scores exactly what users see.
  */
 import * as ort from 'onnxruntime-node';
-import { DecodeContext, decoderFor, Decoder } from '../decoders';
+import { decoderFor } from '../decoders';
+import type { DecodeContext, Decoder } from '../decoders/decoder';
 import { throwIfAborted } from './abort';
 import type { StopSignal } from './abort';
 import { constrainRelations } from '../decoders/constraints';
 import { trimSpans } from '../decoders/spanTrim';
-import type { SentenceResult } from '../pipeline/types';
+import type { SentenceResult } from '../decoders/types';
 import { batchInputs, EncodedSentence, Featurizer, loadFeaturizer } from './featurizer';
 import { loadPackage, ModelMeta, ModelPackage, ModelPackageError } from './package';
 import { createSession, ExecutionProvider, ProviderAttempt, SessionOptions } from './session';

@@ -15,8 +15,13 @@ import * as ort from 'onnxruntime-node';
 // the provider that ran. ERLENS_ORT_LOG_LEVEL=verbose|info|warning|error brings the logger back.
 ort.env.logLevel = (process.env.ERLENS_ORT_LOG_LEVEL as typeof ort.env.logLevel) || 'fatal';
 
-export type ExecutionProviderSetting = 'auto' | 'cpu' | 'webgpu' | 'cuda';
-export type ExecutionProvider = 'cpu' | 'webgpu' | 'cuda';
+/**
+ * Two meanings, two names: the setting (`erlens.executionProvider`, `--execution-provider`) says what
+ * to try, `auto` trying each in turn; the provider is what a session actually runs on.
+ */
+export const EXECUTION_PROVIDER_SETTINGS = ['auto', 'cpu', 'webgpu', 'cuda'] as const;
+export type ExecutionProviderSetting = (typeof EXECUTION_PROVIDER_SETTINGS)[number];
+export type ExecutionProvider = Exclude<ExecutionProviderSetting, 'auto'>;
 
 export interface SessionOptions {
   executionProvider?: ExecutionProviderSetting;
@@ -64,7 +69,7 @@ export function providerOrder(setting: ExecutionProviderSetting | string | undef
 }
 
 export function isExecutionProviderSetting(value: unknown): value is ExecutionProviderSetting {
-  return value === 'auto' || value === 'cpu' || value === 'webgpu' || value === 'cuda';
+  return typeof value === 'string' && (EXECUTION_PROVIDER_SETTINGS as readonly string[]).includes(value);
 }
 
 function oneLine(err: unknown): string {

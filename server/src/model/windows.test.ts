@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { mergeWindowResults, planWindows } from './windows';
-import type { SentenceResult } from '../pipeline/types';
+import type { SentenceResult } from '../decoders/types';
 
 test('windows cover every word, overlap, and respect both budgets', () => {
   const w = planWindows(new Array(300).fill(1), 128);

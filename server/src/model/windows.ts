@@ -7,7 +7,7 @@
  * window's non-overlapping core always comes from that window and the half-seen edges of neighbours
  * do not compete with it. A relation survives when both its arguments are in the merged set.
  */
-import type { SentenceResult, WordEntity, WordRelation } from '../pipeline/types';
+import type { SentenceResult, WordEntity, WordRelation } from '../decoders/types';
 
 export interface WordWindow {
   start: number; // first word (inclusive)

@@ -7,7 +7,7 @@ import { AbortError, Annotator } from './annotator';
 import { ModelPackageError } from '../model/package';
 import { tokenizeWords } from '../text/wordTokenizer';
 import { constrainRelations } from '../decoders/constraints';
-import type { DocumentAnnotations } from './types';
+import type { DocumentAnnotations } from '../annotations/types';
 import { extensionRoot as extensionRootDir, sharedRoot as sharedDir } from '../paths';
 
 /** A Markdown document of memorised CoNLL04 sentences, one paragraph each. */

@@ -16,16 +16,19 @@
  */
 import { AssertionTagger, DEFAULT_TAGGER_CACHE_BYTES } from '../assertion/tagger';
 import { AbortError } from '../model/abort';
-import { findPackageDirs, loadPackage, ModelPackage, ModelPackageError, packageRoots, resolvePackageRef } from '../model/package';
+import type { StopSignal } from '../model/abort';
+import { PackageCatalogue } from '../model/catalogue';
+import { loadPackage, ModelPackage, ModelPackageError } from '../model/package';
 import { DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_CELLS, ModelRunner } from '../model/runner';
 import { ExecutionProvider, ExecutionProviderSetting, ProviderAttempt } from '../model/session';
 import { extensionRoot } from '../paths';
 import { defaultRouterFile, DomainRouter } from '../routing/domainRouter';
-import { binaryContentReason } from '../text/binary';
+import { emptyAnnotations } from '../annotations/empty';
+import { documentSkipReason } from '../text/documentGate';
 import { CacheStats, DEFAULT_CACHE_BYTES, SentenceCache } from './cache';
 import { DocumentAnalysis } from './documentAnalysis';
 import type { AnalysisEngine } from './documentAnalysis';
-import type { DocumentAnnotations } from './types';
+import type { DocumentAnnotations } from '../annotations/types';
 
 export interface AnnotatorOptions {
   executionProvider?: ExecutionProviderSetting;
@@ -41,7 +44,7 @@ export interface AnnotatorOptions {
   sessionMemory?: { cpuMemArena?: boolean; memPattern?: boolean };
   /** Where `models/` is (default: the installed extension / repository root). */
   extensionRoot?: string;
-  /** More folders holding packages, or packages themselves. */
+  /** More folders holding packages, or packages themselves (searched before models/). */
   extraModelDirs?: string[];
   /** Documents longer than this (UTF-16 units) are skipped with a reason. */
   maxDocumentChars?: number;
@@ -55,8 +58,10 @@ export interface AnnotatorOptions {
   log?: (message: string) => void;
 }
 
+/** How a whole-text annotation can be stopped (Annotator.annotate here, AnalysisHost.annotate in the server). */
 export interface AnnotateOptions {
-  signal?: AbortSignal;
+  /** Checked before every ORT call; `onAbort` (where the signal has it) lets a worker be told at once. */
+  signal?: StopSignal & { onAbort?(stop: () => void): void };
 }
 
 /** What the status bar and `erlens models` show about a loaded model. */
@@ -66,6 +71,7 @@ export interface LoadedModel {
   architecture: string;
   provider: ExecutionProvider;
   failedProviders: ProviderAttempt[];
+  symmetricRelations: readonly string[];
 }
 
 export { AbortError };
@@ -113,11 +119,6 @@ export class Annotator implements AnalysisEngine {
     return this.clinical.has(model);
   }
 
-  /** Every package found under the roots (for "no models configured": use what is installed). */
-  static installedPackageDirs(extensionRoot: string, extraDirs: readonly string[] = []): string[] {
-    return findPackageDirs(packageRoots(extensionRoot, extraDirs));
-  }
-
   /** Load every package once; failures land in `errors`. Safe to call many times. */
   ready(): Promise<void> {
     this.loading ??= this.loadAll();
@@ -126,11 +127,11 @@ export class Annotator implements AnalysisEngine {
 
   private async loadAll(): Promise<void> {
     this.loadRouter();
-    const roots = packageRoots(this.options.extensionRoot, this.options.extraModelDirs ?? []);
+    const catalogue = new PackageCatalogue({ userDirs: this.options.extraModelDirs, extensionRoot: this.options.extensionRoot });
     const seen = new Set<string>();
     for (const ref of this.models) {
       try {
-        const pkg: ModelPackage = await loadPackage(resolvePackageRef(ref, roots), ref);
+        const pkg: ModelPackage = await loadPackage(catalogue.resolve(ref), ref);
         if (seen.has(pkg.id)) continue; // the same package listed twice
         seen.add(pkg.id);
         const runner = await ModelRunner.load(pkg, {
@@ -171,12 +172,8 @@ export class Annotator implements AnalysisEngine {
       architecture: r.meta.architecture,
       provider: r.provider,
       failedProviders: r.failedProviders,
+      symmetricRelations: r.meta.symmetric_relations,
     }));
-  }
-
-  /** The runner of a loaded model (the CLI's predict/eval go through it directly). */
-  runner(id: string): ModelRunner | undefined {
-    return this.runners.find((r) => r.id === id);
   }
 
   cacheStats(): CacheStats {
@@ -188,12 +185,8 @@ export class Annotator implements AnalysisEngine {
    * with the reason when the text is not analysed (binary, too large, segmentation failed).
    */
   open(uri: string, version: number, text: string, languageId: string): { analysis?: DocumentAnalysis; skipped?: string } {
-    if (typeof text !== 'string') return { skipped: 'skipped: no text' };
-    if (text.length > this.options.maxDocumentChars) {
-      return { skipped: `skipped: the document has ${text.length} characters, over the limit of ${this.options.maxDocumentChars}` };
-    }
-    const binary = binaryContentReason(text);
-    if (binary) return { skipped: binary };
+    const skipped = documentSkipReason(text, this.options.maxDocumentChars);
+    if (skipped) return { skipped };
     try {
       return { analysis: new DocumentAnalysis(this, uri, languageId, text, version) };
     } catch (err) {
@@ -215,7 +208,7 @@ export class Annotator implements AnalysisEngine {
 
   /** No annotations (with the reason the text was not analysed). */
   empty(uri: string, version: number, skipped?: string): DocumentAnnotations {
-    return { uri, version, sentences: [], entities: [], relations: [], stats: { sentences: 0, inferred: 0, cacheHits: 0, models: this.runners.map((r) => r.id) }, ...(skipped ? { skipped } : {}) };
+    return emptyAnnotations(uri, version, this.runners.map((r) => r.id), skipped);
   }
 
   reportRunFailure(runner: ModelRunner, err: unknown): void {

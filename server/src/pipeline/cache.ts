@@ -9,7 +9,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { detach } from '../text/detach';
-import type { SentenceResult } from './types';
+import type { SentenceResult } from '../decoders/types';
 
 export interface CacheStats {
   hits: number;

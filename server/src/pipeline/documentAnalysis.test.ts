@@ -11,7 +11,7 @@ import { Annotator } from './annotator';
 import type { DocumentAnalysis } from './documentAnalysis';
 import { applyPatch } from './patches';
 import { shiftThrough } from './shift';
-import type { AnnotationPatch, DocumentAnnotations } from './types';
+import type { AnnotationPatch, DocumentAnnotations } from '../annotations/types';
 
 function random(seed: number) {
   let s = seed;

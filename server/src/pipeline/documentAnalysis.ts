@@ -27,7 +27,9 @@ import type { EditMap } from '../text/editMap';
 import { SentenceCache } from './cache';
 import { mergeSentence, numberAnnotations } from './merge';
 import type { ModelResult } from './merge';
-import type { Assertion, AnnotationPatch, DocumentAnnotations, EntityAnnotation, PatchRange, RelationAnnotation, SentenceResult, SentenceSpan } from './types';
+import type { Assertion, AnnotationPatch, DocumentAnnotations, EntityAnnotation, PatchRange, RelationAnnotation } from '../annotations/types';
+import type { SentenceResult } from '../decoders/types';
+import type { SentenceSpan } from '../text/types';
 
 /** What an analysis needs from the loaded models (the Annotator is one). */
 export interface AnalysisEngine {

@@ -8,7 +8,9 @@
  * it changed.
  */
 import { detach } from '../text/detach';
-import type { EntityAnnotation, RelationAnnotation, SentenceResult, WordToken } from './types';
+import type { EntityAnnotation, RelationAnnotation } from '../annotations/types';
+import type { SentenceResult } from '../decoders/types';
+import type { WordToken } from '../text/types';
 
 /** A model's result for the sentence, with what the merge needs to know about the model. */
 export interface ModelResult {

@@ -5,7 +5,8 @@
  * renumbered in document order; objects whose numbers change are copied, never mutated, because a
  * reader (an export in progress) may still hold the previous annotations.
  */
-import type { AnnotationPatch, DocumentAnnotations, EntityAnnotation, PatchRange, RelationAnnotation, SentenceSpan } from './types';
+import type { AnnotationPatch, DocumentAnnotations, EntityAnnotation, PatchRange, RelationAnnotation } from '../annotations/types';
+import type { SentenceSpan } from '../text/types';
 
 /** `items` without those intersecting a range, with each range's items in its place. */
 function splice<T extends { start: number; end: number }>(items: readonly T[], ranges: readonly PatchRange[], of: (r: PatchRange) => readonly T[]): T[] {

@@ -7,7 +7,8 @@
  */
 import { EditMap, mapSorted } from '../text/editMap';
 import type { TextReplacement } from '../text/editMap';
-import type { Assertion, DocumentAnnotations, EntityAnnotation, RelationAnnotation, SentenceSpan } from './types';
+import type { Assertion, DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../annotations/types';
+import type { SentenceSpan } from '../text/types';
 
 export type { TextReplacement };
 

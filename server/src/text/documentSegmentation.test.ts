@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sharedRoot } from '../paths';
-import type { SentenceSpan } from '../pipeline/types';
+import type { SentenceSpan } from './types';
 import { DocumentSegmentation } from './documentSegmentation';
 import { EditMap } from './editMap';
 import { markdownProse } from './markdown';

@@ -12,7 +12,7 @@
  * to the Markdown reference definitions (a link anywhere may change), and a document whose first line
  * opens front matter that nothing closes yet (any new `---` line may close it).
  */
-import type { SentenceSpan, WordToken } from '../pipeline/types';
+import type { SentenceSpan, WordToken } from './types';
 import { segmentBlock } from './blockSegments';
 import type { SegmentKind } from './blockSegments';
 import { EditMap } from './editMap';

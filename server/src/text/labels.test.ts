@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type { SentenceSpan } from '../pipeline/types';
+import type { SentenceSpan } from './types';
 import { segmentDocument } from './segment';
 import { assertSegmentation } from './segmentChecks';
 

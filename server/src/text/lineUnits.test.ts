@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sharedRoot } from '../paths';
-import type { SentenceSpan } from '../pipeline/types';
+import type { SentenceSpan } from './types';
 import { MAX_SENTENCE_WORDS, segmentDocument } from './segment';
 import { assertSegmentation } from './segmentChecks';
 import { isTerminator } from './sentences';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { sharedRoot } from '../testing/fixtures';
 import { markdownProse } from './markdown';
 import { MAX_SENTENCE_WORDS, segmentDocument } from './segment';
-import type { SentenceSpan } from '../pipeline/types';
+import type { SentenceSpan } from './types';
 
 /** Every token's document slice is its text; sentences are inside the document and in order. */
 function assertRoundTrip(text: string, sentences: SentenceSpan[]) {

@@ -14,7 +14,7 @@
  * `segmentDocument` reads a document once; the editor keeps a DocumentSegmentation per open document
  * (documentSegmentation.ts), which re-reads only what an edit touched and gives the same sentences.
  */
-import type { SentenceSpan } from '../pipeline/types';
+import type { SentenceSpan } from './types';
 import { DocumentSegmentation } from './documentSegmentation';
 import { markdownProse } from './markdown';
 import { plainTextProse } from './plainText';

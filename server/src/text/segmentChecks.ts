@@ -4,7 +4,7 @@
  * and in plain text no visible character is dropped except list markers.
  */
 import * as assert from 'node:assert/strict';
-import type { SentenceSpan } from '../pipeline/types';
+import type { SentenceSpan } from './types';
 
 const LIST_MARKER = /^(?:[-*+•‣◦▪–]|\d{1,9}[.)])$/;
 const INVISIBLE = /^[\p{Cc}\p{Cf}]$/u;

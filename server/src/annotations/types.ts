@@ -1,45 +1,9 @@
 /**
- * The data that flows through ERlens, from document text to editor features and exports.
- * Offsets are UTF-16 code units into the document text (what LSP and JavaScript count) unless a
- * name says otherwise. Feature modules (semantic tokens, diagnostics, hovers, code lenses, export)
- * only read these types.
+ * Document-level annotations: entities and relations in document coordinates (UTF-16 offsets unless
+ * a name says otherwise), with their assertion status, merged over models. The pipeline builds them;
+ * feature modules (semantic tokens, diagnostics, hovers, code lenses, export) only read them.
  */
-
-/** A word of a sentence, with its place in the document. */
-export interface WordToken {
-  text: string;
-  start: number; // UTF-16 offset into the document
-  end: number;
-}
-
-/** A sentence as segmentation found it: prose only, mapped back to the document. */
-export interface SentenceSpan {
-  index: number; // position among the document's sentences
-  text: string; // the sentence's text as the model sees it (normalised whitespace is NOT applied)
-  start: number; // document offset of the first character
-  end: number; // document offset after the last character
-  tokens: WordToken[];
-  /** 'heading': a Markdown heading or a section label of a note ("HISTORY OF PRESENT ILLNESS:"); else 'sentence'. */
-  kind: 'sentence' | 'heading';
-}
-
-/** Word-level output of one model on one sentence (what decoders return and the cache stores). */
-export interface WordEntity {
-  start: number; // first word (inclusive)
-  end: number; // last word + 1 (exclusive)
-  type: string;
-  score: number;
-}
-export interface WordRelation {
-  head: number; // index into the entities of the same result
-  tail: number;
-  type: string;
-  score: number;
-}
-export interface SentenceResult {
-  entities: WordEntity[];
-  relations: WordRelation[];
-}
+import type { SentenceSpan } from '../text/types';
 
 /**
  * Assertion status (../shared/notes/gold/GUIDELINES.md): whether the text says a finding or drug is

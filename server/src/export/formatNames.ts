@@ -1,0 +1,11 @@
+/**
+ * The export formats, listed once: the exporters (formats.ts), the `erlens.export.formats` setting,
+ * the CLI's --format and the client's pick list (through lsp/protocol.ts) all read this list.
+ * No imports, so the client can bundle it.
+ */
+export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'ntriples', 'brat'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export function isExportFormat(v: unknown): v is ExportFormat {
+  return typeof v === 'string' && (EXPORT_FORMATS as readonly string[]).includes(v);
+}
