@@ -110,11 +110,6 @@ export class Annotator implements AnalysisEngine {
     this.tagger = new AssertionTagger(undefined, Math.max(DEFAULT_TAGGER_CACHE_BYTES / 4, this.options.cacheBytes / 4));
   }
 
-  /** The assertion tagger (ConText), by its older name. */
-  get assertions(): AssertionTagger {
-    return this.tagger;
-  }
-
   isClinical(model: string): boolean {
     return this.clinical.has(model);
   }
