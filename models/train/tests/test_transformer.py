@@ -167,6 +167,10 @@ def test_training_export_and_parity(architecture, tiny_bert, tiny_workdir, tmp_p
     assert tj["padding"] is None and tj["truncation"] is None
     result = run_parity(parity)
     assert result["max_abs_diff_batch"] < 1e-4 and result["max_abs_diff_single"] < 1e-4, result
+    from erlens_train.card import write_card
+    card = write_card(pkg)
+    assert meta["encoder"]["source"]["weights_sha256"] in card and "fine-tuned with the head (all layers)" in card
+    assert "or 256 subwords" in card
     # int8 (dynamic quantization of the encoder) and fp16 storage: smaller, and close to fp32 PyTorch
     sizes = {"fp32": os.path.getsize(os.path.join(pkg, "model.onnx"))}
     for weights, tol in (("int8", 0.1), ("fp16", 1e-2)):
