@@ -167,7 +167,7 @@ batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
 
 ## Limits
 - Decoding (`{decoder}` decoder, model.json `decoding`): {decoding}.
-- Sentences longer than {mw} words are split by the server into overlapping windows; a relation whose
+- Sentences longer than {mw} words{sub} are split by the server into overlapping windows; a relation whose
   arguments fall in different windows cannot be found.
 {notes}""".format(
         id=meta["id"], arch=meta["architecture"].upper(), dataset=tr["dataset"], kind=enc["kind"], train=_sources(tr["train"]),
@@ -188,7 +188,8 @@ batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
         concat=("%d%% of each epoch's examples joined with a second sentence (run-on training, `augment.py`)" % round(100 * c["concat"])
                 if c.get("concat") else "single sentences"), rows="\n".join(rows), size=_size(package_dir),
         params=meta["parameters"], quant=quant, parity=parity, decoder=meta["decoder"],
-        decoding=", ".join("%s `%s`" % (k, json.dumps(v)) for k, v in sorted(decoding_of(meta).items())), mw=meta["max_words"], notes=notes, tuned=tuned)
+        decoding=", ".join("%s `%s`" % (k, json.dumps(v)) for k, v in sorted(decoding_of(meta).items())), mw=meta["max_words"], notes=notes, tuned=tuned,
+        sub=" or %d subwords" % meta["max_subwords"] if enc["kind"] != "wordchar" else "")
     if fidelity_path and os.path.isfile(fidelity_path):
         text += user_view(fidelity_path, meta["id"])
     with open(os.path.join(package_dir, "README.md"), "w", encoding="utf-8") as f:

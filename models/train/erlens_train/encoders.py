@@ -125,10 +125,16 @@ class WordCharEncoder(nn.Module):
 def load_hf_model(folder):
     """The pretrained encoder body from a local folder, by `transformers` (AutoModel), never from the network."""
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+    level = hf_logging.get_verbosity()
+    # the pooler weights left out below are reported as "UNEXPECTED" in a table on every load: expected here
+    hf_logging.set_verbosity_error()
     try:  # BERT has a pooler ([CLS] -> tanh) no word-level head reads; ELECTRA has none to leave out
         model = AutoModel.from_pretrained(folder, local_files_only=True, add_pooling_layer=False)
     except TypeError:
         model = AutoModel.from_pretrained(folder, local_files_only=True)
+    finally:
+        hf_logging.set_verbosity(level)
     return model.float()
 
 

@@ -75,7 +75,7 @@ def warm(cache, model, encoded_lists, batch_kind, device, batch_size=32):
     Returns the seconds it took and how many sentences were new."""
     from .featurize import batch as make_batch
     from .predict import batches_by_length
-    t0, before = time.time(), cache.misses
+    t0, before = time.time(), len(cache.entries)
     enc = model.encoder.transformer if hasattr(model.encoder, "transformer") else model.encoder
     encoded = [e for lst in encoded_lists for e in lst]
     for idx in batches_by_length(encoded, batch_size):
@@ -85,4 +85,4 @@ def warm(cache, model, encoded_lists, batch_kind, device, batch_size=32):
             continue
         cache.states(enc, ids, am)
     cache.flush()
-    return round(time.time() - t0, 2), cache.misses - before
+    return round(time.time() - t0, 2), len(cache.entries) - before

@@ -57,13 +57,19 @@ def pick_device(name):
 
 
 def make_optimizer(cfg, model):
-    """Pretrained weights train at encoder_lr; everything else (head, wordchar parts) at lr."""
+    """Two groups: pretrained weights at encoder_lr, the rest at lr. The groups are (encoder, head) as they
+    always were for wordchar and transformer, so checkpoints of earlier runs still resume; a hybrid's
+    wordchar parts go with the head."""
     kind = cfg["encoder"]["kind"]
-    pretrained = {"transformer": model.encoder, "hybrid": getattr(model.encoder, "transformer", None)}.get(kind)
-    pre_ids = {id(p) for p in pretrained.parameters()} if pretrained is not None else set()
-    enc_params = [p for p in model.encoder.parameters() if p.requires_grad and id(p) in pre_ids]
-    rest = [p for p in model.parameters() if p.requires_grad and id(p) not in pre_ids]
-    groups = [{"params": enc_params, "lr": cfg["encoder_lr"]}, {"params": rest, "lr": cfg["lr"]}]
+    if kind == "hybrid":
+        pre = {id(p) for p in model.encoder.transformer.parameters()}
+        first = [p for p in model.encoder.transformer.parameters() if p.requires_grad]
+        rest = [p for p in model.parameters() if p.requires_grad and id(p) not in pre]
+    else:
+        first = [p for p in model.encoder.parameters() if p.requires_grad]
+        rest = [p for p in model.head.parameters() if p.requires_grad]
+    enc_lr = cfg["encoder_lr"] if kind in ("transformer", "hybrid") else cfg["lr"]
+    groups = [{"params": first, "lr": enc_lr}, {"params": rest, "lr": cfg["lr"]}]
     return torch.optim.AdamW(groups, weight_decay=cfg["weight_decay"])
 
 

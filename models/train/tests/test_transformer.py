@@ -117,6 +117,10 @@ def test_frozen_encoder_trains_the_head_on_cached_features(tiny_bert, tiny_workd
     before = load_hf_model(tiny_bert).state_dict()
     after = torch.load(os.path.join(run, "best.pt"))["model"]
     assert all(torch.equal(before[k], after["encoder.body." + k]) for k in before)  # frozen means frozen
+    # the frozen part runs without dropout even while the model trains: cached states stay exact
+    enc = TransformerEncoder(load_hf_model(tiny_bert), trainable_layers=0).train()
+    ids, am = torch.tensor([[2, 40, 41, 42, 3]]), torch.ones(1, 5, dtype=torch.long)
+    assert torch.equal(enc.frozen_states(ids, am), enc.frozen_states(ids, am))
     # a second run reads every sentence from the cache file
     run2 = train(dict(cfg, out=str(tmp_path / "run2")), quiet=True)
     ev2 = next(json.loads(l) for l in open(os.path.join(run2, "log.jsonl")) if '"feature_cache"' in l)
@@ -163,6 +167,10 @@ def test_training_export_and_parity(architecture, tiny_bert, tiny_workdir, tmp_p
     assert tj["padding"] is None and tj["truncation"] is None
     result = run_parity(parity)
     assert result["max_abs_diff_batch"] < 1e-4 and result["max_abs_diff_single"] < 1e-4, result
+    from erlens_train.card import write_card
+    card = write_card(pkg)
+    assert meta["encoder"]["source"]["weights_sha256"] in card and "fine-tuned with the head (all layers)" in card
+    assert "or 256 subwords" in card
     # int8 (dynamic quantization of the encoder) and fp16 storage: smaller, and close to fp32 PyTorch
     sizes = {"fp32": os.path.getsize(os.path.join(pkg, "model.onnx"))}
     for weights, tol in (("int8", 0.1), ("fp16", 1e-2)):
@@ -261,3 +269,16 @@ def test_exported_package_runs_in_the_server(kind, weights, tiny_bert, tiny_work
     assert "1 file(s)" in out.stderr, out.stderr
     for line in out.stdout.splitlines():
         json.loads(line)
+
+
+@pytest.mark.skipif(not _installed(MINILM), reason="%s is not installed in this environment" % MINILM)
+@pytest.mark.parametrize("name", ["mge-conll04-minilm", "pfn-conll04-minilm", "mge-clinical-minilm"])
+def test_minilm_configs_load_and_keep_their_base_configs_data(name):
+    """The MiniLM configs pass the config check and train on exactly the data their wordchar twins do."""
+    from erlens_train.config import load_config
+    here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs")
+    cfg = load_config(os.path.join(here, name + ".json"))
+    assert cfg["encoder"]["package"] == MINILM and cfg["encoder"]["licence"] == "Apache-2.0"
+    base = json.load(open(os.path.join(here, name.replace("-minilm", "") + ".json")))
+    for key in ("train", "dev", "watch", "selection", "tune_selection", "span_trim", "domain", "averaging", "dataset"):
+        assert cfg.get(key) == base.get(key, cfg.get(key)), key

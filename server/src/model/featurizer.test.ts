@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { specFixture, tinyBertPackageDir, tinyPackageDir } from '../testing/fixtures';
-import { batchInputs, loadFeaturizer, WordCharFeaturizer, WordPieceFeaturizer } from './featurizer';
+import { batchInputs, HybridFeaturizer, loadFeaturizer, WordCharFeaturizer, WordPieceFeaturizer } from './featurizer';
 import { loadPackage } from './package';
 
 const fx = specFixture('featurizer.json');
@@ -56,6 +56,23 @@ test('batchInputs pads with zeros and builds only the inputs the graph asks for'
   assert.deepEqual(Array.from(feeds.input_ids.data as BigInt64Array, Number), [2, 3, 4, 10, 0, 0]);
   assert.deepEqual(Array.from(feeds.word_mask.data as BigInt64Array, Number), [1, 1, 1, 1, 0, 0]);
   assert.deepEqual(feeds.char_ids.dims, [2, 3, 4]); // "patient" cut to max_chars = 4
+});
+
+test('hybrid: WordPiece subwords as input_ids, wordchar word ids as word_ids, windows planned on subwords', () => {
+  const wp = WordPieceFeaturizer.fromTokenizerJson(tokenizerJson(fx.wordpiece.vocab, fx.wordpiece.lowercase), 512);
+  const wc = new WordCharFeaturizer(fx.wordchar.words, fx.wordchar.chars, fx.wordchar.max_chars);
+  const h = new HybridFeaturizer(wp, wc);
+  const words = ['The', 'patient', 'took', 'aspirin', '.'];
+  const enc = h.encode(words);
+  assert.deepEqual(enc.inputIds, wp.encode(words).inputIds);
+  assert.deepEqual(enc.wordFirstSubword, wp.encode(words).wordFirstSubword);
+  assert.deepEqual(enc.wordIds, wc.encode(words).inputIds);
+  assert.deepEqual(h.subwordCounts(words), wp.subwordCounts(words));
+  assert.equal(h.specialSubwords, 2);
+  const feeds = batchInputs([enc, h.encode(['.'])], ['input_ids', 'word_ids', 'char_ids', 'word_mask']);
+  assert.deepEqual(feeds.word_ids.dims, [2, 5]);
+  assert.deepEqual(Array.from(feeds.word_ids.data as BigInt64Array, Number).slice(5), [wc.wordId('.'), 0, 0, 0, 0]);
+  assert.deepEqual(feeds.input_ids.dims, [2, enc.inputIds.length]);
 });
 
 test('featurizers load from the test packages', async () => {
