@@ -93,6 +93,46 @@ test('extract: jsonl (one document per line), csv, ntriples to --out, brat folde
   }
 });
 
+// The text output's wording (annotations/wording.ts): whitespace collapsed, at most 60 characters.
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const short = (t) => {
+  const oneLine = t.replace(/\s+/g, ' ').trim();
+  return escape(oneLine.length <= 60 ? oneLine : `${oneLine.slice(0, 59)}…`);
+};
+
+test('extract --format text (npm run demo): per sentence its entities and its relations as head → type → tail, as the JSON has them', () => {
+  const json = erlens('extract', docPath, '--model', model, '--format', 'json');
+  assert.equal(json.code, 0, json.err);
+  const doc = JSON.parse(json.out).documents[0];
+  assert.ok(doc.entities.length > 0 && doc.relations.length > 0, 'the chatty tiny model finds entities and relations');
+  const r = erlens('extract', docPath, '--model', model, '--format', 'text');
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  // The file as given (relative to the working folder), the counts and the model.
+  assert.match(lines[0], new RegExp(`^doc\\.md: \\d+ sentences, ${doc.entities.length} entit(y|ies), ${doc.relations.length} relations? \\(tiny-chatty\\)$`));
+  // Sentences in order, each with its entities (type, assertion), then its relations; within a sentence
+  // both keep the document's order (the exports' and the code lenses').
+  const bySentence = (items) => [...items].sort((a, b) => a.sentence - b.sentence);
+  const sentences = lines.filter((l) => /^  \[\d+\] /.test(l)).map((l) => Number(/\[(\d+)\]/.exec(l)[1]));
+  assert.deepEqual(sentences, [...new Set(bySentence(doc.entities).map((e) => e.sentence))]);
+  const rows = lines.filter((l) => l.startsWith('    '));
+  const isRelation = (l) => l.includes(' → ') || l.includes(' ↔ ');
+  const entityRows = rows.filter((l) => !isRelation(l));
+  const relationRows = rows.filter(isRelation);
+  const entities = bySentence(doc.entities);
+  assert.equal(entityRows.length, entities.length);
+  entities.forEach((e, i) => assert.match(entityRows[i], new RegExp(`^    ${short(e.text)}(@${e.start})? +${escape(e.type)} +${e.assertion}\\b`), `entity ${i}`));
+  const relations = bySentence(doc.relations);
+  assert.equal(relationRows.length, relations.length);
+  relations.forEach((rel, i) => {
+    const [head, tail] = [doc.entities[rel.head], doc.entities[rel.tail]];
+    const arrow = rel.symmetric ? '↔' : '→';
+    assert.match(relationRows[i], new RegExp(`^    ${short(head.text)}(@${head.start})? ${arrow} ${escape(rel.type)} ${arrow} ${short(tail.text)}(@${tail.start})? +${rel.assertion}\\b.* \\d\\.\\d\\d$`), `relation ${i}`);
+    assert.ok(Math.abs(Number(relationRows[i].split(' ').pop()) - rel.score) <= 0.005 + 1e-9, `relation ${i}'s score`);
+  });
+  assert.match(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.demo, /extract .* --format text$/, 'the demo prints this format');
+});
+
 // Every other architecture's tiny package, as shipped (no threshold tweaks): the memorised sentences come
 // back with their entities; a one-token sentence, punctuation only and a run-on sentence over max_words
 // give a valid (possibly empty) result and no warning.

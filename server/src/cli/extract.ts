@@ -1,9 +1,13 @@
-/** `erlens extract`: annotate files through the editor's pipeline and write them in an export format. */
+/**
+ * `erlens extract`: annotate files through the editor's pipeline and write them in an export format, or
+ * as text for a person to read (`--format text`: sentences, entities and relations; not an export).
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../export/atomicWrite';
 import { documentToJson, ExportDocument, isExportFormat, render, writeExport, EXPORT_FORMATS } from '../export/formats';
+import { toTextReport } from '../export/textReport';
 import { ASSERTION_VIEWS, filterByAssertion, isAssertionView } from '../assertion/view';
 import { Annotator } from '../pipeline/annotator';
 import { UsageError } from './errors';
@@ -19,9 +23,18 @@ export function languageOfFile(file: string, forced?: string): string {
   return /\.(md|markdown|mdown|mkd|mdx)$/i.test(file) ? 'markdown' : 'plaintext';
 }
 
+/** What --format takes: the export formats, and `text` for reading on a terminal (the demo's). */
+export const EXTRACT_FORMATS = [...EXPORT_FORMATS, 'text'] as const;
+
+/** A file's name as the user gave it (relative to the working folder), else its absolute path. */
+function displayPath(abs: string): string {
+  const rel = path.relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+}
+
 export async function runExtract(files: string[], values: Values, opts: CommonOptions): Promise<number> {
   const format = (values.format as string | undefined) ?? 'json';
-  if (!isExportFormat(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not '${format}'`);
+  if (!isExportFormat(format) && format !== 'text') throw new UsageError(`--format must be one of ${EXTRACT_FORMATS.join(', ')}, not '${format}'`);
   if (files.length === 0) throw new UsageError('extract needs at least one file');
   const out = values.out as string | undefined;
   if (format === 'brat' && !out) throw new UsageError('--format brat writes a .txt and an .ann per file: give a folder with --out');
@@ -53,7 +66,12 @@ export async function runExtract(files: string[], values: Values, opts: CommonOp
     let written: string[] = [];
     if (format === 'brat') written = await writeExport(docs, 'brat', out!);
     else {
-      const body = format === 'jsonl' ? docs.map((d) => JSON.stringify(documentToJson(d)) + '\n').join('') : render(docs, format);
+      const body =
+        format === 'text'
+          ? toTextReport(docs, { label: (d) => (d.path ? displayPath(d.path) : d.annotations.uri) })
+          : format === 'jsonl'
+            ? docs.map((d) => JSON.stringify(documentToJson(d)) + '\n').join('')
+            : render(docs, format);
       if (out) {
         await writeFileAtomic(out, body);
         written = [out];

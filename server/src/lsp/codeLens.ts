@@ -12,7 +12,8 @@ import type { DocumentAnnotations, RelationAnnotation } from '../annotations/typ
 import { isShown } from '../assertion/view';
 import type { ErlensSettings } from './settings';
 import { COMMANDS } from './protocol';
-import { describeRelation, entityRange } from './relationText';
+import { describeRelation } from '../annotations/wording';
+import { entityRange } from './relationText';
 
 export const REVEAL_COMMAND = COMMANDS.revealRange;
 export const PICK_RELATION_COMMAND = COMMANDS.pickRelation;

@@ -16,7 +16,8 @@ import { isAffirmed, isShown } from '../assertion/view';
 import type { DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../annotations/types';
 import { severityFor } from './settings';
 import type { ErlensSettings, SeverityName } from './settings';
-import { describeAssertion, describeRelation, entityRange } from './relationText';
+import { describeAssertion, describeRelation } from '../annotations/wording';
+import { entityRange } from './relationText';
 
 export const DIAGNOSTIC_SOURCE = 'erlens';
 

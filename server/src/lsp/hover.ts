@@ -9,7 +9,8 @@ import { MarkupKind } from 'vscode-languageserver/node';
 import type { Hover, Position } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Assertion, DocumentAnnotations, EntityAnnotation } from '../annotations/types';
-import { describeAssertion, entityRange, relationsOf, shortText } from './relationText';
+import { describeAssertion, shortText } from '../annotations/wording';
+import { entityRange, relationsOf } from './relationText';
 
 /** Entities containing `offset` (start inclusive, end inclusive so the caret just after a word counts). */
 export function entitiesAt(annotations: DocumentAnnotations, offset: number): EntityAnnotation[] {

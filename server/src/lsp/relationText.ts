@@ -1,22 +1,10 @@
 /**
- * Wording and ranges shared by the relation features (diagnostics, hover, code lens), so a relation
- * reads the same everywhere: `aspirin → Adverse-Effect → rash`.
+ * Ranges and look-ups shared by the relation features (diagnostics, hover, code lens); their wording
+ * is annotations/wording.ts's, shared with the CLI's text output.
  */
 import type { Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Assertion, EntityAnnotation, RelationAnnotation } from '../annotations/types';
-
-/** Entity text on one line, shortened so a 20k-character span cannot bloat a message. */
-export function shortText(text: string, max = 60): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
-}
-
-/** `head → Type → tail`, the triple as a reader says it; symmetric relations use ↔. */
-export function describeRelation(relation: RelationAnnotation): string {
-  const arrow = relation.symmetric ? '↔' : '→';
-  return `${shortText(relation.head.text)} ${arrow} ${relation.type} ${arrow} ${shortText(relation.tail.text)}`;
-}
+import type { EntityAnnotation, RelationAnnotation } from '../annotations/types';
 
 export function entityRange(document: TextDocument, entity: EntityAnnotation): Range {
   return { start: document.positionAt(entity.start), end: document.positionAt(entity.end) };
@@ -35,11 +23,4 @@ export function relationsOf(entity: EntityAnnotation, relations: readonly Relati
 /** Entities are compared by id and span: ids are only unique within one annotation set. */
 export function sameEntity(a: EntityAnnotation, b: EntityAnnotation): boolean {
   return a === b || (a.id === b.id && a.start === b.start && a.end === b.end);
-}
-
-/** "negated: 'denies'", "historical: section Past Medical History", or just the status. */
-export function describeAssertion(assertion: Assertion): string {
-  if (assertion.trigger) return `${assertion.status}: '${shortText(assertion.trigger.text, 40)}'`;
-  if (assertion.section) return `${assertion.status}: section ${shortText(assertion.section, 40)}`;
-  return assertion.status;
 }

@@ -10,7 +10,7 @@
  * delimiter character, so every question the main loop asks is answered in O(1) or O(log n).
  */
 
-/** Where masked characters are recorded (markdown.ts's Mask). */
+/** Where masked characters are recorded (prose.ts's Mask, shared with the block reader). */
 export interface InlineMask {
   set(start: number, end: number): void;
   has(i: number): boolean;

@@ -1,0 +1,53 @@
+/**
+ * The `erlens` settings from the client: read once the client is initialized (which loads the models),
+ * and again on each workspace/didChangeConfiguration. A model setting reloads the models; any other
+ * (severity, caps, lens, assertions) republishes what is kept.
+ */
+import { DidChangeConfigurationNotification } from 'vscode-languageserver/node';
+import type { Connection } from 'vscode-languageserver/node';
+import type { ServerSession } from './session';
+import { modelSettingsChanged, normalizeSettings } from './settings';
+import type { ErlensSettings } from './settings';
+
+/** The client's current `erlens` section, or undefined when it cannot be asked. */
+async function fetchSettings(connection: Connection, session: ServerSession): Promise<ErlensSettings | undefined> {
+  if (!session.support.configuration) return undefined;
+  try {
+    const [raw] = await connection.workspace.getConfiguration([{ section: 'erlens' }]);
+    return normalizeSettings(raw);
+  } catch (error) {
+    session.logger.warn(`could not read erlens settings: ${String(error)}`);
+    return undefined;
+  }
+}
+
+function applySettings(session: ServerSession, next: ErlensSettings): void {
+  const reload = modelSettingsChanged(session.settings, next);
+  session.useSettings(next);
+  if (reload) session.reloadModels();
+  else session.republishAll();
+}
+
+export function registerConfiguration(connection: Connection, session: ServerSession): void {
+  connection.onInitialized(async () => {
+    if (session.support.dynamicConfiguration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'erlens' }).catch(() => undefined);
+    }
+    session.useSettings((await fetchSettings(connection, session)) ?? session.settings);
+    const { settings } = session;
+    session.logger.info(`ERlens server ${process.pid} ready; models ${settings.models.join(', ')}; provider ${settings.executionProvider}`);
+    session.reloadModels();
+  });
+
+  // Changes are applied one after another: two quick notifications must not both see the old
+  // settings and load the models twice.
+  let settingsQueue = Promise.resolve();
+  connection.onDidChangeConfiguration((change) => {
+    settingsQueue = settingsQueue.then(async () => {
+      const next = session.support.configuration
+        ? await fetchSettings(connection, session)
+        : normalizeSettings((change.settings as { erlens?: unknown } | undefined)?.erlens ?? change.settings);
+      if (next) applySettings(session, next);
+    });
+  });
+}
