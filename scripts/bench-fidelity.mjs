@@ -30,7 +30,7 @@ function erlensEval(args, name) {
   execFileSync('node', [join(root, 'bin', 'erlens'), 'eval', ...args, '--report', report, '--execution-provider', 'cpu', '--threads', '2'], { stdio: ['ignore', 'ignore', 'inherit'] });
   return JSON.parse(readFileSync(report, 'utf8'));
 }
-const pick = (r) => ({ ...r.headline, relations_per_100: r.false_alarms?.relations_per_100 ?? null, entities_per_100: r.false_alarms?.entities_per_100 ?? null });
+const pick = (r) => ({ ...r.headline, relations_per_100: r.false_alarms?.relations_per_100_sentences ?? null, entities_per_100: r.false_alarms?.entities_per_100_sentences ?? null });
 
 const rows = [];
 for (const dir of values.packages.split(',').map((d) => resolve(root, d))) {
@@ -91,6 +91,6 @@ for (const r of rows) {
   console.log(`| \`${r.id}\` | ${r.averaging} | ${ner(r.tokens, r.averaging)} | ${raw(r.lines, r.averaging, ner)} | ${raw(r.paragraphs, r.averaging, ner)} | ${re(r.tokens, r.averaging)} | ${raw(r.lines, r.averaging, re)} | ${raw(r.paragraphs, r.averaging, re)} | ${r.ade_neg ? `${f(r.ade_neg.tokens.relations_per_100)} (lines ${f(r.ade_neg.lines.relations_per_100)})` : '–'} |`);
 }
 const d = notes.drug_strict;
-console.log(`\nClinical-note gold, default models (${notes.models.join(', ')}), whole notes: Drug strict P ${f(100 * d.precision)} R ${f(100 * d.recall)} F1 ${f(100 * d.f1)}; ` +
+console.log(`\nClinical-note gold, default models (${notes.models.map((m) => m.id ?? m).join(', ')}), whole notes: Drug strict P ${f(100 * d.precision)} R ${f(100 * d.recall)} F1 ${f(100 * d.f1)}; ` +
   `Adverse-Effect relations ${f(notes.adverse_effect_relations.per_100_sentences)} per 100 sentences (gold 0); other entity types ${f(notes.other_entities.per_100_sentences)} per 100 sentences`);
 process.stderr.write(`wrote ${values.out}\n`);

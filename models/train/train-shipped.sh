@@ -13,7 +13,7 @@ packages=models
 if [ "${1:-}" = "--packages" ]; then packages=$2; shift 2; fi
 [ -f .work/vectors/fasttext-d100.bin ] && [ -s .work/vectors/fasttext-d100.bin ] || $T vectors --out .work/vectors
 mkdir -p runs "$packages"
-names=("$@"); [ ${#names[@]} -gt 0 ] || names=(mge-conll04 mge-ade)
+names=("$@"); [ ${#names[@]} -gt 0 ] || names=(mge-conll04 mge-clinical)
 for name in "${names[@]}"; do
   cfg=models/train/configs/$name.json
   ds=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['dataset'])" "$cfg")

@@ -23,7 +23,7 @@ const shippedModels = fs.readdirSync(path.join(repo, 'models')).filter((id) => f
 // The browser session runs the MGE packages only: with every shipped architecture enabled at once the
 // news sentence carries so many relations that its lenses collapse into one "N relations in this
 // sentence" summary. Each architecture's package is exercised on real sentences in shipped-models.test.
-const browserModels = ['mge-conll04', 'mge-ade'].filter((id) => shippedModels.includes(id));
+const browserModels = ['mge-conll04', 'mge-clinical'].filter((id) => shippedModels.includes(id));
 
 let vsixBuilt = false;
 function buildVsix() {
@@ -149,7 +149,7 @@ test('ERlens in a real VS Code (code-server + Chromium): tokens, squiggles, hove
     lensPrefix: 'Annie Oakley → Live_In →',
     tailText: 'Willowdell , Darke County',
     codeOnlyWord: 'Pamela Moseley Carpenter',
-    ...(browserModels.includes('mge-ade') ? { drug, drugColor: 'rgb(0, 255, 255)' } : {}),
+    ...(browserModels.includes('mge-clinical') ? { drug, drugColor: 'rgb(0, 255, 255)' } : {}),
   };
   const env = Object.fromEntries(fs.readFileSync(path.join(codeServerDir, 'env.sh'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('=')));
   fs.rmSync(outDir, { recursive: true, force: true });

@@ -95,17 +95,24 @@ class MaskedBiLSTM(nn.Module):
         return x * mask.unsqueeze(-1).to(x.dtype)
 
 
+def word_table(n_words, word_dim, word_vectors=None, frozen=True):
+    """The word embedding of the wordchar and hybrid encoders: the corpus-trained fastText vectors when
+    given, kept frozen by default (the table covers words the training data never shows)."""
+    emb = nn.Embedding(n_words, word_dim, padding_idx=0)
+    if word_vectors is not None:
+        with torch.no_grad():
+            emb.weight.copy_(word_vectors)
+    emb.weight.requires_grad = not frozen
+    return emb
+
+
 class WordCharEncoder(nn.Module):
     kind = "wordchar"
 
     def __init__(self, n_words, n_chars, word_dim=100, char_dim=30, char_filters=50, hidden=200, layers=2,
                  dropout=0.5, freeze_words=True, word_vectors=None):
         super().__init__()
-        self.word_emb = nn.Embedding(n_words, word_dim, padding_idx=0)
-        if word_vectors is not None:
-            with torch.no_grad():
-                self.word_emb.weight.copy_(word_vectors)
-        self.word_emb.weight.requires_grad = not freeze_words
+        self.word_emb = word_table(n_words, word_dim, word_vectors, freeze_words)
         self.chars = CharCNN(n_chars, char_dim, char_filters)
         self.dropout = nn.Dropout(dropout)
         self.rnn = MaskedBiLSTM(word_dim + char_filters, hidden, layers, dropout)
@@ -275,11 +282,7 @@ class HybridEncoder(nn.Module):
                  layers=1, dropout=0.5, freeze_words=True, word_vectors=None):
         super().__init__()
         self.transformer = transformer
-        self.word_emb = nn.Embedding(n_words, word_dim, padding_idx=0)
-        if word_vectors is not None:
-            with torch.no_grad():
-                self.word_emb.weight.copy_(word_vectors)
-        self.word_emb.weight.requires_grad = not freeze_words
+        self.word_emb = word_table(n_words, word_dim, word_vectors, freeze_words)
         self.chars = CharCNN(n_chars, char_dim, char_filters)
         self.dropout = nn.Dropout(dropout)
         self.rnn = MaskedBiLSTM(transformer.out_dim + word_dim + char_filters, hidden, layers, dropout)

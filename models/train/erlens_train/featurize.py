@@ -185,14 +185,24 @@ def tokenizer_json(vocab, lowercase):
 
 def split_at_punctuation(word):
     """The word cut before and after every punctuation character (featurizer.ts does the same)."""
+    return _cut(word, lambda ch: "piece" if _is_punct(ch) else "keep")
+
+
+def _cut(word, role):
+    """Cut a word into chunks by what `role(ch)` says of each character: "keep" (part of the current chunk),
+    "piece" (a chunk of its own), "break" (ends the chunk, dropped) or "drop" (ignored)."""
     out, cur = [], []
     for ch in word:
-        if _is_punct(ch):
-            if cur:
-                out.append("".join(cur)); cur = []
-            out.append(ch)
-        else:
+        r = role(ch)
+        if r == "keep":
             cur.append(ch)
+            continue
+        if r == "drop":
+            continue
+        if cur:
+            out.append("".join(cur)); cur = []
+        if r == "piece":
+            out.append(ch)
     if cur:
         out.append("".join(cur))
     return out
@@ -209,24 +219,14 @@ def basic_split(word):
     """Kept for wordpiece_learn.py, which counts pre-tokenised chunks to learn a vocabulary (featurizing goes
     through `tokenizers`). BERT BasicTokenizer on one word: drop control chars, split on whitespace and punctuation,
     and put every CJK ideograph on its own."""
-    out, cur = [], []
-    for ch in word:
+    def role(ch):
         cp = ord(ch)
-        cat = unicodedata.category(ch)
-        if cp == 0 or cp == 0xFFFD or (cat.startswith("C") and ch not in "\t\n\r"):
-            continue
+        if cp == 0 or cp == 0xFFFD or (unicodedata.category(ch).startswith("C") and ch not in "\t\n\r"):
+            return "drop"
         if ch.isspace():
-            if cur:
-                out.append("".join(cur)); cur = []
-        elif _is_punct(ch) or _is_cjk(cp):
-            if cur:
-                out.append("".join(cur)); cur = []
-            out.append(ch)
-        else:
-            cur.append(ch)
-    if cur:
-        out.append("".join(cur))
-    return out
+            return "break"
+        return "piece" if _is_punct(ch) or _is_cjk(cp) else "keep"
+    return _cut(word, role)
 
 
 def _is_cjk(cp):

@@ -134,7 +134,7 @@ test('bad input never throws: binary, huge line, odd Unicode, CRLF, empty; abort
 });
 
 test('routing: on a clinical note the news model does not run, on news the clinical one does not; routing off runs both', async () => {
-  const models = ['mge-ade', 'mge-conll04'].map((id) => path.join(extensionRootDir, 'models', id));
+  const models = ['mge-clinical', 'mge-conll04'].map((id) => path.join(extensionRootDir, 'models', id));
   const note = fs.readFileSync(path.join(sharedDir, 'notes', '002-laparoscopic-gastric-bypass-consult-1.md'), 'utf8');
   const news = fs.readFileSync(path.join(extensionRootDir, 'examples', 'news.md'), 'utf8');
   const auto = new Annotator(models, { executionProvider: 'cpu' });
@@ -143,13 +143,13 @@ test('routing: on a clinical note the news model does not run, on news the clini
     const clinical = await auto.annotate('file:///note.md', 1, note, 'markdown');
     assert.deepEqual(clinical.stats.routing?.domains, ['clinical'], clinical.stats.routing?.reason);
     assert.deepEqual(clinical.stats.routing?.notRun, ['mge-conll04']);
-    assert.ok(clinical.entities.every((e) => e.model === 'mge-ade'));
+    assert.ok(clinical.entities.every((e) => e.model === 'mge-clinical'));
     const general = await auto.annotate('file:///news.md', 1, news, 'markdown');
-    assert.deepEqual(general.stats.routing?.notRun, ['mge-ade']);
+    assert.deepEqual(general.stats.routing?.notRun, ['mge-clinical']);
     assert.ok(general.entities.length > 0 && general.entities.every((e) => e.model === 'mge-conll04'));
     const both = await off.annotate('file:///note.md', 1, note, 'markdown');
     assert.equal(both.stats.routing, undefined);
-    assert.deepEqual(new Set(both.entities.map((e) => e.model)), new Set(['mge-ade', 'mge-conll04']));
+    assert.deepEqual(new Set(both.entities.map((e) => e.model)), new Set(['mge-clinical', 'mge-conll04']));
     // headings are never entities: no annotation starts inside a heading line
     const headings = both.sentences.filter((s) => s.kind === 'heading');
     assert.ok(headings.length >= 5);
