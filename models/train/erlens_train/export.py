@@ -9,7 +9,6 @@
 and, with --parity, a JSON file of inputs and PyTorch outputs on a batch of sentences of different
 lengths, which scripts/onnx-parity.mjs replays through ONNX Runtime (the runtime users run).
 """
-import hashlib
 import json
 import os
 import shutil
@@ -20,6 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import architectures
+from .checksums import file_sha256
 from .build import rebuild_from_run
 from .config import resolve
 from .data import load_jsonl
@@ -61,14 +61,6 @@ class Int8Embedding(nn.Module):
 
 
 WORD_TABLES = {"fp16": HalfEmbedding, "int8": Int8Embedding}
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def example_batch(feat, sentences):
@@ -124,7 +116,7 @@ def export_stages(model, main_outputs, word_counts, folder):
         path = os.path.join(folder, name + ".onnx")
         onnx_export(module, args, path, input_names=stage["inputs"], output_names=stage["outputs"],
                     dynamic_axes=stage["axes"], opset_version=OPSET, do_constant_folding=True)
-        meta[name] = {"file": name + ".onnx", "sha256": sha256(path), "inputs": stage["inputs"],
+        meta[name] = {"file": name + ".onnx", "sha256": file_sha256(path), "inputs": stage["inputs"],
                       "outputs": stage["outputs"]}
         parity.append({"file": name + ".onnx",
                        "inputs": {n: example[n].tolist() for n in stage["inputs"]},
@@ -249,7 +241,7 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
                            **({"pytorch_fp32_default_decoding": dev_report["headline_default_decoding"]}
                               if "headline_default_decoding" in dev_report else {})},
             "parameters": sum(p.numel() for p in model.parameters()) + sum(b.numel() for b in model.buffers()),
-            "graph": {"file": "model.onnx", "sha256": sha256(graph), "opset": OPSET},
+            "graph": {"file": "model.onnx", "sha256": file_sha256(graph), "opset": OPSET},
             **({"stages": stages_meta} if stages_meta else {}),
         }
         with open(os.path.join(tmp, "model.json"), "w", encoding="utf-8") as f:

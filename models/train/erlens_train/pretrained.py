@@ -6,11 +6,11 @@ local Hugging Face folder (`encoder.path`, used by the tests). Nothing is ever d
 loaded by Hugging Face `transformers` with local_files_only=True (and erlens-train sets HF_HUB_OFFLINE=1).
 """
 import base64
-import hashlib
 import importlib.metadata as md
 import json
 import os
 
+from .checksums import file_sha256
 from .config import ConfigError, resolve
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
@@ -56,14 +56,6 @@ def _record_sha256(dist, path):
         if os.path.abspath(str(dist.locate_file(f))) == os.path.abspath(path) and f.hash and f.hash.mode == "sha256":
             return base64.urlsafe_b64decode(f.hash.value + "=" * (-len(f.hash.value) % 4)).hex()
     return None
-
-
-def file_sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def source_info(enc_cfg, folder):

@@ -149,15 +149,20 @@ def test_top_layers_train_and_the_rest_stays(tiny_bert, tiny_workdir, tmp_path):
     assert next(r for r in log if r["event"] == "feature_cache")["frozen_layers"] == 1
 
 
-@pytest.mark.parametrize("architecture", ["mge", "pfn"])
-def test_training_export_and_parity(architecture, tiny_bert, tiny_workdir, tmp_path):
-    cfg = transformer_config(tiny_workdir, tiny_bert, tmp_path / "run", architecture=architecture)
+def train_and_export(cfg, tmp_path):
+    """Train the config (its epoch losses must fall), export it with a parity file; run, package, parity, model.json."""
     run = train(cfg, quiet=True)
     losses = epoch_losses(run)
     assert losses[-1] < losses[0], losses
     pkg, parity = str(tmp_path / "pkg"), str(tmp_path / "parity.json")
     export_run(run, pkg, parity_path=parity)
-    meta = json.load(open(os.path.join(pkg, "model.json")))
+    return run, pkg, parity, json.load(open(os.path.join(pkg, "model.json")))
+
+
+@pytest.mark.parametrize("architecture", ["mge", "pfn"])
+def test_training_export_and_parity(architecture, tiny_bert, tiny_workdir, tmp_path):
+    cfg = transformer_config(tiny_workdir, tiny_bert, tmp_path / "run", architecture=architecture)
+    run, pkg, parity, meta = train_and_export(cfg, tmp_path)
     assert meta["encoder"]["kind"] == "transformer" and meta["max_subwords"] == 256
     assert meta["encoder"]["source"]["weights_sha256"]
     # the package's tokenizer.json is the encoder's own vocabulary, without padding or truncation
@@ -189,12 +194,7 @@ def test_hybrid_encoder_trains_exports_with_parity(tiny_bert, tiny_workdir, tmp_
     cfg = transformer_config(tiny_workdir, tiny_bert, tmp_path / "run", trainable_layers=0)
     cfg["encoder"].update(kind="hybrid", vectors=tiny_workdir["vectors"], word_dim=16, hidden=24, corpus_words=200,
                           char_filters=16, char_dim=8, wordchar_dropout=0.0, freeze_words=False)
-    run = train(cfg, quiet=True)
-    losses = epoch_losses(run)
-    assert losses[-1] < losses[0], losses
-    pkg, parity = str(tmp_path / "pkg"), str(tmp_path / "parity.json")
-    export_run(run, pkg, parity_path=parity)
-    meta = json.load(open(os.path.join(pkg, "model.json")))
+    run, pkg, parity, meta = train_and_export(cfg, tmp_path)
     assert meta["encoder"]["kind"] == "hybrid" and meta["inputs"][-2:] == ["char_ids", "word_ids"]
     assert all(os.path.isfile(os.path.join(pkg, f)) for f in ("tokenizer.json", "vocab.words.txt", "vocab.chars.json"))
     result = run_parity(parity)
