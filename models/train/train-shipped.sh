@@ -11,12 +11,14 @@ cd "$(dirname "$0")/../.."
 T=models/train/erlens-train
 packages=models
 if [ "${1:-}" = "--packages" ]; then packages=$2; shift 2; fi
-[ -f .work/vectors/fasttext-d100.bin ] && [ -s .work/vectors/fasttext-d100.bin ] || $T vectors --out .work/vectors
 mkdir -p runs "$packages"
 names=("$@"); [ ${#names[@]} -gt 0 ] || names=(mge-conll04 mge-clinical)
 for name in "${names[@]}"; do
   cfg=models/train/configs/$name.json
   ds=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['dataset'])" "$cfg")
+  # Word vectors (about an hour on 2 cores) only for configs that read them (wordchar, hybrid).
+  kind=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['encoder'].get('kind', ''))" "$cfg")
+  if [ "$kind" != transformer ] && ! [ -s .work/vectors/fasttext-d100.bin ]; then $T vectors --out .work/vectors; fi
   if [ ! -f runs/$name/done ]; then
     resume=""; [ -f runs/$name/last.pt ] && resume=--resume
     $T train --config "$cfg" $resume >> runs/$name.log 2>&1

@@ -105,7 +105,10 @@ export class DocumentAnalysis {
   /** Brings the analysis to a new text (`map`: the edits from the previous one; without it, a diff). */
   update(text: string, version: number, map?: EditMap): void {
     this.version = version;
-    if (text === this.text) return;
+    // The same text after edits (a letter typed and deleted) still re-reads what the edits touched:
+    // the language server dropped the annotations there when it moved them through the same map
+    // (pipeline/shift.ts), so those chunks must be sent again or they stay blank there.
+    if (text === this.text && !(map && map.size > 0)) return;
     this.segmentation.update(text, map);
     this.text = text;
   }
