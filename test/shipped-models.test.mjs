@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { Annotator } = require(path.join(root, 'server', 'out', 'pipeline', 'annotator.js'));
+const { sharedRoot } = require(path.join(root, 'server', 'out', 'paths.js'));
 
 function skipReason(id) {
   const dir = path.join(root, 'models', id);
@@ -90,6 +91,25 @@ test('mge-clinical on a note: every listed medication is a Drug, no heading enti
   assert.ok(doc.entities.every((e) => !/MEDICATIONS|HISTORY|lap|ago|BMI|Foley|mL/.test(e.text)), show);
   assert.deepEqual(doc.relations, [], show);
   for (const e of doc.entities) assert.equal(text.slice(e.start, e.end), e.text);
+});
+
+// Both defaults on a real note whose words alone read as mixed (a city, brand names): its section
+// headings route it to the clinical model, so the news model no longer calls Claritin a person and
+// Allegra a place (it did before the headings counted).
+test('the default models on a short real note with a city and brand names: clinical by its headings, no person or place', { skip: skipReason('mge-clinical') || skipReason('mge-conll04') }, async () => {
+  const file = path.join(sharedRoot, 'notes', '000-allergic-rhinitis.md');
+  const text = fs.readFileSync(file, 'utf8');
+  const annotator = new Annotator(['mge-clinical', 'mge-conll04'], { executionProvider: 'cpu', extensionRoot: root });
+  try {
+    const doc = await annotator.annotate('file:///000-allergic-rhinitis.md', 1, text, 'markdown');
+    assert.deepEqual(annotator.errors.map((e) => e.message), []);
+    const show = JSON.stringify(doc.entities.map((e) => [e.text, e.type]));
+    assert.match(doc.stats.routing.reason, /^clinical \(\d+ clinical section headings/);
+    assert.deepEqual(doc.stats.routing.notRun, ['mge-conll04']);
+    assert.ok(doc.entities.every((e) => e.type === 'Drug' || e.type === 'Adverse-Effect'), show);
+  } finally {
+    await annotator.dispose();
+  }
 });
 
 // Each architecture's CoNLL04 package, as a user selects it in the editor (STSN's two graph stages,

@@ -28,7 +28,7 @@ def quantize_int8(path):
     if not nodes:
         raise ValueError("%s: no encoder MatMul/Gather nodes to quantize" % path)
     tmp = path + ".int8"
-    quantize_dynamic(path, tmp, weight_type=QuantType.QInt8, nodes_to_quantize=nodes,
+    quantize_dynamic(path, tmp, weight_type=QuantType.QInt8, nodes_to_quantize=nodes, per_channel=True,
                      op_types_to_quantize=["MatMul", "Gather"], extra_options={"MatMulConstBOnly": True})
     os.replace(tmp, path)
     return len(nodes)

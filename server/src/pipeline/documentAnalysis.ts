@@ -22,6 +22,7 @@ import type { ModelRunner } from '../model/runner';
 import type { DomainDecision, DomainRouter } from '../routing/domainRouter';
 import { fits } from '../routing/domainRouter';
 import { absoluteSentence, DocumentSegmentation } from '../text/documentSegmentation';
+import { clinicalSectionTitle } from '../text/labels';
 import type { Chunk, ChunkSentence } from '../text/documentSegmentation';
 import type { EditMap } from '../text/editMap';
 import { SentenceCache } from './cache';
@@ -63,6 +64,8 @@ interface SentenceState {
   /** Each model's result, by model id. */
   results: Map<string, SentenceResult>;
   router?: { scores: number[]; known: number };
+  /** For a heading: the clinical section title it names (null: none), for routing. */
+  sectionTitle?: string | null;
   /** For a heading: the section it opens (null: none), looked up once. */
   opens?: Section | null;
   /** Merged and tagged, in chunk-relative offsets, for the models and section named (the same Section object while its heading stays). */
@@ -186,15 +189,20 @@ export class DocumentAnalysis {
     if (router && runners.some((r) => r.meta.domain)) {
       const totals = new Array<number>(router.classes.length).fill(0);
       let known = 0;
+      const titles = new Set<string>();
       for (const chunk of this.segmentation.chunks) {
         for (const s of chunk.sentences) {
           const st = this.state(s);
           st.router ??= router.scores(st.words);
           for (let k = 0; k < totals.length; k++) totals[k] += st.router.scores[k];
           known += st.router.known;
+          if (s.kind === 'heading') {
+            if (st.sectionTitle === undefined) st.sectionTitle = clinicalSectionTitle(st.words);
+            if (st.sectionTitle) titles.add(st.sectionTitle);
+          }
         }
       }
-      decision = router.decideTotals(totals, known);
+      decision = router.decideTotals(totals, known, [...titles]);
     }
     this.decision = decision;
     const fitting = runners.filter((r) => fits(r.meta.domain, decision)).map((r) => r.id).join('\u0000');

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { extensionRoot, sharedRoot } from '../paths';
 import { segmentDocument } from '../text/segment';
-import { defaultRouterFile, DomainRouter, fits, MIN_KNOWN_WORDS } from './domainRouter';
+import { CLINICAL_DOMAIN, defaultRouterFile, DomainRouter, fits, MIN_CLINICAL_SECTIONS, MIN_KNOWN_WORDS } from './domainRouter';
 
 const router = DomainRouter.load(defaultRouterFile(extensionRoot));
 const words = (text: string, lang = 'markdown') => segmentDocument(text, lang).flatMap((s) => s.tokens.map((t) => t.text));
@@ -47,4 +47,22 @@ test('a missing or malformed router file is a clear error', () => {
   const bad = path.join(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'router-')), 'domains.json');
   fs.writeFileSync(bad, '{"classes": ["only"]}');
   assert.throws(() => DomainRouter.load(bad), /no 'classes' list/);
+});
+
+test('clinical section headings make a mixed or undecided document clinical; words that decide another domain alone still win', () => {
+  const k = (c: string) => router.classes.indexOf(c);
+  const totals = (lead: Record<string, number>) => router.classes.map((c) => lead[c] ?? 0);
+  const sections = ['subjective', 'medications', 'allergies', 'assessment', 'plan'];
+  // A short note naming a city and brand names: the words alone leave it mixed (measured: 0.098 per word).
+  const mixed = totals({ clinical: 10, general: 5 });
+  assert.equal(router.decideTotals(mixed, 50).domains.length, 2);
+  const byHeadings = router.decideTotals(mixed, 50, sections);
+  assert.deepEqual(byHeadings.domains, [CLINICAL_DOMAIN]);
+  assert.match(byHeadings.reason, /5 clinical section headings: subjective, medications, allergies, …; words alone: mixed/);
+  // Too few headings change nothing, nor do headings on a document the words call general alone.
+  assert.equal(router.decideTotals(mixed, 50, sections.slice(0, MIN_CLINICAL_SECTIONS - 1)).domains.length, 2);
+  assert.deepEqual(router.decideTotals(totals({ general: 40 }), 50, sections).domains, ['general']);
+  // A note just started (too few known words) with its section skeleton typed is clinical already.
+  assert.deepEqual(router.decideTotals(totals({}), 3, sections).domains, [CLINICAL_DOMAIN]);
+  assert.ok(k(CLINICAL_DOMAIN) >= 0);
 });

@@ -10,6 +10,12 @@
  * runner-up by MIXED_MARGIN nats on average to be decided alone; closer documents (a discharge note
  * naming people and hospitals) are "mixed" and get the models of both; documents with fewer than
  * MIN_KNOWN_WORDS known words (a note just started) are undecided and get every model.
+ *
+ * Words alone leave a short note mixed when it names places and brands ("she lived in Seattle ...
+ * tried Claritin"), and then the news model calls Claritin a person. The note's layout says what the
+ * words cannot: section headings of a clinical note (Subjective, Medications, Allergies, Assessment,
+ * Plan; text/labels.ts decides which headings are section titles). MIN_CLINICAL_SECTIONS distinct
+ * ones make a mixed or undecided document clinical; words that decide another domain alone still win.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +29,10 @@ export function defaultRouterFile(extensionRoot: string): string {
 export const MIN_KNOWN_WORDS = 20;
 /** Mean per-word log-likelihood lead (nats) the top domain needs to be decided alone. */
 export const MIXED_MARGIN = 0.15;
+/** Distinct clinical section headings that make a mixed or undecided document clinical. */
+export const MIN_CLINICAL_SECTIONS = 3;
+/** The router class that section headings vote for. */
+export const CLINICAL_DOMAIN = 'clinical';
 
 export interface DomainDecision {
   /** Domains whose models should run; empty = undecided (every model runs). */
@@ -86,20 +96,29 @@ export class DomainRouter {
     return this.decideTotals(scores, known);
   }
 
-  /** The decision from summed scores (a document's, added up sentence by sentence as it is edited). */
-  decideTotals(scores: readonly number[], known: number): DomainDecision {
+  /**
+   * The decision from summed scores (a document's, added up sentence by sentence as it is edited) and
+   * the distinct clinical section titles among its headings.
+   */
+  decideTotals(scores: readonly number[], known: number, sectionTitles: readonly string[] = []): DomainDecision {
     const named = Object.fromEntries(this.classes.map((c, k) => [c, Math.round(scores[k] * 100) / 100]));
     const order = scores.map((s, k) => k).sort((a, b) => scores[b] - scores[a]);
     const margin = known ? (scores[order[0]] - scores[order[1]]) / known : 0;
     const top = this.classes[order[0]];
     const second = this.classes[order[1]];
-    if (known < MIN_KNOWN_WORDS) {
-      return { domains: [], scores: named, knownWords: known, margin, reason: `undecided (${known} known words, fewer than ${MIN_KNOWN_WORDS}): every model runs` };
+    const decided = (domains: string[], reason: string): DomainDecision => ({ domains, scores: named, knownWords: known, margin, reason });
+    const byWords =
+      known < MIN_KNOWN_WORDS
+        ? decided([], `undecided (${known} known words, fewer than ${MIN_KNOWN_WORDS}): every model runs`)
+        : margin < MIXED_MARGIN
+          ? decided([top, second], `mixed ${top}/${second} (lead ${margin.toFixed(3)} per word)`)
+          : decided([top], `${top} (lead ${margin.toFixed(3)} per word over ${second})`);
+    const wordsOpen = byWords.domains.length !== 1 && (byWords.domains.length === 0 || byWords.domains.includes(CLINICAL_DOMAIN));
+    if (wordsOpen && sectionTitles.length >= MIN_CLINICAL_SECTIONS && this.classes.includes(CLINICAL_DOMAIN)) {
+      const named3 = sectionTitles.slice(0, 3).join(', ') + (sectionTitles.length > 3 ? ', …' : '');
+      return decided([CLINICAL_DOMAIN], `${CLINICAL_DOMAIN} (${sectionTitles.length} clinical section headings: ${named3}; words alone: ${byWords.reason})`);
     }
-    if (margin < MIXED_MARGIN) {
-      return { domains: [top, second], scores: named, knownWords: known, margin, reason: `mixed ${top}/${second} (lead ${margin.toFixed(3)} per word)` };
-    }
-    return { domains: [top], scores: named, knownWords: known, margin, reason: `${top} (lead ${margin.toFixed(3)} per word over ${second})` };
+    return byWords;
   }
 }
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { SentenceSpan } from './types';
 import { segmentDocument } from './segment';
+import { clinicalSectionTitle } from './labels';
 import { assertSegmentation } from './segmentChecks';
 
 /** Segments as "H:words" (heading) or "S:words" (sentence). */
@@ -78,4 +79,16 @@ test('text in capitals is prose, not headings', () => {
 
 test('Markdown headings are headings; labels inside Markdown paragraphs too', () => {
   assert.deepEqual(segments('## Objective\n\nVitals: Weight was 130 pounds.,HEENT: Clear.', 'markdown'), ['H:Objective', 'H:Vitals :', 'S:Weight was 130 pounds . ,', 'H:HEENT :', 'S:Clear .']);
+});
+
+test('clinical section titles: headings of a note are, titles of prose are not', () => {
+  assert.equal(clinicalSectionTitle(['Current', 'Medications']), 'current medications');
+  assert.equal(clinicalSectionTitle(['ALLERGIES', ':']), 'allergies');
+  assert.equal(clinicalSectionTitle(['Impression', '/', 'Plan']), 'impression plan');
+  assert.equal(clinicalSectionTitle(['Miscellaneous/Eating', 'History']), 'miscellaneous/eating history');
+  assert.equal(clinicalSectionTitle(['Preoperative', 'Diagnosis']), 'preoperative diagnosis');
+  assert.equal(clinicalSectionTitle(['Overview']), null);
+  assert.equal(clinicalSectionTitle(['Early', 'life']), null);
+  assert.equal(clinicalSectionTitle(['The', 'history', 'of', 'the', 'Roman', 'Empire']), null, 'longer than a section title');
+  assert.equal(clinicalSectionTitle(['1', '.']), null);
 });

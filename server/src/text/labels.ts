@@ -55,6 +55,20 @@ const SECTION_WORDS = new Set(
     'surgeries operation technique description specimen specimens drains fluids dressing consent complaint ' +
     'reason signature addendum note').split(' '),
 );
+/** Longest heading read as a section title of a clinical note (longer ones are titles of prose). */
+const MAX_SECTION_TITLE_WORDS = 5;
+
+/**
+ * The section title a heading's words name, lower-cased ("## Current Medications" -> "current
+ * medications", "ALLERGIES:" -> "allergies"), or null when the heading is not one of a clinical
+ * note's sections (no SECTION_WORDS word, or longer than a section title).
+ */
+export function clinicalSectionTitle(words: readonly string[]): string | null {
+  const lower = words.filter((w) => /\p{L}/u.test(w)).map((w) => w.toLowerCase());
+  if (lower.length === 0 || lower.length > MAX_SECTION_TITLE_WORDS) return null;
+  return lower.some((w) => w.split(/[/&-]/).some((part) => SECTION_WORDS.has(part))) ? lower.join(' ') : null;
+}
+
 const MEDICATION_LABEL = /\b(?:medications?|meds|medicines?|drugs|prescriptions?)\b/i;
 
 export function isCapsWord(t: string): boolean {
