@@ -19,6 +19,15 @@ export const COMMANDS = Object.freeze({
 });
 
 /** Request `erlens/stats` → ServerStats: counters tests and the status item read. */
+/**
+ * Environment the editors start the server with. glibc gives every thread that allocates its own
+ * malloc arena (the message loop, the analysis worker, ONNX Runtime's pool), and freed native memory
+ * stays in them: two arenas measured 195 MB RSS after closing a 2,000-sentence note instead of 207,
+ * and 204 MB after its cold analysis instead of 220 (`erlens bench --lsp`, which starts the server
+ * the same way).
+ */
+export const SERVER_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({ MALLOC_ARENA_MAX: '2' });
+
 export const STATS_REQUEST = 'erlens/stats';
 /** Request `erlens/listModels` → PackageSummary[]: installed packages, for "Select Models". */
 export const LIST_MODELS_REQUEST = 'erlens/listModels';
