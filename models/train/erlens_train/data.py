@@ -88,7 +88,7 @@ class Schema:
         self.rel_index = {t: i for i, t in enumerate(self.relation_types)}
         # relation type -> the (head type, tail type) pairs its training data has; None: unconstrained
         self.relation_arguments = relation_arguments
-        # entity type -> words the guidelines keep off its span edges (decode.trim_spans); set from the config
+        # entity type -> words the guidelines keep off its span edges (span_trim.trim_spans); set from the config
         self.span_trim = None
 
     @classmethod

@@ -18,8 +18,8 @@ import numpy as np
 
 from .config import REPO_ROOT
 from .data import Schema
-from .decode_spans import decode_pairs, decode_spans, pair_index
-from .decode_tags import decode_tag_table
+from .decode_span_pairs import decode_pairs, decode_spans, pair_index
+from .decode_tag_table import decode_tag_table
 
 ENTITY_TYPES = ["Loc", "Org", "Peop"]
 RELATION_TYPES = ["Kill", "Work_For"]

@@ -49,7 +49,7 @@ class EvalSet:
         return ents, (rels if self.relations else [])
 
     def report(self, preds):
-        """preds: (entities, relations) per sentence in scoring form (decode.as_scoring_items)."""
+        """preds: (entities, relations) per sentence in scoring form (metrics.as_scoring_items)."""
         preds = [self.restrict(p) for p in preds]
         rep = score(self.sentences, preds)
         n = max(1, len(self.sentences))

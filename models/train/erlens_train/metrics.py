@@ -77,3 +77,11 @@ def selection_score(report, averaging):
     if averaging == "macro":
         return (h["ner_macro"] + h["re_macro"]) / 2
     return (h["ner_micro"] + h["re_micro"]) / 2
+
+
+def as_scoring_items(entities, relations):
+    """Decoded output -> the (entities, relations) sets that metrics.score expects."""
+    ents = [(s, e, t) for s, e, t, _ in entities]
+    rels = [((entities[h][0], entities[h][1], entities[h][2]), r, (entities[t][0], entities[t][1], entities[t][2]))
+            for h, t, r, _ in relations]
+    return ents, rels

@@ -4,7 +4,9 @@ Every architecture goes through its decoder family (architectures/families.py), 
 the TypeScript decoder the server runs."""
 import torch
 
-from .decode import as_scoring_items, constrain, trim_spans
+from .constraints import constrain
+from .metrics import as_scoring_items
+from .span_trim import trim_spans
 from .featurize import batch as make_batch
 from .metrics import score
 
@@ -38,7 +40,7 @@ def finish(decoded, words, schema):
 
 
 def predict(model, featurizer, sentences, decode_cfg, schema, device="cpu", batch_size=32, encoded=None):
-    """-> list of (entities, relations) per sentence, in decode_tables' format."""
+    """-> list of (entities, relations) per sentence, in decode_span_table' format."""
     family = model.arch.FAMILY
     results = [([], []) for _ in sentences]
     for i, raw in raw_outputs(model, featurizer, sentences, device, batch_size, encoded):

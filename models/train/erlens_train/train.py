@@ -15,7 +15,7 @@ from .build import build_featurizer_and_encoder, build_model, save_encoder_files
 from .pretrained import encoder_folder, source_info
 from .config import load_config, resolve
 from .data import Schema
-from .decode import as_scoring_items
+from .metrics import as_scoring_items
 from .eval_sets import load_eval_sets, selection, summary
 from .feature_cache import FeatureCache, fingerprint, warm as warm_cache
 from .featurize import batch as make_batch

@@ -14,7 +14,7 @@ import os
 import torch
 
 from .build import rebuild_from_run
-from .decode import as_scoring_items
+from .metrics import as_scoring_items
 from .eval_sets import load_eval_sets, selection, summary
 from .metrics import headline
 from .predict import finish, raw_outputs

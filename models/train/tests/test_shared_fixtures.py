@@ -5,7 +5,7 @@ import pytest
 
 from conftest import load_fixture
 from erlens_train.data import Schema, parse_sentence
-from erlens_train.decode import decode_tables
+from erlens_train.decode_span_table import decode_span_table
 from erlens_train.featurize import WordCharFeaturizer, WordPieceFeaturizer
 from erlens_train.metrics import headline, score
 from erlens_train.wordtok import words
@@ -48,10 +48,10 @@ def _dense(cells, n, k):
 
 @pytest.mark.parametrize("policy", ["all", "best"])
 def test_table_decoder(policy):
-    fx = load_fixture("table-decoder.json")
+    fx = load_fixture("span-table-decoder.json")
     schema = Schema(fx["entity_types"], fx["relation_types"], fx["symmetric_relations"])
     n = fx["n_words"]
-    ents, rels = decode_tables(_dense(fx["ent_cells"], n, len(schema.entity_types)),
+    ents, rels = decode_span_table(_dense(fx["ent_cells"], n, len(schema.entity_types)),
                                _dense(fx["rel_cells"], n, len(schema.relation_types)), n, schema,
                                fx["thresholds"]["entity"], fx["thresholds"]["relation"], policy)
     assert [list(e) for e in ents] == fx["expected"]["entities"]
@@ -60,8 +60,8 @@ def test_table_decoder(policy):
 
 def test_table_decoder_on_a_one_word_sentence_and_empty_tables():
     schema = Schema(["Drug"], ["Adverse"])
-    assert decode_tables([[[0.9]]], [[[0.9]]], 1, schema) == ([(0, 1, "Drug", 0.9)], [])
-    assert decode_tables([], [], 0, schema) == ([], [])
+    assert decode_span_table([[[0.9]]], [[[0.9]]], 1, schema) == ([(0, 1, "Drug", 0.9)], [])
+    assert decode_span_table([], [], 0, schema) == ([], [])
 
 
 def test_metrics_fixture():
@@ -102,7 +102,7 @@ def test_word_tokenizer(case):
 
 
 def test_tag_table_decoder_fixture():
-    from erlens_train.decode_tags import decode_tag_table
+    from erlens_train.decode_tag_table import decode_tag_table
     fx = load_fixture("tag-table-decoder.json")
     schema = Schema(fx["entity_types"], fx["relation_types"])
     for case in fx["cases"]:
@@ -114,7 +114,7 @@ def test_tag_table_decoder_fixture():
 
 
 def test_span_pairs_decoder_fixture():
-    from erlens_train.decode_spans import decode_pairs, decode_spans, pair_index
+    from erlens_train.decode_span_pairs import decode_pairs, decode_spans, pair_index
     fx = load_fixture("span-pairs-decoder.json")
     schema = Schema(fx["entity_types"], fx["relation_types"])
     for case in fx["cases"]:
@@ -136,7 +136,7 @@ def test_fixture_generator_reproduces_the_committed_fixtures(tmp_path):
 
 @pytest.mark.parametrize("case", load_fixture("span-trim.json")["cases"], ids=lambda c: " ".join(c["words"]))
 def test_span_trim(case):
-    from erlens_train.decode import trim_spans
+    from erlens_train.span_trim import trim_spans
     trim = load_fixture("span-trim.json")["trim"]
     ents, rels = trim_spans([tuple(e) for e in case["entities"]], [tuple(r) for r in case["relations"]], case["words"], trim)
     assert [list(e) for e in ents] == case["expect_entities"]

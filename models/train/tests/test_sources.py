@@ -11,7 +11,7 @@ from conftest import SHARED, load_fixture
 from erlens_train.architectures.table_targets import make_table_targets, table_loss
 from erlens_train.config import ConfigError, load_config
 from erlens_train.data import Schema, Sentence, load_jsonl, parse_sentence
-from erlens_train.decode import constrain
+from erlens_train.constraints import constrain
 from erlens_train.detokenize import detokenize
 from erlens_train.retokenize import retokenize
 from erlens_train.sources import Coverage, Source, epoch_indices, map_types

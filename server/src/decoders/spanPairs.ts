@@ -1,6 +1,6 @@
 /**
  * STSN outputs -> entities and relations (spec/decoder-span-pairs.md; twin of
- * erlens_train/decode_spans.py). Checked against spec/fixtures/span-pairs-decoder.json.
+ * erlens_train/decode_span_pairs.py). Checked against spec/fixtures/span-pairs-decoder.json.
  *
  * Decoding runs in two halves because the second graph stage needs the kept spans:
  *   entities = decodeSpans(...) -> pairIndex(entities) -> stage "pairs" -> probabilities

@@ -6,7 +6,7 @@ import { decoderFor } from './index';
 import { decodeSpanTable, decodeTables, spanTableDecoder, tableView } from './spanTable';
 import { ModelPackageError } from './manifest';
 
-const fx = specFixture('table-decoder.json');
+const fx = specFixture('span-table-decoder.json');
 
 /** Build [1,N,N,K] float tables from the fixture's sparse cells. */
 function tables() {

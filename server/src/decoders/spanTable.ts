@@ -1,6 +1,6 @@
 /**
- * PFN / MGE tables -> entities and relations (spec/decoder-span-table.md; twin of erlens_train/decode.py).
- * Checked against spec/fixtures/table-decoder.json.
+ * PFN / MGE tables -> entities and relations (spec/decoder-span-table.md; twin of erlens_train/decode_span_table.py).
+ * Checked against spec/fixtures/span-table-decoder.json.
  *
  * entity table [N,N,|E|]: cell (i, j, k) = words i..j form an entity of type k;
  * relation table [N,N,|R|]: cell (i, m, l) = relation l from the entity starting at word i to the

@@ -6,7 +6,7 @@
  * data never shows such modifiers inside a drug span, so a model that meets them in notes guesses;
  * model.json `span_trim` ({"Drug": {"leading": [...], "trailing": [...]}}, lower-case words) says
  * which words to cut from the edges of a type's spans. Applied to every decoder family's output after
- * windows are merged, like the relation constraints; the Python twin is `erlens_train.decode.trim_spans`
+ * windows are merged, like the relation constraints; the Python twin is `erlens_train.span_trim.trim_spans`
  * (both tested on spec/fixtures/span-trim.json). A span is never trimmed to nothing; two entities that
  * become the same span merge (the higher score wins) and their relations follow.
  */

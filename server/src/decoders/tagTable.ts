@@ -1,6 +1,6 @@
 /**
  * Table-Sequence / TablERT-CNN outputs -> entities and relations (spec/decoder-tag-table.md; twin of
- * erlens_train/decode_tags.py). Checked against spec/fixtures/tag-table-decoder.json.
+ * erlens_train/decode_tag_table.py). Checked against spec/fixtures/tag-table-decoder.json.
  *
  * tags [N,T] (softmax per word): 0 = O, then B,I (BIO) or B,I,L,U (BILOU) per entity type;
  * table [N,N,2|R|+1] (softmax per word-pair cell): 0 = none, 1+2r = r forward, 2+2r = r backward.

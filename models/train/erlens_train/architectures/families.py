@@ -11,9 +11,9 @@ only talk to the family, so they never branch on the architecture.
 """
 import torch
 
-from ..decode import decode_tables
-from ..decode_spans import decode_pairs, decode_spans, pair_index
-from ..decode_tags import decode_tag_table
+from ..decode_span_table import decode_span_table
+from ..decode_span_pairs import decode_pairs, decode_spans, pair_index
+from ..decode_tag_table import decode_tag_table
 
 
 class SpanTable:
@@ -32,7 +32,7 @@ class SpanTable:
 
     @staticmethod
     def decode(raw, n, schema, d):
-        return decode_tables(raw[0], raw[1], n, schema, d["ent_threshold"], d["rel_threshold"], d["pair_policy"])
+        return decode_span_table(raw[0], raw[1], n, schema, d["ent_threshold"], d["rel_threshold"], d["pair_policy"])
 
     @staticmethod
     def meta(d):

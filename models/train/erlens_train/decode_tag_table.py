@@ -101,7 +101,7 @@ def last_word_relations(table, spans):
 
 def decode_tag_table(tag_probs, table_probs, n_words, schema, tagging, relation_cells):
     """tag_probs [n, n_tags], table_probs [n, n, 2|R|+1] (nested lists or arrays).
-    Returns (entities, relations) in decode_tables' format: entities [(start, end_excl, type, score)]
+    Returns (entities, relations) in decode_span_table' format: entities [(start, end_excl, type, score)]
     sorted by (start, end, type index); relations [(head_index, tail_index, type, score)] sorted by
     (head, tail, type index)."""
     if tagging not in ("BIO", "BILOU"):

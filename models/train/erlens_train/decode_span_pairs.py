@@ -8,7 +8,7 @@ Decoding runs in two halves because the second stage needs the kept spans:
 The TypeScript decoder (server/src/decoders/spanPairs.ts) implements the same rules; both are tested
 against spec/fixtures/span-pairs-decoder.json.
 """
-from .decode_tags import argmax
+from .decode_tag_table import argmax
 
 
 def decode_spans(span_probs, n_words, schema, suppress_overlaps=False):

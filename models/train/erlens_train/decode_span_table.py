@@ -1,0 +1,53 @@
+"""The span-table decoder family (spec/decoder-span-table.md): PFN/MGE tables -> entities and relations
+(../shared/docs/models.md §4.5).
+
+The TypeScript twin (server/src/decoders/spanTable.ts) implements the same rules; both are tested
+against spec/fixtures/span-table-decoder.json.
+"""
+
+
+def decode_span_table(ent_probs, rel_probs, n_words, schema, ent_threshold=0.5, rel_threshold=0.5, pair_policy="all"):
+    """ent_probs: [N,N,|E|] nested lists or array (i = first word, j = last word);
+    rel_probs: [N,N,|R|] (subject first word, object first word).
+    Returns (entities, relations): entities [(start, end_excl, type, score)],
+    relations [(head_index, tail_index, type, score)] indexing the returned entity list."""
+    if pair_policy not in ("all", "best"):
+        raise ValueError("pair_policy must be 'all' or 'best', not %r" % (pair_policy,))
+    entities = []
+    for i in range(n_words):
+        for j in range(i, n_words):
+            row = ent_probs[i][j]
+            for k, etype in enumerate(schema.entity_types):
+                p = float(row[k])
+                if p >= ent_threshold:
+                    entities.append((i, j + 1, etype, p))
+    # Order: by start, then end, then type: deterministic and the same in TypeScript.
+    entities.sort(key=lambda e: (e[0], e[1], schema.ent_index[e[2]]))
+    by_start = {}
+    for idx, e in enumerate(entities):
+        by_start.setdefault(e[0], []).append(idx)
+    if pair_policy == "best":
+        for start, idxs in by_start.items():
+            best = max(idxs, key=lambda x: (entities[x][3], -x))
+            by_start[start] = [best]
+    symmetric = set(schema.symmetric)
+    starts = sorted(by_start)
+    relations = []
+    for i in starts:
+        for m in starts:
+            for l, rtype in enumerate(schema.relation_types):
+                if rtype in symmetric:
+                    # One unordered decision per pair of start words, emitted with the earlier
+                    # argument as head (how symmetric types are mostly annotated).
+                    if i > m:
+                        continue
+                    p = max(float(rel_probs[i][m][l]), float(rel_probs[m][i][l]))
+                else:
+                    p = float(rel_probs[i][m][l])
+                if p < rel_threshold:
+                    continue
+                for h in by_start[i]:
+                    for t in by_start[m]:
+                        if h != t and not (rtype in symmetric and i == m and h > t):
+                            relations.append((h, t, rtype, p))
+    return entities, relations
