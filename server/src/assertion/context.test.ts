@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import type { AssertionStatus, EntityAnnotation, RelationAnnotation } from '../annotations/types';
 import { ASSERTION_STATUSES } from '../annotations/types';
 import { segmentDocument } from '../text/segment';
-import { ContextTarget, findMatches, runContext } from './context';
+import { ContextTarget, findMatches, listBounds, runContext } from './context';
 import { compileLexicon, defaultLexicon, expandPattern, LexiconError, phraseTokens, sectionOf } from './lexicon';
 import lexiconFile from './lexicon.json';
 import { AssertionTagger } from './tagger';
@@ -62,8 +62,27 @@ test('scope: a termination term, the window and the sentence end stop it', () =>
   const far = `No fever ${'and more words '.repeat(10)}then rash.`;
   assert.equal(statusOf(far, 'rash').status, 'present', 'past the 15-token window');
   assert.equal(statusOf('No fever, chills, night sweats, or rash.', 'rash').status, 'negated', 'a list stays inside it');
+  // A list longer than the window: the window reaches its last item, and no further.
+  const review = 'She denies fever, chills, night sweats, nausea, vomiting, diarrhea, dysuria, hematuria, or CVA tenderness and reports a mild cough.';
+  assert.equal(statusOf(review, 'CVA tenderness').status, 'negated', 'the last item of a long list');
+  assert.equal(statusOf(review, 'mild cough').status, 'present', 'a termination still ends it');
+  const after = `No fever, chills, night sweats, nausea, vomiting, or diarrhea ${'since the visit she walked '.repeat(2)}with a limp.`;
+  assert.equal(statusOf(after, 'limp').status, 'present', 'prose after the list is past the window');
   // Termination is per status: "reports" ends a negation, not a family history.
   assert.equal(statusOf('Her mother reports migraines.', 'migraines').status, 'family');
+});
+
+test('lists: runs of short items joined by commas and conjunctions, not clauses joined by "and"', () => {
+  // Each token of a list knows the list's last token; the first item holds at most four tokens.
+  const bounds = (text: string) => {
+    const words = text.split(' ');
+    const { first, last } = listBounds(words);
+    return words.map((w, i) => (first[i] < 0 ? '' : `${words[first[i]]}..${words[last[i]]}`));
+  };
+  assert.deepEqual(bounds('she denies fever , chills , or rash . Cough'), [...Array(8).fill('she..rash'), '', '']);
+  assert.deepEqual(bounds('today the patient denies fever , chills , or rash')[0], '', 'five words before the first comma: the first is not in it');
+  assert.deepEqual(bounds('fever and more words and more words'), Array(7).fill(''), 'no comma: clauses, not a list');
+  assert.deepEqual(bounds('pain , nausea'), ['', '', ''], 'two items are not a list');
 });
 
 test('pseudo-triggers block the trigger words inside them; the longest match wins where phrases overlap', () => {

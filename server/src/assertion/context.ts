@@ -5,7 +5,9 @@
  *    wins (a pseudo-trigger on a tie), so "no increase" blocks "no" and "not ruled out" beats "ruled out".
  * 2. Two negations in a row cancel ("does not deny", "not without"): both are dropped.
  * 3. A trigger's scope runs forward, backward or both from it, up to its window, the sentence end,
- *    or a termination term of its status ("but", ";", "reports" for a negation).
+ *    or a termination term of its status ("but", ";", "reports" for a negation). A window that ends
+ *    inside a list ("denies fever, chills, nausea, vomiting, dysuria, hematuria, or CVA tenderness")
+ *    reaches to the list's last item: the window caps run-on dictation, not one enumeration.
  * 4. A target gets, per status, the nearest trigger whose scope covers it, and of those the status
  *    first in the lexicon's precedence. A section default (lexicon `sections`, found by tagger.ts)
  *    competes the same way, unless a 'current' cue covers the target and the default is temporal.
@@ -109,11 +111,65 @@ function cancelDoubleNegations(matches: Match[], tokens: readonly string[]): Mat
   return dropped.size ? matches.filter((m) => !dropped.has(m)) : matches;
 }
 
+/** Tokens that separate the items of a list. */
+const LIST_SEPARATORS = new Set([',', 'or', 'and', 'nor', '/']);
+/** Tokens that end a list whatever follows (a sentence or clause boundary). */
+const LIST_BREAKS = new Set(['.', ';', ':', '!', '?', '(', ')']);
+/** Most tokens an item of a list holds ("right upper quadrant pain"). */
+const MAX_LIST_ITEM_TOKENS = 4;
+/** Fewest separators that make a run of short items a list (three items), one of them a comma ("A, B or C"). */
+const MIN_LIST_SEPARATORS = 2;
+
+/**
+ * The lists of a sentence: for each token, the first and last token of the list it belongs to (both
+ * NONE outside lists). A list is a run of items of at most MAX_LIST_ITEM_TOKENS tokens joined by
+ * separators, at least MIN_LIST_SEPARATORS of them and one a comma (clauses joined by "and" are not
+ * a list); one sweep, so linear in the sentence.
+ */
+export function listBounds(tokens: readonly string[]): { first: Int32Array; last: Int32Array } {
+  const n = tokens.length;
+  const first = new Int32Array(n).fill(NONE);
+  const last = new Int32Array(n).fill(NONE);
+  let runStart = 0; // first token of the run's first item
+  let separators = 0;
+  let commas = 0;
+  let item = 0; // tokens in the current item
+  const close = (end: number) => {
+    // end: one past the run's last token
+    if (separators >= MIN_LIST_SEPARATORS && commas > 0 && end > runStart) {
+      first.fill(runStart, runStart, end);
+      last.fill(end - 1, runStart, end);
+    }
+  };
+  for (let t = 0; t <= n; t++) {
+    const w = t < n ? tokens[t].toLowerCase() : '.';
+    if (LIST_BREAKS.has(w)) {
+      close(t);
+      runStart = t + 1;
+      separators = commas = 0;
+      item = 0;
+    } else if (LIST_SEPARATORS.has(w)) {
+      if (w === ',') commas++;
+      if (item === 0 && separators > 0) continue; // ", or": one separator
+      separators++;
+      item = 0;
+    } else if (++item > MAX_LIST_ITEM_TOKENS) {
+      // Too long for an item: a list before it ends with its last item cut to the item length.
+      close(t);
+      runStart = t - MAX_LIST_ITEM_TOKENS + 1;
+      separators = commas = 0;
+      item = MAX_LIST_ITEM_TOKENS;
+    }
+  }
+  return { first, last };
+}
+
 /**
  * For each token and status, the match whose scope covers the token (the nearest), or NONE.
- * `relationMode`: causal connectives do not end a scope.
+ * `relationMode`: causal connectives do not end a scope. `lists`: a scope whose window ends inside
+ * a list reaches the list's far end.
  */
-function scopes(tokenCount: number, matches: readonly Match[], direction: 'forward' | 'backward', relationMode: boolean): Int32Array {
+function scopes(tokenCount: number, matches: readonly Match[], direction: 'forward' | 'backward', relationMode: boolean, lists: { first: Int32Array; last: Int32Array }): Int32Array {
   const cover = new Int32Array(tokenCount * STATUS_COUNT).fill(NONE);
   const active = new Int32Array(STATUS_COUNT).fill(NONE);
   const reach = new Int32Array(STATUS_COUNT); // last token (forward) / first token (backward) in scope
@@ -144,7 +200,10 @@ function scopes(tokenCount: number, matches: readonly Match[], direction: 'forwa
     if (trig && (forward ? trig.forward : trig.backward) && (relationMode || !trig.linksOnly)) {
       const s = statusIndex.get(trig.status)!;
       active[s] = mi;
-      reach[s] = forward ? m.end - 1 + trig.window.forward : m.start - trig.window.backward;
+      let r = forward ? Math.min(tokenCount - 1, m.end - 1 + trig.window.forward) : Math.max(0, m.start - trig.window.backward);
+      const inList = forward ? lists.last[r] : lists.first[r];
+      if (inList !== NONE) r = inList;
+      reach[s] = r;
     }
     t = forward ? m.end : m.start - 1;
   }
@@ -192,10 +251,11 @@ export function runContext(input: ContextInput, lexicon: CompiledLexicon): Conte
   const n = tokens.length;
   if (n === 0) return { targets: input.targets.map(() => ({ status: 'present' })), relations: (input.relations ?? []).map(() => ({ status: 'present' })) };
   const matches = cancelDoubleNegations(findMatches(tokens, lexicon), tokens);
-  const fwd = scopes(n, matches, 'forward', false);
-  const bwd = scopes(n, matches, 'backward', false);
-  const fwdLink = scopes(n, matches, 'forward', true);
-  const bwdLink = scopes(n, matches, 'backward', true);
+  const lists = listBounds(tokens);
+  const fwd = scopes(n, matches, 'forward', false, lists);
+  const bwd = scopes(n, matches, 'backward', false, lists);
+  const fwdLink = scopes(n, matches, 'forward', true, lists);
+  const bwdLink = scopes(n, matches, 'backward', true, lists);
   const current = currentCover(n, matches, lexicon.window);
   const rank = new Map<TriggerStatus, number>(lexicon.precedence.map((s, i) => [s, i]));
 
