@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The training toolkit's pinned Python environment: .venv at the repository root, from
-# models/train/requirements.txt with every version held by models/train/requirements.lock.txt.
+# training/requirements.txt with every version held by training/requirements.lock.txt.
 # Skips the install when .venv already matches the lock file (its hash is stored inside .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-req=models/train/requirements.txt
-lock=models/train/requirements.lock.txt
+req=training/requirements.txt
+lock=training/requirements.lock.txt
 stamp=.venv/.erlens-lock-sha256
 want=$(cat "$req" "$lock" | sha256sum | cut -d' ' -f1)
 if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

@@ -5,7 +5,7 @@
  * on a document only when the document's domain is among those decided here.
  *
  * The decision is multinomial naive Bayes over the document's lower-cased words (the table in
- * models/domains.json, trained by `erlens-train router`, models/train/erlens_train/router.py, whose
+ * models/domains.json, trained by `erlens-train router`, training/erlens_train/router.py, whose
  * `classify` is the Python twin of `scores` below). Per known word, the best domain must lead the
  * runner-up by MIXED_MARGIN nats on average to be decided alone; closer documents (a discharge note
  * naming people and hospitals) are "mixed" and get the models of both; documents with fewer than

@@ -1,7 +1,7 @@
 /**
  * Raw text -> word tokens, close to the benchmarks' own (PTB/spaCy-like) tokenisation.
  *
- * A port of models/train/erlens_train/wordtok.py (the Python twin that tokenises the corpus the word
+ * A port of training/erlens_train/wordtok.py (the Python twin that tokenises the corpus the word
  * vectors are trained on); both are checked against spec/fixtures/word-tokenizer.json.
  * Offsets are UTF-16 code units, as JavaScript and LSP count.
  *

@@ -1,6 +1,6 @@
 """Train the project's own word vectors on ../shared/corpus with Debian's `fasttext`.
 
-    models/train/erlens-train vectors --corpus ../shared/corpus --out .work/vectors
+    training/erlens-train vectors --corpus ../shared/corpus --out .work/vectors
 
 Steps (each skipped when its output exists, so an interrupted run resumes):
 1. tokenise the chosen corpus domains with `wordtok` (the server's word rules) into one

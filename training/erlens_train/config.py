@@ -7,7 +7,7 @@ import copy
 import json
 import os
 
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 DEFAULTS = {
     "architecture": "mge",
@@ -99,7 +99,7 @@ def load_config(path_or_dict, overrides=None):
     if enc.get("kind") == "wordchar":
         cfg["encoder"] = {**WORDCHAR_DEFAULTS, **enc}
         _need_file(cfg["encoder"]["vectors"], where, "encoder.vectors",
-                   "train the vectors first: models/train/erlens-train vectors")
+                   "train the vectors first: training/erlens-train vectors")
     elif enc.get("kind") in ("transformer", "hybrid"):
         cfg["encoder"] = {**(TRANSFORMER_DEFAULTS if enc["kind"] == "transformer" else HYBRID_DEFAULTS), **enc}
         from .pretrained import encoder_folder
@@ -109,7 +109,7 @@ def load_config(path_or_dict, overrides=None):
             raise ConfigError("%s: %s" % (where, err)) from None
         if enc["kind"] == "hybrid":
             _need_file(cfg["encoder"]["vectors"], where, "encoder.vectors",
-                       "train the vectors first: models/train/erlens-train vectors")
+                       "train the vectors first: training/erlens-train vectors")
         if cfg["encoder"]["pooling"] not in (None, "first", "mean", "max"):
             raise ConfigError("%s: encoder.pooling must be first, mean or max" % where)
         if cfg["encoder"]["weights"] not in ("fp32", "int8", "fp16"):

@@ -2,19 +2,19 @@
 # How packages are made, end to end (CPU, 2 cores): vectors, then per config
 # train -> tune decoding on dev -> export -> parity -> ONNX dev eval -> card.
 # Each step resumes or skips what is done; logs go to runs/<name>.log.
-#   models/train/train-shipped.sh [--packages DIR] [NAME ...]     NAME = a config in models/train/configs
+#   training/train-shipped.sh [--packages DIR] [NAME ...]     NAME = a config in training/configs
 # Packages go to models/<name> (shipped) unless --packages names another folder (candidates that
 # ship only if they beat the current package, e.g. runs/packages). The word table is int8 unless
 # WORD_TABLE=fp16 (the card says what it cost on dev).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-T=models/train/erlens-train
+cd "$(dirname "$0")/.."
+T=training/erlens-train
 packages=models
 if [ "${1:-}" = "--packages" ]; then packages=$2; shift 2; fi
 mkdir -p runs "$packages"
 names=("$@"); [ ${#names[@]} -gt 0 ] || names=(mge-conll04 mge-clinical)
 for name in "${names[@]}"; do
-  cfg=models/train/configs/$name.json
+  cfg=training/configs/$name.json
   ds=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['dataset'])" "$cfg")
   # Word vectors (about an hour on 2 cores) only for configs that read them (wordchar, hybrid).
   kind=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['encoder'].get('kind', ''))" "$cfg")

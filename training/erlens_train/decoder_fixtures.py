@@ -1,6 +1,6 @@
 """Write the decoder fixtures that the Python and TypeScript decoders must both reproduce exactly:
 
-    models/train/erlens-train fixtures [--out spec/fixtures]
+    training/erlens-train fixtures [--out spec/fixtures]
 
 spec/fixtures/tag-table-decoder.json   Table-Sequence (BIO, block cells), TablERT-CNN (BILOU, last-word)
 spec/fixtures/span-pairs-decoder.json  STSN (span classification + pair probabilities)

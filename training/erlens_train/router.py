@@ -1,6 +1,6 @@
 """The domain router: which kind of text a document is, so that only the models that fit it run.
 
-    models/train/erlens-train router [--corpus ../shared/corpus] [--out models/domains.json]
+    training/erlens-train router [--corpus ../shared/corpus] [--out models/domains.json]
 
 A clinical model shown a news story, or a news model shown a clinical note, does not stay silent: it
 tags "History" as a place and a person as an adverse effect. Each package says which domain it was
@@ -127,7 +127,7 @@ def main(argv=None):
     router, held = train_router(args.corpus, args.data, args.lines_per_class, args.vocab)
     router["held_out_accuracy"] = {"lines": accuracy(router, held, 1), "documents_of_10_lines": accuracy(router, held, 10)}
     router["trained_on"] = {c: {"corpus": CLASSES[c], "datasets (train)": DATASETS.get(c, [])} for c in CLASSES}
-    router["tool"] = "erlens-train router (models/train/erlens_train/router.py): multinomial naive Bayes, add-one smoothing"
+    router["tool"] = "erlens-train router (training/erlens_train/router.py): multinomial naive Bayes, add-one smoothing"
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(router, f, ensure_ascii=False, separators=(",", ":"))
         f.write("\n")

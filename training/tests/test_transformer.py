@@ -202,7 +202,7 @@ def test_hybrid_encoder_trains_exports_with_parity(tiny_bert, tiny_workdir, tmp_
 
 
 @pytest.mark.skipif(not _installed(MINILM), reason="%s is not installed in this environment "
-                    "(models/train/requirements.txt; scripts/setup-python.sh installs it)" % MINILM)
+                    "(training/requirements.txt; scripts/setup-python.sh installs it)" % MINILM)
 def test_the_installed_minilm_loads_offline_and_featurizes_like_its_tokenizer():
     from transformers import AutoTokenizer
     folder = package_folder(MINILM)

@@ -1,7 +1,7 @@
 """One command trains one model from a config: deterministic for a seed, early stopping on dev,
 a checkpoint every epoch (`last.pt`, resumable) and the best one (`best.pt`), a JSONL log.
 
-    models/train/erlens-train train --config models/train/configs/mge-conll04.json [--resume]
+    training/erlens-train train --config training/configs/mge-conll04.json [--resume]
 """
 import json
 import os

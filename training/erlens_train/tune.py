@@ -1,7 +1,7 @@
 """Choose decoding settings (thresholds, pair policy, ...: the decoder family's grid) on dev: the one
 place tuning is allowed.
 
-    models/train/erlens-train tune --run runs/mge-conll04 [--write]
+    training/erlens-train tune --run runs/mge-conll04 [--write]
 
 Probabilities are computed once; every grid point only re-decodes. With --write the best settings go
 into the run's config.json, so the exported model.json carries them.

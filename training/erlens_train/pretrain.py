@@ -1,8 +1,8 @@
 """ERlens' own encoder: ELECTRA-style pretraining (generator MLM + discriminator replaced-token
 detection, shared embeddings) on ../shared/corpus, with a WordPiece vocabulary learned here.
 
-    models/train/erlens-train pretrain --config models/train/configs/pretrain-electra-small.json [--resume]
-    models/train/erlens-train pretrain --config ... --export-only      # HF folder from the last checkpoint
+    training/erlens-train pretrain --config training/configs/pretrain-electra-small.json [--resume]
+    training/erlens-train pretrain --config ... --export-only      # HF folder from the last checkpoint
 
 Steps, each resumable: (1) learn vocab.txt from the corpus, (2) tokenise the corpus once into packed
 [CLS] ... [SEP] sequences (a tensor file), (3) train (generator and discriminator are `transformers`

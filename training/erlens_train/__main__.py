@@ -1,4 +1,4 @@
-"""erlens-train: vectors | train | tune | eval | export | card | tiny | pretrain | fixtures | bench | bench-encoder (models/train/README.md)."""
+"""erlens-train: vectors | train | tune | eval | export | card | tiny | pretrain | fixtures | bench | bench-encoder (training/README.md)."""
 import argparse
 import importlib
 import json
