@@ -21,8 +21,9 @@ function skipReason(id) {
   return reason;
 }
 
-async function annotate(id, text) {
-  const annotator = new Annotator([id], { executionProvider: 'cpu', extensionRoot: root });
+/** The packages (one id or several) on a Markdown text, through the editor's Annotator. */
+async function annotate(ids, text) {
+  const annotator = new Annotator([ids].flat(), { executionProvider: 'cpu', extensionRoot: root });
   try {
     const doc = await annotator.annotate('file:///example.md', 1, text, 'markdown');
     assert.deepEqual(annotator.errors.map((e) => e.message), []);
@@ -98,18 +99,11 @@ test('mge-clinical on a note: every listed medication is a Drug, no heading enti
 // Allegra a place (it did before the headings counted).
 test('the default models on a short real note with a city and brand names: clinical by its headings, no person or place', { skip: skipReason('mge-clinical') || skipReason('mge-conll04') }, async () => {
   const file = path.join(sharedRoot, 'notes', '000-allergic-rhinitis.md');
-  const text = fs.readFileSync(file, 'utf8');
-  const annotator = new Annotator(['mge-clinical', 'mge-conll04'], { executionProvider: 'cpu', extensionRoot: root });
-  try {
-    const doc = await annotator.annotate('file:///000-allergic-rhinitis.md', 1, text, 'markdown');
-    assert.deepEqual(annotator.errors.map((e) => e.message), []);
-    const show = JSON.stringify(doc.entities.map((e) => [e.text, e.type]));
-    assert.match(doc.stats.routing.reason, /^clinical \(\d+ clinical section headings/);
-    assert.deepEqual(doc.stats.routing.notRun, ['mge-conll04']);
-    assert.ok(doc.entities.every((e) => e.type === 'Drug' || e.type === 'Adverse-Effect'), show);
-  } finally {
-    await annotator.dispose();
-  }
+  const doc = await annotate(['mge-clinical', 'mge-conll04'], fs.readFileSync(file, 'utf8'));
+  const show = JSON.stringify(doc.entities.map((e) => [e.text, e.type]));
+  assert.match(doc.stats.routing.reason, /^clinical \(\d+ clinical section headings/);
+  assert.deepEqual(doc.stats.routing.notRun, ['mge-conll04']);
+  assert.ok(doc.entities.every((e) => e.type === 'Drug' || e.type === 'Adverse-Effect'), show);
 });
 
 // Each architecture's CoNLL04 package, as a user selects it in the editor (STSN's two graph stages,

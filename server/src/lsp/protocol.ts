@@ -18,7 +18,6 @@ export const COMMANDS = Object.freeze({
   pickRelation: 'erlens.pickRelation',
 });
 
-/** Request `erlens/stats` → ServerStats: counters tests and the status item read. */
 /**
  * Environment the editors start the server with. glibc gives every thread that allocates its own
  * malloc arena (the message loop, the analysis worker, ONNX Runtime's pool), and freed native memory
@@ -28,6 +27,7 @@ export const COMMANDS = Object.freeze({
  */
 export const SERVER_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({ MALLOC_ARENA_MAX: '2' });
 
+/** Request `erlens/stats` → ServerStats: counters tests and the status item read. */
 export const STATS_REQUEST = 'erlens/stats';
 /** Request `erlens/listModels` → PackageSummary[]: installed packages, for "Select Models". */
 export const LIST_MODELS_REQUEST = 'erlens/listModels';

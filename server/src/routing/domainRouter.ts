@@ -113,10 +113,10 @@ export class DomainRouter {
         : margin < MIXED_MARGIN
           ? decided([top, second], `mixed ${top}/${second} (lead ${margin.toFixed(3)} per word)`)
           : decided([top], `${top} (lead ${margin.toFixed(3)} per word over ${second})`);
-    const wordsOpen = byWords.domains.length !== 1 && (byWords.domains.length === 0 || byWords.domains.includes(CLINICAL_DOMAIN));
-    if (wordsOpen && sectionTitles.length >= MIN_CLINICAL_SECTIONS && this.classes.includes(CLINICAL_DOMAIN)) {
-      const named3 = sectionTitles.slice(0, 3).join(', ') + (sectionTitles.length > 3 ? ', …' : '');
-      return decided([CLINICAL_DOMAIN], `${CLINICAL_DOMAIN} (${sectionTitles.length} clinical section headings: ${named3}; words alone: ${byWords.reason})`);
+    const open = byWords.domains.length === 0 || (byWords.domains.length > 1 && byWords.domains.includes(CLINICAL_DOMAIN));
+    if (open && sectionTitles.length >= MIN_CLINICAL_SECTIONS && this.classes.includes(CLINICAL_DOMAIN)) {
+      const listed = sectionTitles.slice(0, 3).join(', ') + (sectionTitles.length > 3 ? ', …' : '');
+      return decided([CLINICAL_DOMAIN], `${CLINICAL_DOMAIN} (${sectionTitles.length} clinical section headings: ${listed}; words alone: ${byWords.reason})`);
     }
     return byWords;
   }
