@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { promptExportArguments, showExportResult } from './exportPrompt';
-import { EXPORT_COMMAND, SERVER_ENVIRONMENT } from './protocol';
+import { EXPORT_COMMAND, SERVER_ENVIRONMENT, SERVER_EXEC_ARGV } from './protocol';
 import type { ExportResult } from './protocol';
 
 export const DOCUMENT_SELECTOR = [
@@ -26,8 +26,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
   const module = serverModule(context);
   const env = { ...process.env, ...SERVER_ENVIRONMENT };
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc, options: { env } },
-    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.ipc, options: { env, execArgv: [...SERVER_EXEC_ARGV] } },
+    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,

@@ -10,7 +10,8 @@
  *  - edits: --edits one-word edits spread over the note (default 60), each after the previous one's
  *    complete diagnostics and a pause (a person typing a word, then reading): didChange to complete
  *    diagnostics, p50/p95/max, and sentences inferred per edit.
- *  - memory: more paced edits up to 500 in all, RSS every 100.
+ *  - memory: more paced edits up to MEMORY_EDITS (1,000) in all, RSS every 100, and the growth of the
+ *    RSS after an idle pause from the cold analysis to the last edit (the target: flat, within ±5%).
  *  - burst: --burst edits (default 1,000) sent as fast as possible; settle = last didChange to the
  *    final version's complete diagnostics; runs completed and stopped.
  *  - close: the note closed; RSS after a pause (the server compacts its heaps when idle).
@@ -34,6 +35,7 @@ import { UsageError } from './errors';
 import { ClientDocument, fileUriOf, LspDriver } from './lspDriver';
 import type { CommonOptions, Values } from './options';
 import { chooseModels } from './modelSelection';
+import type { ServerStats } from '../lsp/protocol';
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 const round = (x: number) => Math.round(x * 10) / 10;
@@ -51,6 +53,10 @@ function summarize(values: number[]): Latencies {
   return { count: v.length, p50: q(0.5), p95: q(0.95), max: round(v[v.length - 1] ?? NaN) };
 }
 
+/** Paced edits in the memory phase (the issue's target: RSS flat within ±5% over 1,000 edits). */
+const MEMORY_EDITS = 1000;
+/** A pause after which the server has compacted its heaps (lsp/compaction.ts COMPACT_AFTER_IDLE_MS, and some). */
+const IDLE_PAUSE_MS = 4000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function positiveInt(values: Values, name: string, fallback: number): number {
@@ -144,7 +150,11 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
       requests_during: { hover: summarize(during.hover), semantic_tokens_range: summarize(during.semanticTokensRange), code_lens: summarize(during.codeLens) },
       rss_mb: mb(stats.rssBytes),
     };
-    say(`cold: first diagnostics ${round(first - t0)} ms, complete ${round(complete - t0)} ms (${publishes} publishes, ${stats.inferredSentences} sentences inferred); during it hover p95 ${summarize(during.hover).p95} ms, tokens p95 ${summarize(during.semanticTokensRange).p95} ms, lenses p95 ${summarize(during.codeLens).p95} ms; RSS ${mb(stats.rssBytes)} MB`);
+    // The same pause as after the edits below, so that the two RSS figures compare like with like.
+    await sleep(IDLE_PAUSE_MS);
+    const coldIdle = mb((await driver.stats()).rssBytes);
+    (report.cold as Record<string, unknown>).rss_idle_mb = coldIdle;
+    say(`cold: first diagnostics ${round(first - t0)} ms, complete ${round(complete - t0)} ms (${publishes} publishes, ${stats.inferredSentences} sentences inferred); during it hover p95 ${summarize(during.hover).p95} ms, tokens p95 ${summarize(during.semanticTokensRange).p95} ms, lenses p95 ${summarize(during.codeLens).p95} ms; RSS ${mb(stats.rssBytes)} MB, ${coldIdle} MB after a ${IDLE_PAUSE_MS / 1000} s pause`);
 
     // edits
     const latencies: number[] = [];
@@ -167,21 +177,26 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
     say(`edits: ${editCount} one-word edits, didChange to complete diagnostics p50 ${edits.p50} ms, p95 ${edits.p95} ms, max ${edits.max} ms`);
 
     // memory over edits
-    const rssSeries: Array<{ edits: number; rss_mb: number }> = [{ edits: editCount, rss_mb: mb(stats.rssBytes) }];
-    for (let k = editCount; k < 500; k++) {
-      const at = Math.min(editPlaces(note.text, 500)[k], note.text.length);
+    // RSS with what the two V8 heaps and the sentence cache hold of it: the rest is native (ONNX Runtime, malloc).
+    const memoryPoint = (edits: number, s: ServerStats) => ({ edits, rss_mb: mb(s.rssBytes), heap_mb: mb(s.heapUsedBytes), heap_committed_mb: mb(s.heapTotalBytes), worker_heap_mb: mb(s.workerHeapUsedBytes), worker_heap_committed_mb: mb(s.workerHeapTotalBytes), cache_mb: mb(s.cacheBytes) });
+    const rssSeries = [memoryPoint(editCount, stats)];
+    const memoryPlaces = editPlaces(note.text, MEMORY_EDITS);
+    for (let k = editCount; k < MEMORY_EDITS; k++) {
+      const at = Math.min(memoryPlaces[k], note.text.length);
       const version = driver.change(note, at, at, 'x ');
       if (k % 10 === 9) await driver.completeAt(note.uri, version, 120_000);
       if ((k + 1) % 100 === 0) {
         await driver.completeAt(note.uri, version, 120_000);
-        rssSeries.push({ edits: k + 1, rss_mb: mb((await driver.stats()).rssBytes) });
+        rssSeries.push(memoryPoint(k + 1, await driver.stats()));
       }
     }
     // After a pause the server compacts both heaps (lsp/compaction.ts): what stays is the steady state.
-    await sleep(4000);
-    const idle = mb((await driver.stats()).rssBytes);
-    report.memory = { rss_after_cold_mb: (report.cold as { rss_mb: number }).rss_mb, rss_after_500_edits_mb: rssSeries.at(-1)!.rss_mb, rss_after_500_edits_idle_mb: idle, series: rssSeries };
-    say(`memory: RSS ${rssSeries.map((r) => `${r.rss_mb} MB after ${r.edits}`).join(', ')} edits; ${idle} MB after a 4 s pause`);
+    await sleep(IDLE_PAUSE_MS);
+    const idlePoint = memoryPoint(MEMORY_EDITS, await driver.stats());
+    const idle = idlePoint.rss_mb;
+    const growthPct = round((100 * (idle - coldIdle)) / coldIdle);
+    report.memory = { edits: MEMORY_EDITS, rss_after_cold_idle_mb: coldIdle, rss_after_edits_mb: rssSeries.at(-1)!.rss_mb, rss_after_edits_idle_mb: idle, growth_pct: growthPct, idle: idlePoint, series: rssSeries };
+    say(`memory: RSS ${rssSeries.map((r) => `${r.rss_mb} MB after ${r.edits}`).join(', ')} edits; ${idle} MB after a ${IDLE_PAUSE_MS / 1000} s pause (${growthPct >= 0 ? '+' : ''}${growthPct}% since the cold analysis's pause)`);
 
     // burst
     if (burst > 0) {
@@ -208,7 +223,7 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
     driver.close(note);
     await sleep(5000);
     stats = await driver.stats();
-    report.close = { rss_mb: mb(stats.rssBytes), rss_after_load_mb: (report.load as { rss_mb: number }).rss_mb, worker_documents: stats.workerDocuments, cache_mb: mb(stats.cacheBytes), heap_mb: mb(stats.heapUsedBytes), worker_heap_mb: mb(stats.workerHeapUsedBytes) };
+    report.close = { rss_mb: mb(stats.rssBytes), rss_after_load_mb: (report.load as { rss_mb: number }).rss_mb, worker_documents: stats.workerDocuments, cache_mb: mb(stats.cacheBytes), heap_mb: mb(stats.heapUsedBytes), heap_committed_mb: mb(stats.heapTotalBytes), worker_heap_mb: mb(stats.workerHeapUsedBytes), worker_heap_committed_mb: mb(stats.workerHeapTotalBytes) };
     say(`closed: RSS ${mb(stats.rssBytes)} MB 5 s later (after load: ${(report.load as { rss_mb: number }).rss_mb} MB; heaps ${mb(stats.heapUsedBytes)} + ${mb(stats.workerHeapUsedBytes)} MB, sentence cache ${mb(stats.cacheBytes)} MB, ${stats.workerDocuments} documents kept)`);
 
     const fuzzCount = positiveInt(values, 'fuzz', 100);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import type { MessageConnection } from 'vscode-languageserver/node';
-import { DOCUMENT_STATUS_NOTIFICATION, SERVER_ENVIRONMENT, STATS_REQUEST, STATUS_NOTIFICATION } from '../lsp/protocol';
+import { DOCUMENT_STATUS_NOTIFICATION, SERVER_ENVIRONMENT, SERVER_EXEC_ARGV, STATS_REQUEST, STATUS_NOTIFICATION } from '../lsp/protocol';
 import type { DocumentStatus, ServerStats } from '../lsp/protocol';
 
 export interface Position {
@@ -74,7 +74,7 @@ export class LspDriver {
 
   constructor(settings: Record<string, unknown>) {
     const main = path.join(__dirname, '..', 'lsp', 'main.js');
-    this.proc = spawn(process.execPath, [main, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...SERVER_ENVIRONMENT } });
+    this.proc = spawn(process.execPath, [...SERVER_EXEC_ARGV, main, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...SERVER_ENVIRONMENT } });
     this.proc.stderr!.on('data', (d) => (this.stderr = (this.stderr + d).slice(-4000)));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => p.items.map((i) => (i.section === 'erlens' ? settings : null)));

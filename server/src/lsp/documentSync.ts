@@ -5,7 +5,7 @@
  */
 import type { Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CHURN_BEFORE_COMPACTION } from './compaction';
+import { CHURN_BEFORE_COMPACTION, openingChurn } from './compaction';
 import { VISIBLE_RANGE_NOTIFICATION } from './protocol';
 import type { ServerSession } from './session';
 
@@ -22,6 +22,7 @@ export function registerDocumentSync(connection: Connection, session: ServerSess
     logger.debug(`opened ${t.uri} (${t.languageId}, ${t.text.length} characters)`);
     logger.documentText(`text of ${t.uri}`, t.text);
     scheduler.open(t.uri);
+    session.compactor.activity(openingChurn(t.text.length));
   });
 
   connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => {

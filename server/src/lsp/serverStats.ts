@@ -30,7 +30,9 @@ export function serverStats({ models, scheduler, openDocuments, settings }: Stat
     loading: models.loading,
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
     workerHeapUsedBytes: host?.counters.heapUsedBytes ?? 0,
+    workerHeapTotalBytes: host?.counters.heapTotalBytes ?? 0,
     workerDocuments: host?.counters.documents ?? 0,
   };
 }

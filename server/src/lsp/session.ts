@@ -63,7 +63,10 @@ export class ServerSession {
       getHost: () => this.models.host(),
       debounceMs: () => this.current.debounceMs,
       maxFileSize: () => this.current.maxFileSize,
-      onAnnotated: (uri, annotations, complete, progress) => this.publisher.publish(uri, annotations, { complete, progress }),
+      onAnnotated: (uri, annotations, complete, progress) => {
+        this.publisher.publish(uri, annotations, { complete, progress });
+        this.compactor.activity(0);
+      },
       onProgress: (uri, progress) => this.progress.report(uri, progress),
       logger: this.logger,
     });
