@@ -11,7 +11,7 @@ const FLOORS = [
   // Ground floor: the text readers and the decoders, with the types they produce
   // (text/types.ts: sentences and words; decoders/types.ts: word-level results; decoders/manifest.ts:
   // the part of model.json decoders read), and where the installation is (paths.ts).
-  ['paths', 'text', 'decoders'],
+  ['paths', 'arrays', 'text', 'decoders'],
   // Document-level annotation types, built on the sentence types.
   ['annotations'],
   // Model runtime (packages, ORT sessions, featurizer, runner), the domain router, ConText assertions.
@@ -28,7 +28,7 @@ const FLOORS = [
   ['client'],
 ];
 
-/** A path pattern for a set of top-level modules (folders, or single files such as paths.ts). */
+/** A path pattern for a set of top-level modules (folders, or single files such as paths.ts and arrays.ts). */
 function modules(names) {
   const server = names.filter((n) => n !== 'client');
   const parts = [];

@@ -8,6 +8,7 @@
 import type { EntityAnnotation, RelationAnnotation } from '../annotations/types';
 import { describeAssertion, describeRelation, shortText } from '../annotations/wording';
 import type { ExportDocument } from './formats';
+import { appendAll, maxOf } from '../arrays';
 
 /** A sentence is shown on one line, shortened to this many characters. */
 const SENTENCE_CHARS = 160;
@@ -34,9 +35,9 @@ function documentReport({ annotations: a }: ExportDocument, label: string): stri
     const text = sentenceText.get(index);
     lines.push('', `  [${index}] ${text === undefined ? '' : shortText(text, SENTENCE_CHARS)}`.trimEnd());
     const name = entityNames(entities);
-    lines.push(...aligned(entities.map((e) => ['    ' + name(e), e.type, describeAssertion(e.assertion)])));
+    appendAll(lines, aligned(entities.map((e) => ['    ' + name(e), e.type, describeAssertion(e.assertion)])));
     const relations = relationsOf.get(index) ?? [];
-    if (relations.length) lines.push(...aligned(relations.map((r) => ['    ' + describeRelation(r, name), describeAssertion(r.assertion), r.score.toFixed(2)])));
+    if (relations.length) appendAll(lines, aligned(relations.map((r) => ['    ' + describeRelation(r, name), describeAssertion(r.assertion), r.score.toFixed(2)])));
   }
   return lines.join('\n') + '\n';
 }
@@ -70,7 +71,7 @@ function groupBySentence<T extends EntityAnnotation | RelationAnnotation>(items:
 
 /** Rows as columns padded to the widest cell (the last column is not padded). */
 function aligned(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const widths = rows[0].map((_, c) => maxOf(rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => (c < r.length - 1 ? cell.padEnd(widths[c]) : cell)).join('  '));
 }
 

@@ -14,6 +14,7 @@ import type { ErlensSettings } from './settings';
 import { COMMANDS } from './protocol';
 import { describeRelation } from '../annotations/wording';
 import { entityRange } from './relationText';
+import { minOf } from '../arrays';
 
 export const REVEAL_COMMAND = COMMANDS.revealRange;
 export const PICK_RELATION_COMMAND = COMMANDS.pickRelation;
@@ -43,7 +44,7 @@ export function buildCodeLenses(document: TextDocument, annotations: DocumentAnn
       .sort((a, b) => a.head.start - b.head.start || a.tail.start - b.tail.start);
     if (valid.length === 0) continue;
     if (valid.length > settings.codeLensMaxPerSentence) {
-      const first = Math.min(...valid.map((r) => Math.min(r.head.start, r.tail.start)));
+      const first = minOf(valid.map((r) => Math.min(r.head.start, r.tail.start)));
       const at = document.positionAt(first);
       lenses.push({
         range: { start: at, end: at },

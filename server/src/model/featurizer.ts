@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Tokenizer as HfTokenizer } from '@huggingface/tokenizers' with { 'resolution-mode': 'import' };
 import { ModelPackage, ModelPackageError } from './package';
+import { appendAll } from '../arrays';
 
 export const PAD = 0;
 export const UNK = 1;
@@ -147,7 +148,7 @@ export class WordPieceFeaturizer implements Featurizer {
     const wordFirstSubword: number[] = [];
     for (const w of words) {
       wordFirstSubword.push(inputIds.length);
-      inputIds.push(...this.pieces(w));
+      appendAll(inputIds, this.pieces(w));
     }
     inputIds.push(this.ids.sep);
     if (inputIds.length > this.maxSubwords) {

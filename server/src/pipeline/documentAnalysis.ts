@@ -31,6 +31,7 @@ import type { ModelResult } from './merge';
 import type { Assertion, AnnotationPatch, DocumentAnnotations, EntityAnnotation, PatchRange, RelationAnnotation } from '../annotations/types';
 import type { SentenceResult } from '../decoders/types';
 import type { SentenceSpan } from '../text/types';
+import { appendAll } from '../arrays';
 
 /** What an analysis needs from the loaded models (the Annotator is one). */
 export interface AnalysisEngine {
@@ -232,8 +233,8 @@ export class DocumentAnalysis {
     }
     for (const offset of options.focus ?? []) take(chunks[chunkAt(chunks, offset)]);
     const order: ChunkSentence[] = [];
-    for (const c of first) order.push(...c.sentences);
-    for (const c of chunks) if (!seen.has(c)) order.push(...c.sentences);
+    for (const c of first) appendAll(order, c.sentences);
+    for (const c of chunks) if (!seen.has(c)) appendAll(order, c.sentences);
     const sections = new Map<ChunkSentence, Section | undefined>();
     let section: Section | undefined;
     for (const c of chunks) {

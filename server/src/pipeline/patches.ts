@@ -7,6 +7,7 @@
  */
 import type { AnnotationPatch, DocumentAnnotations, EntityAnnotation, PatchRange, RelationAnnotation } from '../annotations/types';
 import type { SentenceSpan } from '../text/types';
+import { appendAll } from '../arrays';
 
 /** `items` without those intersecting a range, with each range's items in its place. */
 function splice<T extends { start: number; end: number }>(items: readonly T[], ranges: readonly PatchRange[], of: (r: PatchRange) => readonly T[]): T[] {
@@ -14,7 +15,7 @@ function splice<T extends { start: number; end: number }>(items: readonly T[], r
   let i = 0;
   for (const range of ranges) {
     for (; i < items.length && items[i].start < range.start; i++) if (items[i].end <= range.start) out.push(items[i]);
-    out.push(...of(range));
+    appendAll(out, of(range));
     while (i < items.length && items[i].start < range.end) i++;
   }
   for (; i < items.length; i++) out.push(items[i]);

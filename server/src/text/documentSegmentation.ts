@@ -21,6 +21,7 @@ import { markdownReader } from './markdown';
 import { plainTextReader } from './plainText';
 import { DOCUMENT_START, languageOf } from './prose';
 import type { ReaderCheckpoint, RegionRead } from './prose';
+import { appendAll } from '../arrays';
 
 /** A sentence of a chunk; offsets are relative to the chunk's start. */
 export interface ChunkSentence {
@@ -131,7 +132,7 @@ export class DocumentSegmentation {
       if (region.openFrontMatter || !sameLabels(removed, region)) return [this.rereadAll(text)];
       const added = this.chunksOf(text, region);
       regions.push({ start: from.offset, end: region.end, removed, added });
-      next.push(...added);
+      appendAll(next, added);
       i = sync;
       k = kk;
       delta = deltaK;
