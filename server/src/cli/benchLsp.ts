@@ -178,7 +178,7 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
 
     // memory over edits
     // RSS with what the two V8 heaps and the sentence cache hold of it: the rest is native (ONNX Runtime, malloc).
-    const memoryPoint = (edits: number, s: ServerStats) => ({ edits, rss_mb: mb(s.rssBytes), heap_mb: mb(s.heapUsedBytes), heap_committed_mb: mb(s.heapTotalBytes), worker_heap_mb: mb(s.workerHeapUsedBytes), worker_heap_committed_mb: mb(s.workerHeapTotalBytes), cache_mb: mb(s.cacheBytes) });
+    const memoryPoint = (edits: number, s: ServerStats) => ({ edits, rss_mb: mb(s.rssBytes), heap_mb: mb(s.heapUsedBytes), heap_committed_mb: mb(s.heapTotalBytes), worker_heap_mb: mb(s.workerHeapUsedBytes), worker_heap_committed_mb: mb(s.workerHeapTotalBytes), external_mb: mb(s.externalBytes), worker_external_mb: mb(s.workerExternalBytes), cache_mb: mb(s.cacheBytes) });
     const rssSeries = [memoryPoint(editCount, stats)];
     const memoryPlaces = editPlaces(note.text, MEMORY_EDITS);
     for (let k = editCount; k < MEMORY_EDITS; k++) {
@@ -223,7 +223,7 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
     driver.close(note);
     await sleep(5000);
     stats = await driver.stats();
-    report.close = { rss_mb: mb(stats.rssBytes), rss_after_load_mb: (report.load as { rss_mb: number }).rss_mb, worker_documents: stats.workerDocuments, cache_mb: mb(stats.cacheBytes), heap_mb: mb(stats.heapUsedBytes), heap_committed_mb: mb(stats.heapTotalBytes), worker_heap_mb: mb(stats.workerHeapUsedBytes), worker_heap_committed_mb: mb(stats.workerHeapTotalBytes) };
+    report.close = { rss_mb: mb(stats.rssBytes), rss_after_load_mb: (report.load as { rss_mb: number }).rss_mb, worker_documents: stats.workerDocuments, cache_mb: mb(stats.cacheBytes), heap_mb: mb(stats.heapUsedBytes), heap_committed_mb: mb(stats.heapTotalBytes), worker_heap_mb: mb(stats.workerHeapUsedBytes), worker_heap_committed_mb: mb(stats.workerHeapTotalBytes), external_mb: mb(stats.externalBytes), worker_external_mb: mb(stats.workerExternalBytes) };
     say(`closed: RSS ${mb(stats.rssBytes)} MB 5 s later (after load: ${(report.load as { rss_mb: number }).rss_mb} MB; heaps ${mb(stats.heapUsedBytes)} + ${mb(stats.workerHeapUsedBytes)} MB, sentence cache ${mb(stats.cacheBytes)} MB, ${stats.workerDocuments} documents kept)`);
 
     const fuzzCount = positiveInt(values, 'fuzz', 100);

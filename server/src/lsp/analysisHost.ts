@@ -48,7 +48,7 @@ const WORKER_YOUNG_GENERATION_MB = 6;
 export class AnalysisHost {
   models: LoadedModelInfo[] = [];
   problems: { package: string; message: string }[] = [];
-  counters: WorkerCounters = { cacheHits: 0, cacheMisses: 0, cacheBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, documents: 0, problems: [] };
+  counters: WorkerCounters = { cacheHits: 0, cacheMisses: 0, cacheBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, externalBytes: 0, documents: 0, problems: [] };
   private worker!: Worker;
   private readonly board = new Int32Array(new SharedArrayBuffer(4 * STOP_BOARD_SLOTS));
   private readonly freeSlots: number[] = [];

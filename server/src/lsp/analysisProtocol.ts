@@ -76,6 +76,8 @@ export interface WorkerCounters {
   /** The worker's V8 heap in use and allocated (its native memory, ORT's, is only in the process RSS). */
   heapUsedBytes: number;
   heapTotalBytes: number;
+  /** Memory of the worker's objects held outside its heap (ArrayBuffers: tensors, token id arrays). */
+  externalBytes: number;
   /** Documents the worker keeps an analysis of. */
   documents: number;
   problems: { package: string; message: string }[];

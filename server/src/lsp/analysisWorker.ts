@@ -39,6 +39,7 @@ function counters(): WorkerCounters {
     cacheBytes: s?.bytes ?? 0,
     heapUsedBytes: heap.used_heap_size,
     heapTotalBytes: heap.total_heap_size,
+    externalBytes: heap.external_memory,
     documents: documents.size,
     problems: annotator?.errors.map((e) => ({ package: e.packageRef, message: e.problem })) ?? [],
   };

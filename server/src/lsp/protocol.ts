@@ -83,9 +83,12 @@ export interface ServerStats {
   rssBytes: number;
   heapUsedBytes: number;
   heapTotalBytes: number;
-  /** The analysis worker's V8 heap (used, committed), and how many documents it keeps an analysis of. */
+  /** Memory of the message loop's objects outside its heap (ArrayBuffers, message buffers). */
+  externalBytes: number;
+  /** The analysis worker's V8 heap (used, committed) and external memory, and how many documents it keeps an analysis of. */
   workerHeapUsedBytes: number;
   workerHeapTotalBytes: number;
+  workerExternalBytes: number;
   workerDocuments: number;
 }
 

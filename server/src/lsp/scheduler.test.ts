@@ -56,7 +56,7 @@ function setup(debounceMs = 40) {
     scheduler.changed(uri);
   };
   const finish = (uri: string, version: number, outcome: 'complete' | 'stopped' = 'complete') =>
-    scheduler.onFinished(fake.host, { type: 'finished', uri, version, generation: fake.requests.findIndex((r) => r.version === version) + 1, outcome, inferred: 1, counters: { cacheHits: 0, cacheMisses: 0, cacheBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, documents: 0, problems: [] } });
+    scheduler.onFinished(fake.host, { type: 'finished', uri, version, generation: fake.requests.findIndex((r) => r.version === version) + 1, outcome, inferred: 1, counters: { cacheHits: 0, cacheMisses: 0, cacheBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, externalBytes: 0, documents: 0, problems: [] } });
   return { ...fake, scheduler, docs, published, open, type, finish, text: () => text };
 }
 

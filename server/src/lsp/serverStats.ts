@@ -31,8 +31,10 @@ export function serverStats({ models, scheduler, openDocuments, settings }: Stat
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
     heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
     workerHeapUsedBytes: host?.counters.heapUsedBytes ?? 0,
     workerHeapTotalBytes: host?.counters.heapTotalBytes ?? 0,
+    workerExternalBytes: host?.counters.externalBytes ?? 0,
     workerDocuments: host?.counters.documents ?? 0,
   };
 }
