@@ -163,3 +163,38 @@ test('after the worker died, the document it was analysing is cleared until it c
   await tick(30);
   assert.equal(t.requests.length, 2, 'an edit gives it another chance');
 });
+
+test('a patch that cannot be applied clears the document with the reason, stops the run, and the next edit starts it afresh', async () => {
+  const t = setup(20);
+  const errors: string[] = [];
+  const scheduler = new AnnotationScheduler({
+    getDocument: (uri) => t.docs.get(uri),
+    getHost: async () => t.host,
+    debounceMs: () => 20,
+    maxFileSize: () => 100_000,
+    onAnnotated: (uri, a, complete) => t.published.push({ uri, entities: a.entities.length, complete, version: a.version }),
+    logger: new Logger({ error: (m) => void errors.push(m), warn: () => undefined, info: () => undefined, log: () => undefined }),
+  });
+  t.docs.set('a', { uri: 'a', version: 1, languageId: 'markdown', getText: () => 'We met in Paris .' });
+  scheduler.open('a');
+  await tick(5);
+  assert.equal(t.requests.length, 1);
+  const broken = { ...parisPatch('a', 1, 'We met in Paris .'), ranges: null } as unknown as AnnotationPatch;
+  assert.doesNotThrow(() => scheduler.onPatch(t.host, broken));
+  assert.equal(errors.length, 1);
+  assert.match(errors[0], /could not be applied/);
+  assert.ok(t.stopped.includes(7), 'the run was told to stop');
+  assert.deepEqual(t.closed, ['a'], 'the worker forgets the document');
+  assert.deepEqual(t.published.at(-1), { uri: 'a', entities: 0, complete: true, version: 1 });
+  assert.match(scheduler.get('a')!.skipped ?? '', /could not be applied.*analysed again when it changes/);
+  scheduler.onFinished(t.host, { type: 'finished', uri: 'a', version: 1, generation: 1, outcome: 'stopped', inferred: 0, counters: { cacheHits: 0, cacheMisses: 0, cacheBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, externalBytes: 0, documents: 0, problems: [] } });
+  await tick(30);
+  assert.equal(t.requests.length, 1, 'not retried on the same text');
+  t.docs.set('a', { uri: 'a', version: 2, languageId: 'markdown', getText: () => 'So we met in Paris .' });
+  scheduler.edit('a', { start: 0, end: 2, insertedLength: 5 }, 2);
+  scheduler.changed('a');
+  await tick(5);
+  assert.equal(t.requests.length, 2, 'an edit analyses it again');
+  scheduler.onPatch(t.host, parisPatch('a', 2, 'So we met in Paris .'));
+  assert.equal(scheduler.get('a')!.entities.length, 1);
+});

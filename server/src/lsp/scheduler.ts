@@ -234,7 +234,16 @@ export class AnnotationScheduler {
   onPatch(host: AnalysisHost, patch: AnnotationPatch): void {
     const s = this.docs.get(patch.uri);
     if (!s || s.host !== host || patch.version > s.results.currentVersion) return;
-    s.results.apply(patch);
+    try {
+      s.results.apply(patch);
+    } catch (err) {
+      // The worker counts these chunks as sent: kept annotations would silently miss them. Say so,
+      // stop the run, and have the worker forget the document, so the next edit analyses it afresh.
+      this.hooks.logger.error(`${patch.uri}: the analysis results could not be applied: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      if (s.inFlight) s.inFlight.host.stopSlot(s.slot);
+      this.clear(patch.uri, s, `skipped: the analysis results could not be applied (${err instanceof Error ? err.message : String(err)}); it is analysed again when it changes`);
+      return;
+    }
     if (patch.progress) this.hooks.onProgress?.(patch.uri, patch.progress);
     // Say once per change which models a document got and why (routing/domainRouter.ts), so a user who
     // wonders why the news model is silent on a note finds the answer in the log.
