@@ -266,7 +266,12 @@ test('bench --lsp drives the server over stdio and reports cold, edit, burst and
   assert.ok(report.edits.sentences_inferred.max <= 2, 'a one-word edit re-infers its sentence, not the note');
   assert.equal(report.burst.edits, 50);
   assert.ok(report.burst.settle_ms >= 0);
-  assert.equal(report.memory.series.at(-1).edits, 500);
+  assert.equal(report.memory.edits, 1000);
+  assert.equal(report.memory.series.at(-1).edits, 1000);
+  assert.ok(report.memory.rss_after_cold_idle_mb > 0 && report.memory.rss_after_edits_idle_mb > 0);
+  const growth = (100 * (report.memory.rss_after_edits_idle_mb - report.memory.rss_after_cold_idle_mb)) / report.memory.rss_after_cold_idle_mb;
+  assert.ok(Math.abs(report.memory.growth_pct - growth) <= 0.051, `growth ${report.memory.growth_pct}% is the idle RSS after the edits against the one after the cold analysis (${growth})`);
+  assert.ok(report.memory.idle.heap_committed_mb >= report.memory.idle.heap_mb && report.memory.idle.worker_heap_mb > 0, 'what the heaps hold of the RSS');
   assert.ok(report.close.rss_mb > 0);
   assert.equal(report.close.worker_documents, 0, 'the closed note is forgotten by the worker');
   assert.equal(report.fuzz.documents, 4);
