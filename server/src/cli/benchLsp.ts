@@ -59,6 +59,11 @@ const MEMORY_EDITS = 1000;
 const IDLE_PAUSE_MS = 4000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** RSS with what the two V8 heaps (used, committed), their external memory and the sentence cache hold of it: the rest is native (ONNX Runtime, malloc). */
+function memoryOf(s: ServerStats) {
+  return { rss_mb: mb(s.rssBytes), heap_mb: mb(s.heapUsedBytes), heap_committed_mb: mb(s.heapTotalBytes), worker_heap_mb: mb(s.workerHeapUsedBytes), worker_heap_committed_mb: mb(s.workerHeapTotalBytes), external_mb: mb(s.externalBytes), worker_external_mb: mb(s.workerExternalBytes), cache_mb: mb(s.cacheBytes) };
+}
+
 function positiveInt(values: Values, name: string, fallback: number): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
@@ -137,6 +142,9 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
     const nonEmpty = await firstNonEmpty.catch(() => undefined);
     stats = await driver.stats();
     const publishes = driver.diagnostics.get(note.uri)?.length ?? 0;
+    // The same pause as after the edits below, so that the two RSS figures compare like with like.
+    await sleep(IDLE_PAUSE_MS);
+    const coldIdle = mb((await driver.stats()).rssBytes);
     report.cold = {
       sentences: doc.sentences,
       characters: doc.text.length,
@@ -149,11 +157,8 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
       progress_reports: driver.progress.length,
       requests_during: { hover: summarize(during.hover), semantic_tokens_range: summarize(during.semanticTokensRange), code_lens: summarize(during.codeLens) },
       rss_mb: mb(stats.rssBytes),
+      rss_idle_mb: coldIdle,
     };
-    // The same pause as after the edits below, so that the two RSS figures compare like with like.
-    await sleep(IDLE_PAUSE_MS);
-    const coldIdle = mb((await driver.stats()).rssBytes);
-    (report.cold as Record<string, unknown>).rss_idle_mb = coldIdle;
     say(`cold: first diagnostics ${round(first - t0)} ms, complete ${round(complete - t0)} ms (${publishes} publishes, ${stats.inferredSentences} sentences inferred); during it hover p95 ${summarize(during.hover).p95} ms, tokens p95 ${summarize(during.semanticTokensRange).p95} ms, lenses p95 ${summarize(during.codeLens).p95} ms; RSS ${mb(stats.rssBytes)} MB, ${coldIdle} MB after a ${IDLE_PAUSE_MS / 1000} s pause`);
 
     // edits
@@ -177,9 +182,7 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
     say(`edits: ${editCount} one-word edits, didChange to complete diagnostics p50 ${edits.p50} ms, p95 ${edits.p95} ms, max ${edits.max} ms`);
 
     // memory over edits
-    // RSS with what the two V8 heaps and the sentence cache hold of it: the rest is native (ONNX Runtime, malloc).
-    const memoryPoint = (edits: number, s: ServerStats) => ({ edits, rss_mb: mb(s.rssBytes), heap_mb: mb(s.heapUsedBytes), heap_committed_mb: mb(s.heapTotalBytes), worker_heap_mb: mb(s.workerHeapUsedBytes), worker_heap_committed_mb: mb(s.workerHeapTotalBytes), external_mb: mb(s.externalBytes), worker_external_mb: mb(s.workerExternalBytes), cache_mb: mb(s.cacheBytes) });
-    const rssSeries = [memoryPoint(editCount, stats)];
+    const rssSeries = [{ edits: editCount, ...memoryOf(stats) }];
     const memoryPlaces = editPlaces(note.text, MEMORY_EDITS);
     for (let k = editCount; k < MEMORY_EDITS; k++) {
       const at = Math.min(memoryPlaces[k], note.text.length);
@@ -187,12 +190,12 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
       if (k % 10 === 9) await driver.completeAt(note.uri, version, 120_000);
       if ((k + 1) % 100 === 0) {
         await driver.completeAt(note.uri, version, 120_000);
-        rssSeries.push(memoryPoint(k + 1, await driver.stats()));
+        rssSeries.push({ edits: k + 1, ...memoryOf(await driver.stats()) });
       }
     }
     // After a pause the server compacts both heaps (lsp/compaction.ts): what stays is the steady state.
     await sleep(IDLE_PAUSE_MS);
-    const idlePoint = memoryPoint(MEMORY_EDITS, await driver.stats());
+    const idlePoint = { edits: MEMORY_EDITS, ...memoryOf(await driver.stats()) };
     const idle = idlePoint.rss_mb;
     const growthPct = round((100 * (idle - coldIdle)) / coldIdle);
     report.memory = { edits: MEMORY_EDITS, rss_after_cold_idle_mb: coldIdle, rss_after_edits_mb: rssSeries.at(-1)!.rss_mb, rss_after_edits_idle_mb: idle, growth_pct: growthPct, idle: idlePoint, series: rssSeries };
@@ -223,7 +226,7 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
     driver.close(note);
     await sleep(5000);
     stats = await driver.stats();
-    report.close = { rss_mb: mb(stats.rssBytes), rss_after_load_mb: (report.load as { rss_mb: number }).rss_mb, worker_documents: stats.workerDocuments, cache_mb: mb(stats.cacheBytes), heap_mb: mb(stats.heapUsedBytes), heap_committed_mb: mb(stats.heapTotalBytes), worker_heap_mb: mb(stats.workerHeapUsedBytes), worker_heap_committed_mb: mb(stats.workerHeapTotalBytes), external_mb: mb(stats.externalBytes), worker_external_mb: mb(stats.workerExternalBytes) };
+    report.close = { ...memoryOf(stats), rss_after_load_mb: (report.load as { rss_mb: number }).rss_mb, worker_documents: stats.workerDocuments };
     say(`closed: RSS ${mb(stats.rssBytes)} MB 5 s later (after load: ${(report.load as { rss_mb: number }).rss_mb} MB; heaps ${mb(stats.heapUsedBytes)} + ${mb(stats.workerHeapUsedBytes)} MB, sentence cache ${mb(stats.cacheBytes)} MB, ${stats.workerDocuments} documents kept)`);
 
     const fuzzCount = positiveInt(values, 'fuzz', 100);

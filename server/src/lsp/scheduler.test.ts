@@ -33,13 +33,14 @@ function setup(debounceMs = 40) {
   const fake = fakeHost();
   const docs = new Map<string, SchedulableDocument>();
   const published: Array<{ uri: string; entities: number; complete: boolean; version: number }> = [];
+  const errors: string[] = [];
   const scheduler = new AnnotationScheduler({
     getDocument: (uri) => docs.get(uri),
     getHost: async () => fake.host,
     debounceMs: () => debounceMs,
     maxFileSize: () => 100_000,
     onAnnotated: (uri, a, complete) => published.push({ uri, entities: a.entities.length, complete, version: a.version }),
-    logger: new Logger({ error: () => undefined, warn: () => undefined, info: () => undefined, log: () => undefined }),
+    logger: new Logger({ error: (m) => void errors.push(m), warn: () => undefined, info: () => undefined, log: () => undefined }),
   });
   let text = '';
   const open = (uri: string, t: string) => {
@@ -57,7 +58,7 @@ function setup(debounceMs = 40) {
   };
   const finish = (uri: string, version: number, outcome: 'complete' | 'stopped' = 'complete') =>
     scheduler.onFinished(fake.host, { type: 'finished', uri, version, generation: fake.requests.findIndex((r) => r.version === version) + 1, outcome, inferred: 1, counters: { cacheHits: 0, cacheMisses: 0, cacheBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, externalBytes: 0, documents: 0, problems: [] } });
-  return { ...fake, scheduler, docs, published, open, type, finish, text: () => text };
+  return { ...fake, scheduler, docs, published, errors, open, type, finish, text: () => text };
 }
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -166,35 +167,23 @@ test('after the worker died, the document it was analysing is cleared until it c
 
 test('a patch that cannot be applied clears the document with the reason, stops the run, and the next edit starts it afresh', async () => {
   const t = setup(20);
-  const errors: string[] = [];
-  const scheduler = new AnnotationScheduler({
-    getDocument: (uri) => t.docs.get(uri),
-    getHost: async () => t.host,
-    debounceMs: () => 20,
-    maxFileSize: () => 100_000,
-    onAnnotated: (uri, a, complete) => t.published.push({ uri, entities: a.entities.length, complete, version: a.version }),
-    logger: new Logger({ error: (m) => void errors.push(m), warn: () => undefined, info: () => undefined, log: () => undefined }),
-  });
-  t.docs.set('a', { uri: 'a', version: 1, languageId: 'markdown', getText: () => 'We met in Paris .' });
-  scheduler.open('a');
+  t.open('a', 'We met in Paris .');
   await tick(5);
   assert.equal(t.requests.length, 1);
   const broken = { ...parisPatch('a', 1, 'We met in Paris .'), ranges: null } as unknown as AnnotationPatch;
-  assert.doesNotThrow(() => scheduler.onPatch(t.host, broken));
-  assert.equal(errors.length, 1);
-  assert.match(errors[0], /could not be applied/);
+  assert.doesNotThrow(() => t.scheduler.onPatch(t.host, broken));
+  assert.equal(t.errors.length, 1);
+  assert.match(t.errors[0], /could not be applied/);
   assert.ok(t.stopped.includes(7), 'the run was told to stop');
   assert.deepEqual(t.closed, ['a'], 'the worker forgets the document');
   assert.deepEqual(t.published.at(-1), { uri: 'a', entities: 0, complete: true, version: 1 });
-  assert.match(scheduler.get('a')!.skipped ?? '', /could not be applied.*analysed again when it changes/);
-  scheduler.onFinished(t.host, { type: 'finished', uri: 'a', version: 1, generation: 1, outcome: 'stopped', inferred: 0, counters: { cacheHits: 0, cacheMisses: 0, cacheBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, externalBytes: 0, documents: 0, problems: [] } });
+  assert.match(t.scheduler.get('a')!.skipped ?? '', /could not be applied.*analysed again when it changes/);
+  t.finish('a', 1, 'stopped');
   await tick(30);
   assert.equal(t.requests.length, 1, 'not retried on the same text');
-  t.docs.set('a', { uri: 'a', version: 2, languageId: 'markdown', getText: () => 'So we met in Paris .' });
-  scheduler.edit('a', { start: 0, end: 2, insertedLength: 5 }, 2);
-  scheduler.changed('a');
+  t.type('a', 0, 'So ');
   await tick(5);
   assert.equal(t.requests.length, 2, 'an edit analyses it again');
-  scheduler.onPatch(t.host, parisPatch('a', 2, 'So we met in Paris .'));
-  assert.equal(scheduler.get('a')!.entities.length, 1);
+  t.scheduler.onPatch(t.host, parisPatch('a', 2, t.text()));
+  assert.equal(t.scheduler.get('a')!.entities.length, 1);
 });

@@ -239,9 +239,10 @@ export class AnnotationScheduler {
     } catch (err) {
       // The worker counts these chunks as sent: kept annotations would silently miss them. Say so,
       // stop the run, and have the worker forget the document, so the next edit analyses it afresh.
-      this.hooks.logger.error(`${patch.uri}: the analysis results could not be applied: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      const message = err instanceof Error ? err.message : String(err);
+      this.hooks.logger.error(`${patch.uri}: the analysis results could not be applied: ${(err instanceof Error && err.stack) || message}`);
       if (s.inFlight) s.inFlight.host.stopSlot(s.slot);
-      this.clear(patch.uri, s, `skipped: the analysis results could not be applied (${err instanceof Error ? err.message : String(err)}); it is analysed again when it changes`);
+      this.clear(patch.uri, s, `skipped: the analysis results could not be applied (${message}); it is analysed again when it changes`);
       return;
     }
     if (patch.progress) this.hooks.onProgress?.(patch.uri, patch.progress);
