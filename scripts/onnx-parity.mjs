@@ -73,7 +73,7 @@ async function replay(graph, inputs, dtypes, outputs, wordAxes, lengthOf, trim) 
 
 const words = (b) => parity.inputs.word_mask[b].reduce((s, x) => s + x, 0);
 const subwords = (b) => parity.inputs.attention_mask[b].reduce((s, x) => s + x, 0);
-const mainAxes = { input_ids: [1], attention_mask: [1], word_first_subword: [1], word_mask: [1], char_ids: [1], word_ids: [1] };
+const mainAxes = { input_ids: [1], attention_mask: [1], word_first_subword: [1], word_mask: [1], char_ids: [1], word_ids: [1], gazetteer_ids: [1] };
 const main = await replay('model.onnx', parity.inputs, {}, parity.outputs, mainAxes,
   (k, b) => (k === 'input_ids' || k === 'attention_mask' ? subwords(b) : words(b)),
   (one) => {

@@ -20,6 +20,7 @@ def join(a, b):
                  a.entities + [(x + n, y + n, t) for x, y, t in b.entities],
                  a.relations + [(h + k, t + k, r) for h, t, r in b.relations])
     s.coverage, s.weight = a.coverage, a.weight
+    s.unknown_spans = tuple(a.unknown_spans) + tuple((x + n, y + n) for x, y in b.unknown_spans)
     return s
 
 
@@ -46,4 +47,30 @@ def run_ons(examples, groups, rate, seed, encode):
             except ValueError:
                 pass  # too long for the encoder's window: keep the single sentence
         out.append((s, enc))
+    return out
+
+
+def drop_gazetteer_matches(examples, rate, seed):
+    """Gazetteer dropout: each epoch hides `rate` of the name-list matches (their words read as outside),
+    so the model keeps learning drugs from context and spelling, for the names no list holds, instead of
+    leaning on the list alone. examples: [(Sentence, encoded)]; the encoded dicts are copied, not changed."""
+    if rate <= 0:
+        return examples
+    from .gazetteer import BEGIN, INSIDE, OUTSIDE
+    rng = random.Random(seed)
+    out = []
+    for s, e in examples:
+        ids = e.get("gazetteer_ids")
+        if not ids or BEGIN not in ids:
+            out.append((s, e))
+            continue
+        ids, hide = list(ids), False
+        for i, tag in enumerate(ids):
+            if tag == BEGIN:
+                hide = rng.random() < rate
+            elif tag != INSIDE:
+                hide = False
+            if hide:
+                ids[i] = OUTSIDE
+        out.append((s, {**e, "gazetteer_ids": ids}))
     return out

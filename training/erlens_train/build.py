@@ -6,7 +6,7 @@ import subprocess
 
 import torch
 
-from . import architectures
+from . import architectures, gazetteer
 from .config import resolve
 from .encoders import HybridEncoder, TransformerEncoder, WordCharEncoder, hf_model_from_config, load_hf_model
 from .featurize import HybridFeaturizer, WordCharFeaturizer, WordPieceFeaturizer, WordVocab
@@ -51,10 +51,27 @@ def word_table_from_fasttext(vectors_bin, sentences, corpus_words):
     return words, vecs
 
 
+def gazetteer_dim(enc_cfg):
+    return int(enc_cfg["gazetteer"]["dim"]) if enc_cfg.get("gazetteer") else 0
+
+
 def wordchar_encoder(feat, enc_cfg, word_vectors):
     return WordCharEncoder(len(feat.words), len(feat.chars), enc_cfg["word_dim"], enc_cfg["char_dim"],
                            enc_cfg["char_filters"], enc_cfg["hidden"], enc_cfg["layers"], enc_cfg["dropout"],
-                           enc_cfg["freeze_words"], word_vectors)
+                           enc_cfg["freeze_words"], word_vectors, gazetteer_dim(enc_cfg))
+
+
+def run_gazetteer(enc_cfg, run_dir, build_new):
+    """The run's gazetteer: built from its source on the first run and kept in the run folder, so that a
+    resumed run, the export and `eval` read exactly the entries the model was trained with."""
+    if not enc_cfg.get("gazetteer"):
+        return None
+    path = os.path.join(run_dir, gazetteer.FILE)
+    if build_new and not os.path.isfile(path):
+        built = gazetteer.build(enc_cfg["gazetteer"])
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(built.file_text())
+    return gazetteer.Gazetteer.from_file(path)
 
 
 def word_table(enc_cfg, train_sentences, run_dir):
@@ -69,7 +86,7 @@ def word_table(enc_cfg, train_sentences, run_dir):
         torch.save({"words": words, "vectors": vecs, "chars": chars}, table_path)
     if vecs.size(1) != enc_cfg["word_dim"]:
         raise ValueError("vectors have %d dimensions but encoder.word_dim is %d" % (vecs.size(1), enc_cfg["word_dim"]))
-    feat = WordCharFeaturizer(words, chars, enc_cfg["max_chars"])
+    feat = WordCharFeaturizer(words, chars, enc_cfg["max_chars"], run_gazetteer(enc_cfg, run_dir, build_new=True))
     full = torch.zeros(len(feat.words), vecs.size(1))
     full[2:] = vecs
     return feat, full
@@ -97,7 +114,7 @@ def transformer_parts(enc_cfg, folder, hf_model):
 def hybrid_encoder(transformer, wc_feat, enc_cfg, word_vectors):
     return HybridEncoder(transformer, len(wc_feat.words), len(wc_feat.chars), enc_cfg["word_dim"], enc_cfg["char_dim"],
                          enc_cfg["char_filters"], enc_cfg["hidden"], enc_cfg["layers"], enc_cfg["wordchar_dropout"],
-                         enc_cfg["freeze_words"], word_vectors)
+                         enc_cfg["freeze_words"], word_vectors, gazetteer_dim(enc_cfg))
 
 
 def save_encoder_files(feat, encoder, folder):
@@ -138,7 +155,8 @@ def rebuild_from_run(run_dir):
     enc_cfg = cfg["encoder"]
     if enc_cfg["kind"] in ("wordchar", "hybrid"):
         saved = torch.load(os.path.join(run_dir, "word_table.pt"))
-        wc_feat = WordCharFeaturizer(saved["words"], saved["chars"], enc_cfg["max_chars"])
+        wc_feat = WordCharFeaturizer(saved["words"], saved["chars"], enc_cfg["max_chars"],
+                                     run_gazetteer(enc_cfg, run_dir, build_new=False))
     if enc_cfg["kind"] == "wordchar":
         feat, encoder = wc_feat, wordchar_encoder(wc_feat, enc_cfg, None)  # weights come from best.pt
     else:

@@ -45,6 +45,10 @@ WORDCHAR_DEFAULTS = {
     "corpus_words": 40000,          # most frequent corpus words kept beside the training words
     "word_dim": 100, "char_dim": 30, "char_filters": 50, "max_chars": 20,
     "hidden": 200, "layers": 2, "dropout": 0.5, "freeze_words": True,
+    # a name list given to the encoder as one more feature per word (gazetteer.py), or None:
+    # {"source": "drug-named-entity-recognition" or "path": a name file, "dim": 16, "exclude": [entries to leave out],
+    #  "dropout": share of matches hidden each epoch (augment.drop_gazetteer_matches)}
+    "gazetteer": None,
 }
 
 TRANSFORMER_DEFAULTS = {
@@ -117,6 +121,16 @@ def load_config(path_or_dict, overrides=None):
     else:
         raise ConfigError("%s: encoder.kind must be 'wordchar', 'transformer' or 'hybrid', not %r"
                           % (where, enc.get("kind")))
+    gaz = cfg["encoder"].get("gazetteer")
+    if gaz is not None:
+        from .gazetteer import SOURCES
+        if not isinstance(gaz, dict) or not int(gaz.get("dim", 0)) > 0 or not (
+                gaz.get("source") in SOURCES or gaz.get("path")):
+            raise ConfigError("%s: encoder.gazetteer needs a dim > 0 and a source (%s) or a path to a name file"
+                              % (where, ", ".join(sorted(SOURCES))))
+        if gaz.get("path"):
+            gaz["path"] = resolve(gaz["path"])
+            _need_file(gaz["path"], where, "encoder.gazetteer.path")
     train_specs = cfg["train"] if isinstance(cfg["train"], list) else [cfg["train"]]
     for i, spec in enumerate(train_specs):
         _need_file(spec if isinstance(spec, str) else spec.get("path"), where, "train[%d]" % i)
@@ -140,7 +154,10 @@ def load_config(path_or_dict, overrides=None):
                           % (where, sorted(unknown), family.name, sorted(family.default_decode)))
     cfg["decode"] = {**family.default_decode, **cfg["decode"]}
     from .sources import Source
-    partial = [Source(sp, resolve).name for sp in train_specs if not Source(sp, resolve).coverage.is_full()]
+    partial = [Source(sp, resolve).name for sp in train_specs
+               if not Source(sp, resolve).coverage.is_full() or Source(sp, resolve).unannotated_listed == "unknown"]
+    if any(Source(sp, resolve).unannotated_listed == "unknown" for sp in train_specs) and not gaz:
+        raise ConfigError("%s: unannotated_listed 'unknown' needs an encoder.gazetteer" % where)
     if partial and not getattr(family, "partial_labels", False):
         raise ConfigError("%s: sources %s annotate only some labels, which only span-table heads (mge, pfn) can "
                           "learn from; give them annotates 'all' or use one of those architectures" % (where, partial))

@@ -8,7 +8,7 @@ class DataError(ValueError):
 
 
 class Sentence:
-    __slots__ = ("id", "tokens", "entities", "relations", "text", "coverage", "weight")
+    __slots__ = ("id", "tokens", "entities", "relations", "text", "coverage", "weight", "unknown_spans")
 
     def __init__(self, id, tokens, entities, relations, text=None):
         self.id = id
@@ -20,6 +20,9 @@ class Sentence:
         # What the sentence's source annotates (sources.Coverage); None = everything, fully.
         self.coverage = None
         self.weight = 1.0  # loss weight of the sentence (sources.py)
+        # (start, end) spans whose entity cells do not train: the source may have left them unannotated
+        # (sources.py, "unannotated_listed")
+        self.unknown_spans = ()
 
     def entity_set(self):
         return {(s, e, t) for s, e, t in self.entities}

@@ -106,21 +106,41 @@ def word_table(n_words, word_dim, word_vectors=None, frozen=True):
     return emb
 
 
+class GazetteerEmbedding(nn.Module):
+    """The gazetteer feature (gazetteer.py: padding, outside, begin, inside) as a small learned vector
+    per word; `dim` 0 means the package has no gazetteer and the module adds nothing."""
+
+    def __init__(self, dim):
+        super().__init__()
+        from .gazetteer import N_TAGS
+        self.dim = dim
+        self.emb = nn.Embedding(N_TAGS, dim, padding_idx=0) if dim else None
+
+    def extend(self, parts, gazetteer_ids):
+        if self.emb is None:
+            return parts
+        if gazetteer_ids is None:
+            raise ValueError("this encoder was built with a gazetteer: gazetteer_ids are required")
+        return parts + [self.emb(gazetteer_ids)]
+
+
 class WordCharEncoder(nn.Module):
     kind = "wordchar"
 
     def __init__(self, n_words, n_chars, word_dim=100, char_dim=30, char_filters=50, hidden=200, layers=2,
-                 dropout=0.5, freeze_words=True, word_vectors=None):
+                 dropout=0.5, freeze_words=True, word_vectors=None, gazetteer_dim=0):
         super().__init__()
         self.word_emb = word_table(n_words, word_dim, word_vectors, freeze_words)
         self.chars = CharCNN(n_chars, char_dim, char_filters)
+        self.gazetteer = GazetteerEmbedding(gazetteer_dim)
         self.dropout = nn.Dropout(dropout)
-        self.rnn = MaskedBiLSTM(word_dim + char_filters, hidden, layers, dropout)
+        self.rnn = MaskedBiLSTM(word_dim + char_filters + gazetteer_dim, hidden, layers, dropout)
         self.out_dim = self.rnn.out_dim
 
-    def forward(self, input_ids, attention_mask, word_first_subword, word_mask, char_ids, word_ids=None, pooling="first"):
+    def forward(self, input_ids, attention_mask, word_first_subword, word_mask, char_ids, word_ids=None, pooling="first",
+                gazetteer_ids=None):
         # One "subword" per word: pooling is the identity, whatever the architecture asks for.
-        x = torch.cat([self.word_emb(input_ids), self.chars(char_ids)], dim=-1)
+        x = torch.cat(self.gazetteer.extend([self.word_emb(input_ids), self.chars(char_ids)], gazetteer_ids), dim=-1)
         x = self.dropout(x)
         return self.rnn(x, word_mask)
 
@@ -279,13 +299,14 @@ class HybridEncoder(nn.Module):
     kind = "hybrid"
 
     def __init__(self, transformer, n_words, n_chars, word_dim=100, char_dim=30, char_filters=50, hidden=200,
-                 layers=1, dropout=0.5, freeze_words=True, word_vectors=None):
+                 layers=1, dropout=0.5, freeze_words=True, word_vectors=None, gazetteer_dim=0):
         super().__init__()
         self.transformer = transformer
         self.word_emb = word_table(n_words, word_dim, word_vectors, freeze_words)
         self.chars = CharCNN(n_chars, char_dim, char_filters)
+        self.gazetteer = GazetteerEmbedding(gazetteer_dim)
         self.dropout = nn.Dropout(dropout)
-        self.rnn = MaskedBiLSTM(transformer.out_dim + word_dim + char_filters, hidden, layers, dropout)
+        self.rnn = MaskedBiLSTM(transformer.out_dim + word_dim + char_filters + gazetteer_dim, hidden, layers, dropout)
         self.out_dim = self.rnn.out_dim
 
     @property
@@ -293,7 +314,7 @@ class HybridEncoder(nn.Module):
         return self.transformer.cache
 
     def forward(self, input_ids, attention_mask, word_first_subword, word_mask, char_ids=None, word_ids=None,
-                pooling="first"):
+                pooling="first", gazetteer_ids=None):
         T = self.transformer(input_ids, attention_mask, word_first_subword, word_mask, pooling=pooling)
-        x = torch.cat([T, self.word_emb(word_ids), self.chars(char_ids)], dim=-1)
+        x = torch.cat(self.gazetteer.extend([T, self.word_emb(word_ids), self.chars(char_ids)], gazetteer_ids), dim=-1)
         return self.rnn(self.dropout(x), word_mask)

@@ -68,20 +68,40 @@ def example_batch(feat, sentences):
     return make_batch(enc, feat.kind)
 
 
-def input_names(kind):
+def input_names(feat):
     names = ["input_ids", "attention_mask", "word_first_subword", "word_mask"]
-    return names + {"wordchar": ["char_ids"], "hybrid": ["char_ids", "word_ids"]}.get(kind, [])
+    names += {"wordchar": ["char_ids"], "hybrid": ["char_ids", "word_ids"]}.get(feat.kind, [])
+    return names + (["gazetteer_ids"] if getattr(feat, "gazetteer", None) is not None else [])
+
+
+def gazetteer_meta(spec, gaz):
+    """model.json's note of the gazetteer: its file (the server reads it), where the names come from
+    (a name file, or a PyPI package with its version and licence from its own metadata), and its size."""
+    from importlib import metadata
+    from .gazetteer import FILE
+    if spec.get("path"):
+        origin = {"from": os.path.basename(spec["path"])}
+    else:
+        try:
+            dist = metadata.distribution(spec["source"])
+            licence = dist.metadata.get("License-Expression") or (dist.metadata.get("License") or "").split("\n")[0]
+            origin = {"package": spec["source"], "version": dist.version, "licence": licence}
+        except metadata.PackageNotFoundError:
+            origin = {"package": spec["source"]}
+    return {"file": FILE, **origin, "entries": len(gaz), "max_words": gaz.max_words,
+            "matching": "NFC lower case, longest entry first, left to right; ids 1 outside, 2 first word, 3 next words"}
 
 
 def export_onnx(model, feat, path, sample):
-    names = input_names(feat.kind)
+    names = input_names(feat)
     arch = model.arch
     dyn = {"input_ids": {0: "batch", 1: "subwords"}, "attention_mask": {0: "batch", 1: "subwords"},
            "word_first_subword": {0: "batch", 1: "words"}, "word_mask": {0: "batch", 1: "words"},
-           "char_ids": {0: "batch", 1: "words", 2: "chars"}, "word_ids": {0: "batch", 1: "words"}}
+           "char_ids": {0: "batch", 1: "words", 2: "chars"}, "word_ids": {0: "batch", 1: "words"},
+           "gazetteer_ids": {0: "batch", 1: "words"}}
     for out in arch.OUTPUT_NAMES:
         dyn[out] = getattr(arch, "OUTPUT_AXES", {}).get(out, {0: "batch", 1: "words", 2: "words"})
-    wrapper = ExportWrapper(model).eval()
+    wrapper = ExportWrapper(model, names).eval()
     import warnings
     # torch 1.13 warns about LSTM batch sizes and constant shapes; the parity check (batched and one
     # sentence at a time) is what proves the graph right.
@@ -168,7 +188,8 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
         # int8 costs is measured on dev (ONNX package vs PyTorch fp32) and written in the card
         model.encoder.word_emb = Int8Embedding(model.encoder.word_emb.weight)
     with torch.no_grad():
-        reference = [t.clone() for t in ExportWrapper(model)(*[sample[n] for n in input_names(feat.kind)])]
+        names = input_names(feat)
+        reference = [t.clone() for t in ExportWrapper(model, names)(*[sample[n] for n in names])]
     if quantised and word_table == "fp16":
         # fp16 is checked against fp32 PyTorch itself: it must stay within the parity tolerance
         model.encoder.word_emb = HalfEmbedding(model.encoder.word_emb.weight)
@@ -207,6 +228,8 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
                 encoder_meta["quantized_nodes"] = quantize_int8(graph)
             elif weights == "fp16":
                 encoder_meta["fp16_initializers"] = store_fp16(graph)
+        if getattr(feat, "gazetteer", None) is not None:
+            encoder_meta["gazetteer"] = gazetteer_meta(cfg["encoder"]["gazetteer"], feat.gazetteer)
         dev_report_path = os.path.join(run_dir, "dev_report.json")
         dev_report = json.load(open(dev_report_path, encoding="utf-8")) if os.path.isfile(dev_report_path) else {}
         log_path = os.path.join(run_dir, "log.jsonl")
@@ -225,7 +248,7 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
             "encoder": encoder_meta,
             "max_subwords": feat.max_subwords if feat.kind != "wordchar" else max_words,
             "max_words": max_words,
-            "inputs": input_names(feat.kind),
+            "inputs": input_names(feat),
             "outputs": arch.OUTPUT_NAMES,
             **arch.FAMILY.meta(cfg["decode"]),
             "decoding": cfg["decode"],
@@ -259,7 +282,7 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
     if parity_path:
         with open(parity_path, "w", encoding="utf-8") as f:
             json.dump({"package": os.path.abspath(out_dir), "sentences": parity_sentences,
-                       "inputs": {n: sample[n].tolist() for n in input_names(feat.kind)},
+                       "inputs": {n: sample[n].tolist() for n in input_names(feat)},
                        "outputs": {n: t.tolist() for n, t in zip(arch.OUTPUT_NAMES, reference)},
                        "stages": stages_parity}, f)
     return out_dir

@@ -64,22 +64,30 @@ class CharVocab:
 class WordCharFeaturizer:
     kind = "wordchar"
 
-    def __init__(self, words, chars, max_chars=20):
+    def __init__(self, words, chars, max_chars=20, gazetteer=None):
         self.words = WordVocab(words)
         self.chars = CharVocab(chars, max_chars)
+        self.gazetteer = gazetteer  # gazetteer.Gazetteer or None: adds gazetteer_ids
 
     def encode(self, tokens):
         """One sentence -> dict of python lists (unpadded)."""
-        return {
+        out = {
             "input_ids": [self.words.lookup(t) for t in tokens],
             "char_ids": [self.chars.encode(t) for t in tokens],
             "word_first_subword": list(range(len(tokens))),
             "n_subwords": len(tokens),
         }
+        if self.gazetteer is not None:
+            out["gazetteer_ids"] = self.gazetteer.tags(tokens)
+        return out
 
     def files(self):
-        return {"vocab.words.txt": "\n".join(self.words.words) + "\n",
-                "vocab.chars.json": json.dumps(self.chars.chars, ensure_ascii=False)}
+        from .gazetteer import FILE as GAZETTEER_FILE
+        files = {"vocab.words.txt": "\n".join(self.words.words) + "\n",
+                 "vocab.chars.json": json.dumps(self.chars.chars, ensure_ascii=False)}
+        if self.gazetteer is not None:
+            files[GAZETTEER_FILE] = self.gazetteer.file_text()
+        return files
 
 
 class WordPieceFeaturizer:
@@ -243,11 +251,14 @@ class HybridFeaturizer:
         self.wordpiece, self.wordchar = wordpiece, wordchar
         self.max_subwords = wordpiece.max_subwords
         self.lowercase = wordpiece.lowercase
+        self.gazetteer = wordchar.gazetteer
 
     def encode(self, tokens):
         out = self.wordpiece.encode(tokens)
         wc = self.wordchar.encode(tokens)
         out["word_ids"], out["char_ids"] = wc["input_ids"], wc["char_ids"]
+        if "gazetteer_ids" in wc:
+            out["gazetteer_ids"] = wc["gazetteer_ids"]
         return out
 
 
@@ -268,11 +279,13 @@ def batch(encoded, featurizer_kind):
         first[b, :n] = torch.tensor(e["word_first_subword"], dtype=torch.long)
         word_mask[b, :n] = 1
     out = {"input_ids": input_ids, "attention_mask": attention_mask, "word_first_subword": first, "word_mask": word_mask}
-    if featurizer_kind == "hybrid":
-        word_ids = torch.zeros(B, N, dtype=torch.long)
+    per_word = ["word_ids"] if featurizer_kind == "hybrid" else []
+    per_word += ["gazetteer_ids"] if "gazetteer_ids" in encoded[0] else []
+    for name in per_word:
+        values = torch.zeros(B, N, dtype=torch.long)
         for b, e in enumerate(encoded):
-            word_ids[b, : len(e["word_ids"])] = torch.tensor(e["word_ids"], dtype=torch.long)
-        out["word_ids"] = word_ids
+            values[b, : len(e[name])] = torch.tensor(e[name], dtype=torch.long)
+        out[name] = values
     if featurizer_kind in ("wordchar", "hybrid"):
         C = max(1, max((len(c) for e in encoded for c in e["char_ids"]), default=1))
         chars = torch.zeros(B, N, C, dtype=torch.long)

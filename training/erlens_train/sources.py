@@ -20,6 +20,10 @@ is either a path (one fully annotated source, as before) or a list of sources:
      "per_epoch": 3000,                                      # sentences drawn afresh each epoch (default: all)
      "weight": 1.0}                                          # loss weight of its sentences
 
+`"unannotated_listed": "unknown"` (with an encoder gazetteer): a span the gazetteer lists but the source
+left unannotated is neither positive nor negative, its entity cells do not train. DDI marks every drug
+by name but drug classes only sometimes ("antibiotics": 40 of 81 mentions in train): counted as
+negatives, the other 41 would teach the model to ignore exactly the classes notes name most.
 `drop_mentions` harmonises annotation schemes: DDI marks "alcohol" as a drug (it interacts with many),
 but ERlens' clinical guidelines (../shared/notes/gold/GUIDELINES.md) do not count alcohol or tobacco use
 as medication. A dropped mention (case-insensitive, whole entity text) becomes an ordinary word, so in
@@ -76,6 +80,9 @@ class Source:
         self.per_epoch = spec.get("per_epoch")
         self.weight = float(spec.get("weight", 1.0))
         self.drop_mentions = {m.lower() for m in spec.get("drop_mentions", [])}
+        self.unannotated_listed = spec.get("unannotated_listed", "negative")
+        if self.unannotated_listed not in ("negative", "unknown"):
+            raise SourceError("%s: unannotated_listed must be 'negative' or 'unknown'" % self.name)
         if self.per_epoch is not None and (not isinstance(self.per_epoch, int) or self.per_epoch <= 0):
             raise SourceError("%s: per_epoch must be a positive whole number" % self.name)
 

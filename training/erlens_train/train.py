@@ -21,7 +21,7 @@ from .feature_cache import FeatureCache, fingerprint, warm as warm_cache
 from .featurize import batch as make_batch
 from .predict import predict
 from .retokenize import retokenize
-from .augment import run_ons
+from .augment import drop_gazetteer_matches, run_ons
 from .sources import epoch_indices, load_sources
 
 
@@ -132,6 +132,20 @@ def retokenize_all(name, sentences, log):
     return out
 
 
+def mark_unannotated_listed(sources, per_source, feat, log):
+    """Sources with "unannotated_listed": "unknown" (sources.py): gazetteer matches they did not annotate
+    become unknown spans, whose entity cells do not train."""
+    for src, sents in zip(sources, per_source):
+        if src.unannotated_listed != "unknown" or getattr(feat, "gazetteer", None) is None:
+            continue
+        marked = 0
+        for s in sents:
+            annotated = {(a, b) for a, b, _ in s.entities}
+            s.unknown_spans = tuple(sp for sp in feat.gazetteer.spans(s.tokens) if sp not in annotated)
+            marked += len(s.unknown_spans)
+        log.write(event="unannotated_listed", source=src.name, unknown_spans=marked)
+
+
 def train(config, resume=False, quiet=False, overrides=None):
     cfg = load_config(config, overrides)
     torch.set_num_threads(cfg["threads"])
@@ -155,6 +169,7 @@ def train(config, resume=False, quiet=False, overrides=None):
     schema = Schema.from_sentences(train_set, cfg["symmetric_relations"])
     schema.span_trim = cfg["span_trim"] or None
     feat, encoder = build_featurizer_and_encoder(cfg, train_set, run_dir)
+    mark_unannotated_listed(sources, per_source, feat, log)
     model = build_model(cfg, schema, encoder).to(device)
     arch = architectures.get(cfg["architecture"])
 
@@ -225,6 +240,8 @@ def train(config, resume=False, quiet=False, overrides=None):
         items_of_epoch = epoch_items(epoch)
         examples = run_ons([train_enc[i] for i in items_of_epoch], [source_of[i] for i in items_of_epoch],
                            cfg["concat"], cfg["seed"] * 1000 + epoch, feat.encode)
+        examples = drop_gazetteer_matches(examples, (cfg["encoder"].get("gazetteer") or {}).get("dropout", 0.0),
+                                          cfg["seed"] * 1000 + epoch)
         batches = length_bucketed_batches([e["n_subwords"] for _, e in examples], cfg["batch_size"],
                                           cfg["seed"] * 1000 + epoch)
         t0, loss_sum, n_batches, n_tokens = time.time(), 0.0, 0, 0

@@ -141,3 +141,12 @@ def test_span_trim(case):
     ents, rels = trim_spans([tuple(e) for e in case["entities"]], [tuple(r) for r in case["relations"]], case["words"], trim)
     assert [list(e) for e in ents] == case["expect_entities"]
     assert [list(r) for r in rels] == case["expect_relations"]
+
+
+@pytest.mark.parametrize("case", FEAT["gazetteer"]["cases"], ids=lambda c: " ".join(c["tokens"]) or "empty")
+def test_gazetteer_tags(case):
+    from erlens_train.gazetteer import Gazetteer
+    g = Gazetteer.from_text("".join(e + "\n" for e in FEAT["gazetteer"]["entries"]))
+    assert g.tags(case["tokens"]) == case["ids"]
+    # the package file reads back to the same entries
+    assert Gazetteer.from_text(g.file_text()).entries == g.entries

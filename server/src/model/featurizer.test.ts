@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { specFixture, tinyBertPackageDir, tinyPackageDir } from '../testing/fixtures';
+import { copyPackage, specFixture, tinyBertPackageDir, tinyPackageDir } from '../testing/fixtures';
 import { batchInputs, HybridFeaturizer, loadFeaturizer, WordCharFeaturizer, WordPieceFeaturizer } from './featurizer';
 import { loadPackage } from './package';
+import { Gazetteer } from './gazetteer';
 
 const fx = specFixture('featurizer.json');
 
@@ -85,4 +86,26 @@ test('featurizers load from the test packages', async () => {
   const enc = wp.encode(['John', 'Wilkes', 'Booth']);
   assert.equal(enc.wordFirstSubword[0], 1);
   assert.ok(enc.inputIds.length >= 5);
+});
+
+test('gazetteer ids reproduce spec/fixtures/featurizer.json and reach the graph as gazetteer_ids', () => {
+  const gazetteer = Gazetteer.fromText(fx.gazetteer.entries.map((e: string) => e + '\n').join(''));
+  for (const c of fx.gazetteer.cases) assert.deepEqual(gazetteer.tags(c.tokens), c.ids, c.tokens.join(' ') || 'empty');
+  const withList = new WordCharFeaturizer(fx.wordchar.words, fx.wordchar.chars, fx.wordchar.max_chars, undefined, gazetteer);
+  const feeds = batchInputs([withList.encode(['normal', 'saline', 'bolus']), withList.encode(['Coumadin'])], ['input_ids', 'gazetteer_ids']);
+  assert.deepEqual(feeds.gazetteer_ids.dims, [2, 3]);
+  assert.deepEqual(Array.from(feeds.gazetteer_ids.data as BigInt64Array, Number), [2, 3, 1, 2, 0, 0]);
+  // a graph that wants the feature from a featurizer without a list is refused, not fed zeros
+  const without = new WordCharFeaturizer(fx.wordchar.words, fx.wordchar.chars, fx.wordchar.max_chars);
+  assert.throws(() => batchInputs([without.encode(['saline'])], ['gazetteer_ids']), /no gazetteer/);
+});
+
+test('a package whose gazetteer file is missing is refused by name', async () => {
+  const dir = copyPackage(tinyPackageDir, 'tiny-gazetteer', (m) => {
+    m.encoder.gazetteer = { file: 'gazetteer.txt' };
+  });
+  await assert.rejects(loadPackage(dir), /tiny-gazetteer.*missing file gazetteer\.txt/);
+  fs.writeFileSync(`${dir}/gazetteer.txt`, 'coumadin\nnormal saline\n');
+  const f = loadFeaturizer(await loadPackage(dir));
+  assert.deepEqual(f.encode(['Normal', 'saline', 'and', 'coumadin']).gazetteerIds, [2, 3, 1, 2]);
 });

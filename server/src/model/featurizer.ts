@@ -5,13 +5,14 @@
  * Two encoder kinds share one input contract (input_ids, attention_mask, word_first_subword,
  * word_mask, and char_ids for `wordchar`). Graphs may prune inputs they do not use (the wordchar
  * graphs keep only input_ids, word_mask and char_ids), so `batchInputs` feeds only the names the
- * session asks for.
+ * session asks for. A package with a gazetteer (model.json encoder.gazetteer) adds gazetteer_ids per word.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Tokenizer as HfTokenizer } from '@huggingface/tokenizers' with { 'resolution-mode': 'import' };
 import { ModelPackage, ModelPackageError } from './package';
+import { Gazetteer } from './gazetteer';
 import { appendAll } from '../arrays';
 
 export const PAD = 0;
@@ -23,6 +24,7 @@ export interface EncodedSentence {
   wordFirstSubword: number[];
   charIds?: number[][]; // wordchar and hybrid
   wordIds?: number[]; // hybrid only: the wordchar word ids beside the subwords
+  gazetteerIds?: number[]; // packages with a gazetteer: one id per word (model/gazetteer.ts)
 }
 
 export interface Featurizer {
@@ -51,6 +53,7 @@ export class WordCharFeaturizer implements Featurizer {
     chars: readonly string[],
     readonly maxChars: number,
     readonly maxSubwords: number = Number.MAX_SAFE_INTEGER,
+    private readonly gazetteer?: Gazetteer,
   ) {
     this.wordIds = new Map(words.map((w, k) => [w, k + 2]));
     this.charIdsByCodePoint = new Map(chars.map((c, k) => [c, k + 2]));
@@ -78,6 +81,7 @@ export class WordCharFeaturizer implements Featurizer {
       inputIds: words.map((w) => this.wordId(w)),
       charIds: words.map((w) => this.charIds(w)),
       wordFirstSubword: words.map((_, i) => i),
+      ...(this.gazetteer ? { gazetteerIds: this.gazetteer.tags(words) } : {}),
     };
   }
 
@@ -182,7 +186,7 @@ export class HybridFeaturizer implements Featurizer {
   encode(words: readonly string[]): EncodedSentence {
     const wp = this.wordpiece.encode(words);
     const wc = this.wordchar.encode(words);
-    return { ...wp, wordIds: wc.inputIds, charIds: wc.charIds };
+    return { ...wp, wordIds: wc.inputIds, charIds: wc.charIds, ...(wc.gazetteerIds ? { gazetteerIds: wc.gazetteerIds } : {}) };
   }
 
   subwordCounts(words: readonly string[]): number[] {
@@ -204,7 +208,8 @@ export function loadFeaturizer(pkg: ModelPackage): Featurizer {
     const words = read(enc.words ?? 'vocab.words.txt').split('\n');
     if (words[words.length - 1] === '') words.pop(); // the file ends with a newline
     const chars = JSON.parse(read(enc.chars ?? 'vocab.chars.json')) as string[];
-    return new WordCharFeaturizer(words, chars, enc.max_chars ?? 20, maxWords);
+    const gazetteer = enc.gazetteer ? Gazetteer.fromText(read(enc.gazetteer.file)) : undefined;
+    return new WordCharFeaturizer(words, chars, enc.max_chars ?? 20, maxWords, gazetteer);
   };
   try {
     if (enc.kind === 'wordchar') return wordchar(pkg.meta.max_subwords ?? pkg.meta.max_words);
@@ -243,6 +248,10 @@ export function batchInputs(encoded: readonly EncodedSentence[], inputNames: rea
   if (want.has('word_first_subword')) feeds.word_first_subword = int64(first, [B, N]);
   if (want.has('word_mask')) feeds.word_mask = int64(mask, [B, N]);
   if (want.has('word_ids')) feeds.word_ids = int64(padRows(encoded.map((e) => e.wordIds ?? []), N)[0], [B, N]);
+  if (want.has('gazetteer_ids')) {
+    if (encoded.some((e) => !e.gazetteerIds)) throw new Error('the graph needs gazetteer_ids but the package has no gazetteer');
+    feeds.gazetteer_ids = int64(padRows(encoded.map((e) => e.gazetteerIds ?? []), N)[0], [B, N]);
+  }
   if (want.has('char_ids')) {
     const C = Math.max(1, ...encoded.flatMap((e) => (e.charIds ?? []).map((c) => c.length)));
     const chars = new Array<number>(B * N * C).fill(0);

@@ -21,6 +21,8 @@ export interface EncoderMeta {
   words?: string;
   chars?: string;
   max_chars?: number;
+  /** wordchar and hybrid: a name list read as one more feature per word (model/gazetteer.ts). */
+  gazetteer?: { file: string; entries?: number; [key: string]: unknown };
   // transformer
   tokenizer?: string;
   lowercase?: boolean;
@@ -90,6 +92,7 @@ export async function loadPackage(dir: string, ref: string = dir): Promise<Model
   const required = [meta.graph.file, ...stages.map(([, s]) => s.file)];
   if (meta.encoder.kind !== 'transformer') required.push(meta.encoder.words ?? 'vocab.words.txt', meta.encoder.chars ?? 'vocab.chars.json');
   if (meta.encoder.kind !== 'wordchar') required.push(meta.encoder.tokenizer ?? 'tokenizer.json');
+  if (meta.encoder.gazetteer) required.push(meta.encoder.gazetteer.file);
   for (const file of required) {
     if (!fs.existsSync(path.join(dir, file))) throw new ModelPackageError(name, `missing file ${file}`);
   }
@@ -113,6 +116,10 @@ function checkMeta(meta: ModelMeta): string | null {
   if (!Array.isArray(meta.entity_types) || !Array.isArray(meta.relation_types)) return 'model.json lacks entity_types/relation_types';
   if (!meta.encoder || !['wordchar', 'transformer', 'hybrid'].includes(meta.encoder.kind)) {
     return `unknown encoder kind ${JSON.stringify(meta.encoder?.kind)}`;
+  }
+  const gazetteer = meta.encoder.gazetteer;
+  if (gazetteer !== undefined && (meta.encoder.kind === 'transformer' || typeof gazetteer?.file !== 'string' || !gazetteer.file)) {
+    return 'model.json encoder.gazetteer needs a file, and a wordchar or hybrid encoder';
   }
   if (!Number.isInteger(meta.max_words) || meta.max_words < 2) return 'model.json has no usable max_words';
   if (!meta.graph || typeof meta.graph.file !== 'string' || typeof meta.graph.sha256 !== 'string') return 'model.json has no graph file/sha256';

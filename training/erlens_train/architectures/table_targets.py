@@ -17,9 +17,14 @@ def make_table_targets(sentences, schema, N):
             if hs < N and ts < N and rtype in schema.rel_index:
                 rel[b, hs, ts, schema.rel_index[rtype]] = 1.0
     targets = {"ent": ent, "rel": rel}
-    if any(getattr(s, "coverage", None) is not None for s in sentences):
+    unknown = [getattr(s, "unknown_spans", ()) for s in sentences]
+    if any(getattr(s, "coverage", None) is not None for s in sentences) or any(unknown):
         targets["ent_mask"] = coverage_mask(ent, [s.coverage for s in sentences], schema.entity_types, "entity_mode")
         targets["rel_mask"] = coverage_mask(rel, [s.coverage for s in sentences], schema.relation_types, "relation_mode")
+        for b, spans in enumerate(unknown):
+            for start, end in spans:
+                if end <= N:
+                    targets["ent_mask"][b, start, end - 1, :] = 0.0
     weights = [getattr(s, "weight", 1.0) for s in sentences]
     if any(w != 1.0 for w in weights):
         targets["weight"] = torch.tensor(weights)
