@@ -18,8 +18,8 @@ const FLOORS = [
   ['model', 'routing', 'assertion'],
   // The pipeline: sentence cache, incremental document analysis, merge, the Annotator.
   ['pipeline'],
-  // What reads annotations outside the editor: export formats and evaluation.
-  ['export', 'eval'],
+  // What reads annotations outside the editor (export formats, evaluation) and the user's corrections of them.
+  ['export', 'eval', 'corrections'],
   // The language server (features, scheduler, worker) and tools and test helpers.
   ['lsp', 'tools', 'testing'],
   // The command line (it also drives the server over stdio for `bench --lsp`).

@@ -60,7 +60,7 @@ after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test('initialize announces incremental sync, the legend, hover, code lens and the export command', () => {
+test('initialize announces incremental sync, the legend, hover, code lens, code actions and the export and correction commands', () => {
   const caps = client.initializeResult.capabilities;
   assert.equal(caps.textDocumentSync.change, 2, 'incremental');
   const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
@@ -68,7 +68,8 @@ test('initialize announces incremental sync, the legend, hover, code lens and th
   assert.equal(caps.semanticTokensProvider.range, true);
   assert.equal(caps.hoverProvider, true);
   assert.ok(caps.codeLensProvider);
-  assert.deepEqual(caps.executeCommandProvider.commands, ['erlens.exportTriples']);
+  assert.deepEqual(caps.codeActionProvider.codeActionKinds, ['quickfix']);
+  assert.deepEqual(caps.executeCommandProvider.commands, ['erlens.exportTriples', 'erlens.correct']);
 });
 
 test('opening a note publishes one diagnostic per relation, with related information on both arguments', async () => {

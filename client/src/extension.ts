@@ -10,7 +10,7 @@ import { registerCommands } from './commands';
 import { createLanguageClient, DOCUMENT_SELECTOR } from './languageClient';
 import { ErlensStatusItem } from './statusItem';
 import { trackVisibleRanges } from './visibleRanges';
-import { STATUS_NOTIFICATION } from './protocol';
+import { STATUS_NOTIFICATION, WORKSPACE_TRUSTED_NOTIFICATION } from './protocol';
 import type { ServerStats } from './protocol';
 
 let client: LanguageClient | undefined;
@@ -25,6 +25,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(registerCommands(context, () => client, output));
   context.subscriptions.push(client.onNotification(STATUS_NOTIFICATION, (stats: ServerStats) => status.update(stats)));
   context.subscriptions.push(trackVisibleRanges(() => client, new Set(DOCUMENT_SELECTOR.map((s) => s.language))));
+  // From now on corrections are kept in the workspace (those made before stay in memory only).
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WORKSPACE_TRUSTED_NOTIFICATION)));
   try {
     await client.start();
     output.info(`ERlens language server started (${client.initializeResult?.serverInfo?.name ?? 'erlens'})`);

@@ -34,7 +34,9 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
     outputChannel: output,
     // Settings are pulled by the server (workspace/configuration); it registers for change
     // notifications itself, so no `synchronize.configurationSection` (that would notify twice).
-    initializationOptions: { modelsDir: context.asAbsolutePath('models') },
+    // Trust decides whether corrections are written to the workspace (.erlens/); a later grant is
+    // sent as erlens/workspaceTrusted (extension.ts).
+    initializationOptions: { modelsDir: context.asAbsolutePath('models'), workspaceTrusted: vscode.workspace.isTrusted },
     middleware: {
       // Palette invocations carry no arguments: ask what to export, then show where it went.
       executeCommand: async (command, args, next) => {

@@ -1,7 +1,8 @@
 /**
- * workspace/executeCommand: the export of triples (exportCommand.ts decides what and where). Open
- * documents are exported as the editor has them, from the kept annotations once their analysis is
- * complete; anything else is annotated on the worker for the export alone.
+ * workspace/executeCommand: the export of triples (exportCommand.ts decides what and where) and the
+ * corrections code actions apply (corrections.ts). Documents are exported as the editor shows them, with
+ * the user's corrections: open ones from the kept annotations once their analysis is complete;
+ * anything else is annotated on the worker for the export alone.
  */
 import * as path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
@@ -11,12 +12,14 @@ import { isAbortError, throwIfAborted } from '../model/abort';
 import { cancelled, stopSignal } from './cancellation';
 import type { CancelSignal } from './cancellation';
 import { runExport } from './exportCommand';
-import { EXPORT_COMMAND } from './protocol';
-import type { ExportArguments } from './protocol';
+import { applyCorrection } from './corrections';
+import { CORRECT_COMMAND, EXPORT_COMMAND } from './protocol';
+import type { CorrectionArguments, ExportArguments } from './protocol';
 import type { ServerSession } from './session';
 
 export function registerCommands(connection: Connection, session: ServerSession): void {
   connection.onExecuteCommand(async ({ command, arguments: args }, token) => {
+    if (command === CORRECT_COMMAND) return applyCorrection(session, args?.[0] as CorrectionArguments);
     if (command !== EXPORT_COMMAND) return null;
     if (token.isCancellationRequested) throw cancelled();
     // Progress in the editor's status area, with a cancel button (a no-op for clients without
@@ -56,12 +59,12 @@ async function annotationsForExport(session: ServerSession, document: TextDocume
   if (documents.get(document.uri) === document) {
     await Promise.race([scheduler.whenCurrent(document.uri), stop.promise]);
     throwIfAborted(stop);
-    const a = scheduler.get(document.uri);
+    const a = session.annotationsOf(document.uri);
     if (a && a.version === document.version && !a.skipped && scheduler.isComplete(document.uri)) return a;
   }
   const host = await session.models.host();
   if (!host) return undefined;
   const annotations = await host.annotate(document.uri, document.version, document.getText(), document.languageId, { signal: stop });
   throwIfAborted(stop);
-  return annotations;
+  return annotations && session.corrections.apply(annotations, document.getText());
 }

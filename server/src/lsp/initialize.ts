@@ -3,10 +3,10 @@
  * extension's models folder), the workspace folders, and the capabilities the server offers.
  */
 import { fileURLToPath } from 'node:url';
-import { TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { CodeActionKind, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import type { Connection, InitializeParams, InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
 import { clientSupportFrom } from './clientSupport';
-import { EXPORT_COMMAND } from './protocol';
+import { CORRECT_COMMAND, EXPORT_COMMAND } from './protocol';
 import type { ServerSession } from './session';
 import { normalizeSettings } from './settings';
 import { LEGEND } from './tokenLegend';
@@ -17,13 +17,16 @@ export const SERVER_CAPABILITIES: ServerCapabilities = {
   semanticTokensProvider: { legend: LEGEND, full: { delta: true }, range: true },
   hoverProvider: true,
   codeLensProvider: { resolveProvider: false },
-  executeCommandProvider: { commands: [EXPORT_COMMAND] },
+  executeCommandProvider: { commands: [EXPORT_COMMAND, CORRECT_COMMAND] },
+  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
 };
 
 /** What the client may pass in initializationOptions (the VS Code client and the CLI's LSP driver do). */
 interface InitializationOptions {
   settings?: unknown;
   modelsDir?: string;
+  /** VS Code's workspace trust; absent (other editors): trusted. */
+  workspaceTrusted?: boolean;
 }
 
 export function registerInitialize(connection: Connection, session: ServerSession): void {
@@ -35,6 +38,8 @@ export function registerInitialize(connection: Connection, session: ServerSessio
     session.useSettings(normalizeSettings(init.settings ?? {}));
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     session.workspaceFolders = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    session.workspaceTrusted = init.workspaceTrusted !== false;
+    session.loadWorkspaceCorrections();
     return { capabilities: SERVER_CAPABILITIES, serverInfo: { name: 'erlens', version: '0.1.0' } };
   });
 }

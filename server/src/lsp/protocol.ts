@@ -10,6 +10,8 @@ export type { ExportFormat } from '../export/formatNames';
 export const COMMANDS = Object.freeze({
   /** Server command (workspace/executeCommand): export triples. */
   exportTriples: 'erlens.exportTriples',
+  /** Server command: apply a correction from a code action (CorrectionArguments). */
+  correct: 'erlens.correct',
   selectModels: 'erlens.selectModels',
   showOutput: 'erlens.showOutput',
   restartServer: 'erlens.restartServer',
@@ -60,6 +62,8 @@ export const VISIBLE_RANGE_NOTIFICATION = 'erlens/visibleRange';
  * analysed so far (a cold document is published in waves), and how far the analysis is.
  */
 export const DOCUMENT_STATUS_NOTIFICATION = 'erlens/documentStatus';
+/** Notification `erlens/workspaceTrusted` (client → server), no params: the user granted workspace trust since the server started. */
+export const WORKSPACE_TRUSTED_NOTIFICATION = 'erlens/workspaceTrusted';
 
 export interface DocumentStatus {
   uri: string;
@@ -70,6 +74,19 @@ export interface DocumentStatus {
 }
 /** Server command: export triples; arguments [ExportArguments]; result ExportResult. */
 export const EXPORT_COMMAND = COMMANDS.exportTriples;
+/** Server command: a correction the user chose among the code actions; arguments [CorrectionArguments]; result CorrectionResult. */
+export const CORRECT_COMMAND = COMMANDS.correct;
+
+/** An entity or relation fix within one sentence (offsets within `sentence`), or a text to ignore everywhere. */
+export type CorrectionArguments =
+  | { uri: string; sentence: string; correction: import('../corrections/types').Correction }
+  | { uri: string; ignore: string };
+
+export interface CorrectionResult {
+  applied: boolean;
+  /** The files the correction was written to (none in an untrusted workspace or without a folder). */
+  written: string[];
+}
 
 export interface ServerStats {
   models: string[];

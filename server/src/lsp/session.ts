@@ -7,6 +7,9 @@
 import { MessageType, ShowMessageNotification } from 'vscode-languageserver/node';
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DocumentAnnotations } from '../annotations/types';
+import { CorrectionStore } from '../corrections/store';
+import { loadCorrections } from '../corrections/workspaceFiles';
 import { AnalysisProgress } from './analysisProgress';
 import { NO_CLIENT_SUPPORT } from './clientSupport';
 import type { ClientSupport } from './clientSupport';
@@ -30,6 +33,10 @@ export class ServerSession {
   extraRoots: string[] = [];
   /** The workspace folders' paths (file: URIs only): where exports may write. */
   workspaceFolders: string[] = [];
+  /** Whether the editor trusts the workspace (initializationOptions.workspaceTrusted; editors without the notion: yes). Untrusted: corrections stay in memory. */
+  workspaceTrusted = true;
+  /** The user's corrections (code actions), applied to every annotation the features read. */
+  readonly corrections = new CorrectionStore();
 
   readonly models: ModelHost;
   readonly scheduler: AnnotationScheduler;
@@ -64,7 +71,7 @@ export class ServerSession {
       debounceMs: () => this.current.debounceMs,
       maxFileSize: () => this.current.maxFileSize,
       onAnnotated: (uri, annotations, complete, progress) => {
-        this.publisher.publish(uri, annotations, { complete, progress });
+        this.publisher.publish(uri, this.corrected(uri, annotations), { complete, progress });
         this.compactor.activity(0);
       },
       onProgress: (uri, progress) => this.progress.report(uri, progress),
@@ -104,11 +111,32 @@ export class ServerSession {
     });
   }
 
-  /** Publishes every open document again from the annotations kept (presentation settings changed). */
+  /** Publishes every open document again from the annotations kept (presentation settings or corrections changed). */
   republishAll(): void {
     for (const uri of this.documents.keys()) {
-      const a = this.scheduler.get(uri);
+      const a = this.annotationsOf(uri);
       if (a) this.publisher.publish(uri, a);
+    }
+  }
+
+  /** An open document's annotations as the editor shows them: the models' results with the user's corrections. */
+  annotationsOf(uri: string): DocumentAnnotations | undefined {
+    const a = this.scheduler.get(uri);
+    return a && this.corrected(uri, a);
+  }
+
+  private corrected(uri: string, a: DocumentAnnotations): DocumentAnnotations {
+    const document = this.documents.get(uri);
+    return document && a.version === document.version ? this.corrections.apply(a, document.getText()) : a;
+  }
+
+  /** Reads the corrections kept in the workspace folders (trusted workspaces only). */
+  loadWorkspaceCorrections(): void {
+    if (!this.workspaceTrusted) return;
+    for (const folder of this.workspaceFolders) {
+      const { loaded, problems } = loadCorrections(folder, this.corrections);
+      if (loaded) this.logger.info(`corrections: ${loaded} read from ${folder}`);
+      for (const p of problems) this.logger.warn(`corrections: ${p}`);
     }
   }
 

@@ -27,6 +27,8 @@ export interface PackageInfo {
   domain?: string;
   entityTypes: string[];
   relationTypes: string[];
+  /** relation type -> the [head type, tail type] pairs its training data has, when the package says. */
+  relationArguments?: Record<string, string[][]>;
   devScores?: unknown;
 }
 
@@ -72,6 +74,7 @@ function summary(dir: string, json: Record<string, unknown>): PackageInfo {
     domain: text(json.domain),
     entityTypes: list(json.entity_types),
     relationTypes: list(json.relation_types),
+    ...(json.relation_arguments && typeof json.relation_arguments === 'object' ? { relationArguments: json.relation_arguments as Record<string, string[][]> } : {}),
     devScores: json.dev_scores,
   };
 }
