@@ -23,6 +23,9 @@ def main(argv=None):
     t.add_argument("--config", required=True)
     t.add_argument("--resume", action="store_true", help="continue from the run folder's last.pt")
     t.add_argument("--set", action="append", default=[], metavar="KEY=JSON", help="override a top-level config field")
+    t.add_argument("--feedback", nargs="+", metavar="FILE", help="editor corrections (.erlens/feedback.jsonl) to train on too")
+    t.add_argument("--feedback-weight", type=float, default=5.0, help="loss weight of a corrected sentence (default 5)")
+    t.add_argument("--from", dest="init_from", metavar="RUN", help="start from this run's weights and vocabulary (fine-tune)")
     e = sub.add_parser("eval", help="score a trained run (PyTorch) on a JSONL file, strict")
     e.add_argument("--run", required=True)
     e.add_argument("--data", required=True)
@@ -51,7 +54,8 @@ def main(argv=None):
         for kv in args.set:
             k, _, v = kv.partition("=")
             overrides[k] = json.loads(v)
-        train(args.config, resume=args.resume, overrides=overrides)
+        train(args.config, resume=args.resume, overrides=overrides, feedback=args.feedback,
+              feedback_weight=args.feedback_weight, init_from=args.init_from)
     elif args.cmd == "eval":
         from .build import rebuild_from_run
         from .data import load_jsonl

@@ -5,6 +5,7 @@ a checkpoint every epoch (`last.pt`, resumable) and the best one (`best.pt`), a 
 """
 import json
 import os
+import shutil
 import random
 import time
 
@@ -22,6 +23,7 @@ from .featurize import batch as make_batch
 from .predict import predict
 from .retokenize import retokenize
 from .augment import drop_gazetteer_matches, run_ons
+from .feedback import feedback_source
 from .sources import epoch_indices, load_sources
 
 
@@ -146,7 +148,27 @@ def mark_unannotated_listed(sources, per_source, feat, log):
         log.write(event="unannotated_listed", source=src.name, unknown_spans=marked)
 
 
-def train(config, resume=False, quiet=False, overrides=None):
+def start_from(init_run, run_dir):
+    """`--from RUN`: the new run reads RUN's vocabulary files, so its featurizer is RUN's exactly."""
+    for name in ("word_table.pt", "gazetteer.txt"):
+        if os.path.isfile(os.path.join(init_run, name)):
+            shutil.copy(os.path.join(init_run, name), os.path.join(run_dir, name))
+    if not os.path.isfile(os.path.join(init_run, "best.pt")):
+        raise FileNotFoundError("--from %s: the run has no best.pt" % init_run)
+
+
+def load_start_weights(model, schema, init_run):
+    with open(os.path.join(init_run, "schema.json"), encoding="utf-8") as f:
+        known = json.load(f)
+    if known["entity_types"] != schema.entity_types or known["relation_types"] != schema.relation_types:
+        raise ValueError("--from %s: the training data's types (%s; %s) differ from the run's (%s; %s)"
+                         % (init_run, schema.entity_types, schema.relation_types, known["entity_types"], known["relation_types"]))
+    model.load_state_dict(torch.load(os.path.join(init_run, "best.pt"), map_location="cpu")["model"])
+
+
+def train(config, resume=False, quiet=False, overrides=None, feedback=None, feedback_weight=5.0, init_from=None):
+    """`feedback`: files of editor corrections to train on besides the config's data (feedback.py);
+    `init_from`: a run folder whose weights and vocabulary the training starts from (fine-tuning)."""
     cfg = load_config(config, overrides)
     torch.set_num_threads(cfg["threads"])
     device = pick_device(cfg["device"])
@@ -158,6 +180,11 @@ def train(config, resume=False, quiet=False, overrides=None):
             if os.path.exists(p):
                 os.remove(p)
     log = RunLog(os.path.join(run_dir, "log.jsonl"), quiet)
+    if feedback:
+        cfg["train"] = (cfg["train"] if isinstance(cfg["train"], list) else [cfg["train"]]) + [
+            feedback_source(feedback, run_dir, feedback_weight)]
+    if init_from and not resume:
+        start_from(resolve(init_from), run_dir)
 
     set_seed(cfg["seed"])
     sources, per_source = load_sources(cfg["train"], resolve)
@@ -171,6 +198,9 @@ def train(config, resume=False, quiet=False, overrides=None):
     feat, encoder = build_featurizer_and_encoder(cfg, train_set, run_dir)
     mark_unannotated_listed(sources, per_source, feat, log)
     model = build_model(cfg, schema, encoder).to(device)
+    if init_from and not resume:
+        load_start_weights(model, schema, resolve(init_from))
+        log.write(event="started_from", run=init_from)
     arch = architectures.get(cfg["architecture"])
 
     with open(os.path.join(run_dir, "config.json"), "w", encoding="utf-8") as f:
