@@ -12,7 +12,9 @@ const DESCRIPTIONS: Record<ExportFormat, string> = {
   jsonl: 'one triple per line',
   csv: 'subject, predicate, object, types, offsets, confidence',
   ntriples: 'RDF N-Triples for knowledge graphs',
-  brat: 'brat standoff .ann next to a .txt copy',
+  brat: 'brat standoff .ann next to a .txt copy, with the annotation.conf brat needs',
+  labelstudio: 'Label Studio tasks with predictions, and the labelling config',
+  prodigy: 'Prodigy tasks, one sentence a line: tokens, spans, relations',
 };
 const FORMATS = EXPORT_FORMATS.map((label) => ({ label, description: DESCRIPTIONS[label] }));
 

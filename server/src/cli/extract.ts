@@ -64,7 +64,8 @@ export async function runExtract(files: string[], values: Values, opts: CommonOp
     }
 
     let written: string[] = [];
-    if (format === 'brat') written = await writeExport(docs, 'brat', out!);
+    // brat writes a folder; Label Studio writes its labelling config beside the tasks
+    if (format === 'brat' || (format === 'labelstudio' && out)) written = await writeExport(docs, format, out!);
     else {
       const body =
         format === 'text'

@@ -3,8 +3,10 @@
  * the CLI's --format and the client's pick list (through lsp/protocol.ts) all read this list.
  * No imports, so the client can bundle it.
  */
-export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'ntriples', 'brat'] as const;
+export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'ntriples', 'brat', 'labelstudio', 'prodigy'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** What Export Triples offers first: ERlens' own formats (the annotation tools' task formats are opt-in). */
+export const DEFAULT_EXPORT_FORMATS: readonly ExportFormat[] = ['json', 'jsonl', 'csv', 'ntriples', 'brat'];
 
 export function isExportFormat(v: unknown): v is ExportFormat {
   return typeof v === 'string' && (EXPORT_FORMATS as readonly string[]).includes(v);

@@ -1,5 +1,6 @@
 /**
- * Annotations -> export formats: JSON, JSONL triples, CSV, RDF N-Triples, brat standoff.
+ * Annotations -> export formats: JSON, JSONL triples, CSV, RDF N-Triples, brat standoff, and the task
+ * formats of annotation tools (Label Studio: labelStudio.ts, Prodigy: prodigy.ts).
  * docs/export-formats.md documents every field and both offset kinds.
  *
  * Offsets: `start`/`end` are UTF-16 code units into the document text (what VS Code, LSP and
@@ -19,19 +20,16 @@ import { writeFilesAtomic } from './atomicWrite';
 import type { FileContent } from './atomicWrite';
 import { addTypes, BRAT_ATTRIBUTES, BRAT_CONFIG_FILE, bratType, emptyTypes, parseOwnConfig, renderConfig } from './bratConfig';
 import { CodePointIndex } from './codePoints';
+import type { ExportDocument } from './exportDocument';
+import { labelStudioConfig, toLabelStudio } from './labelStudio';
+import { toProdigy } from './prodigy';
 
 import type { ExportFormat } from './formatNames';
 
 export { EXPORT_FORMATS, isExportFormat } from './formatNames';
 export type { ExportFormat };
 
-/** One document to export: its annotations and the exact text they were computed on. */
-export interface ExportDocument {
-  annotations: DocumentAnnotations;
-  text: string;
-  /** Path of the source file, when there is one (brat names its files after it). */
-  path?: string;
-}
+export type { ExportDocument };
 
 export function sha256Text(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -326,6 +324,10 @@ export function toBrat(doc: ExportDocument): { ann: string; txt: string } {
 
 export function render(docs: readonly ExportDocument[], format: Exclude<ExportFormat, 'brat'>): string {
   switch (format) {
+    case 'labelstudio':
+      return toLabelStudio(docs);
+    case 'prodigy':
+      return toProdigy(docs);
     case 'json':
       return toJson(docs);
     case 'jsonl':
@@ -337,7 +339,10 @@ export function render(docs: readonly ExportDocument[], format: Exclude<ExportFo
   }
 }
 
-export const FILE_EXTENSIONS: Record<ExportFormat, string> = { json: '.json', jsonl: '.jsonl', csv: '.csv', ntriples: '.nt', brat: '.ann' };
+export const FILE_EXTENSIONS: Record<ExportFormat, string> = { json: '.json', jsonl: '.jsonl', csv: '.csv', ntriples: '.nt', brat: '.ann', labelstudio: '.labelstudio.json', prodigy: '.prodigy.jsonl' };
+
+/** Written beside a Label Studio export: the project's labelling config for its types. */
+export const LABEL_STUDIO_CONFIG_FILE = 'label-studio-config.xml';
 
 /** A file name stem for a document: its file name without extension, or a stable hash of its uri. */
 /** A URI's path for naming files: percent-decoded where that is valid (`untitled:100% done` is not). */
@@ -362,6 +367,10 @@ export function stemOf(doc: ExportDocument): string {
  * (bratConfig.ts); otherwise `target` is the file.
  */
 export function planExport(docs: readonly ExportDocument[], format: ExportFormat, target: string): FileContent[] {
+  if (format === 'labelstudio') {
+    const config = { file: path.join(path.dirname(target), LABEL_STUDIO_CONFIG_FILE), data: labelStudioConfig(docs.map((d) => d.annotations)) };
+    return [{ file: target, data: render(docs, format) }, config];
+  }
   if (format !== 'brat') return [{ file: target, data: render(docs, format) }];
   const files: FileContent[] = [];
   const used = new Set<string>();

@@ -7,7 +7,7 @@
  */
 import type { EntityAnnotation, RelationAnnotation } from '../annotations/types';
 import { describeAssertion, describeRelation, shortText } from '../annotations/wording';
-import type { ExportDocument } from './formats';
+import type { ExportDocument } from './exportDocument';
 import { appendAll, maxOf } from '../arrays';
 
 /** A sentence is shown on one line, shortened to this many characters. */

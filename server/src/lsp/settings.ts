@@ -8,7 +8,7 @@
  * typo in settings.json degrades one setting instead of stopping the server.
  */
 import { ASSERTION_VIEWS, AssertionView, DEFAULT_ASSERTION_VIEW } from '../assertion/view';
-import { EXPORT_FORMATS } from '../export/formatNames';
+import { DEFAULT_EXPORT_FORMATS, EXPORT_FORMATS } from '../export/formatNames';
 import { EXECUTION_PROVIDER_SETTINGS } from '../model/session';
 import type { ExecutionProviderSetting } from '../model/session';
 
@@ -76,7 +76,7 @@ export const DEFAULT_SETTINGS: Readonly<ErlensSettings> = Object.freeze({
   maxFileSize: 2_000_000,
   trace: 'off',
   exportDirectory: '',
-  exportFormats: [...EXPORT_FORMATS],
+  exportFormats: [...DEFAULT_EXPORT_FORMATS],
   threads: 0,
   cacheMegabytes: 32,
 });
