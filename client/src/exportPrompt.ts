@@ -15,6 +15,7 @@ const DESCRIPTIONS: Record<ExportFormat, string> = {
   brat: 'brat standoff .ann next to a .txt copy, with the annotation.conf brat needs',
   labelstudio: 'Label Studio tasks with predictions, and the labelling config',
   prodigy: 'Prodigy tasks, one sentence a line: tokens, spans, relations',
+  inception: 'INCEpTION documents (UIMA CAS JSON), one per file',
 };
 const FORMATS = EXPORT_FORMATS.map((label) => ({ label, description: DESCRIPTIONS[label] }));
 

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../export/atomicWrite';
 import { documentToJson, ExportDocument, isExportFormat, render, writeExport, EXPORT_FORMATS } from '../export/formats';
+import { FOLDER_FORMATS } from '../export/formatNames';
 import { toTextReport } from '../export/textReport';
 import { ASSERTION_VIEWS, filterByAssertion, isAssertionView } from '../assertion/view';
 import { Annotator } from '../pipeline/annotator';
@@ -37,7 +38,7 @@ export async function runExtract(files: string[], values: Values, opts: CommonOp
   if (!isExportFormat(format) && format !== 'text') throw new UsageError(`--format must be one of ${EXTRACT_FORMATS.join(', ')}, not '${format}'`);
   if (files.length === 0) throw new UsageError('extract needs at least one file');
   const out = values.out as string | undefined;
-  if (format === 'brat' && !out) throw new UsageError('--format brat writes a .txt and an .ann per file: give a folder with --out');
+  if (isExportFormat(format) && FOLDER_FORMATS.includes(format) && !out) throw new UsageError(`--format ${format} writes files per input file: give a folder with --out`);
   // A missing file among many is reported and the others are still extracted (exit 1 at the end);
   // when none can be read there is nothing to do, which is a usage error.
   const unreadable = files.map((f) => (!fs.existsSync(f) ? `file not found: ${f}` : !fs.statSync(f).isFile() ? `not a file: ${f}` : '')).filter(Boolean);
@@ -64,8 +65,8 @@ export async function runExtract(files: string[], values: Values, opts: CommonOp
     }
 
     let written: string[] = [];
-    // brat writes a folder; Label Studio writes its labelling config beside the tasks
-    if (format === 'brat' || (format === 'labelstudio' && out)) written = await writeExport(docs, format, out!);
+    // brat and INCEpTION write a folder (FOLDER_FORMATS); Label Studio its labelling config beside the tasks
+    if (format === 'brat' || format === 'inception' || (format === 'labelstudio' && out)) written = await writeExport(docs, format, out!);
     else {
       const body =
         format === 'text'

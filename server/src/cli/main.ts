@@ -24,7 +24,7 @@ import { runSessionMemoryBench } from './benchSessionMemory';
 const HELP = `erlens — entities and relations in Markdown and text, fully local
 
 usage:
-  erlens extract <files…> [--model ID|DIR]… [--format json|jsonl|csv|ntriples|brat|labelstudio|prodigy|text] [--out PATH]
+  erlens extract <files…> [--model ID|DIR]… [--format json|jsonl|csv|ntriples|brat|labelstudio|prodigy|inception|text] [--out PATH]
                  [--assertions all|affirmed|present]
   erlens predict --model ID|DIR --input GOLD.jsonl --output PRED.jsonl
   erlens eval    --model ID|DIR --data GOLD.jsonl [--report R.json]
@@ -54,7 +54,7 @@ startCodePoint/endCodePoint, text, type, score) and relations (head/tail = indic
 entities, type, score). json prints all documents in one object, jsonl one document per line, csv and
 ntriples one row/triple per relation, brat a .txt + .ann pair per file (and annotation.conf) into the
 --out folder, labelstudio Label Studio tasks with predictions (and label-studio-config.xml beside --out),
-prodigy Prodigy tasks (one sentence a line); text is for reading, not parsing: per sentence its entities (type, assertion) and its
+prodigy Prodigy tasks (one sentence a line), inception one UIMA CAS JSON file per file into the --out folder; text is for reading, not parsing: per sentence its entities (type, assertion) and its
 relations as head → type → tail (what npm run demo prints). Every entity and relation carries its assertion status (present, negated, possible,
 hypothetical, historical, family); --assertions affirmed keeps present, historical and possible ones,
 --assertions present only present ones (an entity stays while a kept relation uses it); default all.

@@ -3,8 +3,11 @@
  * the CLI's --format and the client's pick list (through lsp/protocol.ts) all read this list.
  * No imports, so the client can bundle it.
  */
-export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'ntriples', 'brat', 'labelstudio', 'prodigy'] as const;
+export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'ntriples', 'brat', 'labelstudio', 'prodigy', 'inception'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** Formats written as a folder of files, one or two per document (the others: one file for all). */
+export const FOLDER_FORMATS: readonly ExportFormat[] = ['brat', 'inception'];
+
 /** What Export Triples offers first: ERlens' own formats (the annotation tools' task formats are opt-in). */
 export const DEFAULT_EXPORT_FORMATS: readonly ExportFormat[] = ['json', 'jsonl', 'csv', 'ntriples', 'brat'];
 

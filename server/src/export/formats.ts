@@ -1,6 +1,6 @@
 /**
  * Annotations -> export formats: JSON, JSONL triples, CSV, RDF N-Triples, brat standoff, and the task
- * formats of annotation tools (Label Studio: labelStudio.ts, Prodigy: prodigy.ts).
+ * formats of annotation tools (Label Studio: labelStudio.ts, Prodigy: prodigy.ts, INCEpTION: uimaCas.ts).
  * docs/export-formats.md documents every field and both offset kinds.
  *
  * Offsets: `start`/`end` are UTF-16 code units into the document text (what VS Code, LSP and
@@ -23,6 +23,7 @@ import { CodePointIndex } from './codePoints';
 import type { ExportDocument } from './exportDocument';
 import { labelStudioConfig, toLabelStudio } from './labelStudio';
 import { toProdigy } from './prodigy';
+import { toUimaCasJson } from './uimaCas';
 
 import type { ExportFormat } from './formatNames';
 
@@ -322,7 +323,7 @@ export function toBrat(doc: ExportDocument): { ann: string; txt: string } {
 
 // ---------------------------------------------------------------------------------------- rendering
 
-export function render(docs: readonly ExportDocument[], format: Exclude<ExportFormat, 'brat'>): string {
+export function render(docs: readonly ExportDocument[], format: Exclude<ExportFormat, 'brat' | 'inception'>): string {
   switch (format) {
     case 'labelstudio':
       return toLabelStudio(docs);
@@ -339,7 +340,7 @@ export function render(docs: readonly ExportDocument[], format: Exclude<ExportFo
   }
 }
 
-export const FILE_EXTENSIONS: Record<ExportFormat, string> = { json: '.json', jsonl: '.jsonl', csv: '.csv', ntriples: '.nt', brat: '.ann', labelstudio: '.labelstudio.json', prodigy: '.prodigy.jsonl' };
+export const FILE_EXTENSIONS: Record<ExportFormat, string> = { json: '.json', jsonl: '.jsonl', csv: '.csv', ntriples: '.nt', brat: '.ann', labelstudio: '.labelstudio.json', prodigy: '.prodigy.jsonl', inception: '.cas.json' };
 
 /** Written beside a Label Studio export: the project's labelling config for its types. */
 export const LABEL_STUDIO_CONFIG_FILE = 'label-studio-config.xml';
@@ -361,6 +362,17 @@ export function stemOf(doc: ExportDocument): string {
   return base.replace(/[^\p{L}\p{N}._-]+/gu, '_') || `doc-${sha256Text(doc.annotations.uri).slice(0, 12)}`;
 }
 
+/** Each document with a file name stem no other document of the export has. */
+function uniqueStems(docs: readonly ExportDocument[]): [ExportDocument, string][] {
+  const used = new Set<string>();
+  return docs.map((doc) => {
+    let stem = stemOf(doc);
+    for (let n = 2; used.has(stem); n++) stem = `${stemOf(doc)}-${n}`;
+    used.add(stem);
+    return [doc, stem];
+  });
+}
+
 /**
  * The files of `docs` in `format`. For brat, `target` is a folder and every document gets a
  * `<stem>.txt` + `<stem>.ann` pair (stems made unique), with the folder's annotation.conf
@@ -371,13 +383,10 @@ export function planExport(docs: readonly ExportDocument[], format: ExportFormat
     const config = { file: path.join(path.dirname(target), LABEL_STUDIO_CONFIG_FILE), data: labelStudioConfig(docs.map((d) => d.annotations)) };
     return [{ file: target, data: render(docs, format) }, config];
   }
+  if (format === 'inception') return uniqueStems(docs).map(([doc, stem]) => ({ file: path.join(target, `${stem}${FILE_EXTENSIONS.inception}`), data: toUimaCasJson(doc) }));
   if (format !== 'brat') return [{ file: target, data: render(docs, format) }];
   const files: FileContent[] = [];
-  const used = new Set<string>();
-  for (const doc of docs) {
-    let stem = stemOf(doc);
-    for (let n = 2; used.has(stem); n++) stem = `${stemOf(doc)}-${n}`;
-    used.add(stem);
+  for (const [doc, stem] of uniqueStems(docs)) {
     const { ann, txt } = toBrat(doc);
     files.push({ file: path.join(target, `${stem}.txt`), data: txt }, { file: path.join(target, `${stem}.ann`), data: ann });
   }

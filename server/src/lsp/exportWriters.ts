@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { writeFilesAtomic } from '../export/atomicWrite';
 import type { FileContent } from '../export/atomicWrite';
 import { FILE_EXTENSIONS, isExportFormat, planExport, stemOf } from '../export/formats';
+import { FOLDER_FORMATS } from '../export/formatNames';
 import type { ExportDocument } from '../export/formats';
 
 export type { ExportDocument };
@@ -18,7 +19,7 @@ export async function writeExports(documents: ExportDocument[], formats: string[
   const files: FileContent[] = [];
   for (const format of formats) {
     if (!isExportFormat(format)) continue;
-    const target = format === 'brat' ? outDir : path.join(outDir, `${stem}${FILE_EXTENSIONS[format]}`);
+    const target = FOLDER_FORMATS.includes(format) ? outDir : path.join(outDir, `${stem}${FILE_EXTENSIONS[format]}`);
     files.push(...planExport(documents, format, target));
   }
   await writeFilesAtomic(files);
