@@ -3,7 +3,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EXPORT_FORMATS } from './protocol';
+import { EXPORT_FORMATS, FILE_EXTENSIONS, FOLDER_FORMATS } from './protocol';
 import type { ExportArguments, ExportFormat, ExportResult } from './protocol';
 
 // Keyed by format: a format added to EXPORT_FORMATS without a description here does not compile.
@@ -33,7 +33,40 @@ export async function promptExportArguments(): Promise<ExportArguments[] | undef
     { title: 'ERlens: Export Triples', placeHolder: 'Formats', canPickMany: true },
   );
   if (!picked || picked.length === 0) return undefined;
-  return [{ scope: scope.scope, uri: editor?.document.uri.toString(), formats: picked.map((p) => p.label) }];
+  const formats = picked.map((p) => p.label);
+  const target = await askWhere(scope.scope === 'document' && editor ? editor.document.uri : undefined, formats);
+  if (!target) return undefined;
+  return [{ scope: scope.scope, uri: editor?.document.uri.toString(), formats, ...target }];
+}
+
+/** The configured export folder (erlens.export.directory, relative to the first workspace folder), else `erlens-export` there. */
+function configuredFolder(document: vscode.Uri | undefined): vscode.Uri | undefined {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri ?? (document?.scheme === 'file' ? vscode.Uri.file(path.dirname(document.fsPath)) : undefined);
+  const setting = vscode.workspace.getConfiguration('erlens').get<string>('export.directory') ?? '';
+  if (path.isAbsolute(setting)) return vscode.Uri.file(setting);
+  return root && vscode.Uri.joinPath(root, setting || 'erlens-export');
+}
+
+/**
+ * Where to save, in the save dialog, starting in the configured folder with the name the export would
+ * get. The folder chosen takes every format's files (brat and INCEpTION write one or two per document
+ * there); the name chosen names the one-file formats.
+ */
+async function askWhere(document: vscode.Uri | undefined, formats: readonly ExportFormat[]): Promise<Pick<ExportArguments, 'directory' | 'name'> | undefined> {
+  const stem = document ? path.basename(document.fsPath).replace(/\.[^.]+$/, '') : 'erlens-triples';
+  const first = formats.find((f) => !FOLDER_FORMATS.includes(f)) ?? formats[0];
+  const folder = configuredFolder(document);
+  // A save dialog cannot open in a folder that does not exist yet (the first export's erlens-export/).
+  if (folder) await Promise.resolve(vscode.workspace.fs.createDirectory(folder)).catch(() => undefined);
+  const chosen = await vscode.window.showSaveDialog({
+    title: 'ERlens: Export Triples: where to save',
+    saveLabel: 'Export',
+    ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, stem + FILE_EXTENSIONS[first]) } : {}),
+  });
+  if (!chosen) return undefined;
+  const base = path.basename(chosen.fsPath);
+  const ext = FILE_EXTENSIONS[first];
+  return { directory: path.dirname(chosen.fsPath), name: base.endsWith(ext) ? base.slice(0, -ext.length) : base.replace(/\.[^.]+$/, '') };
 }
 
 export async function showExportResult(result: ExportResult): Promise<void> {

@@ -136,6 +136,16 @@ async function runPalette(page, title) {
     await page.keyboard.press('Enter');
     await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="jsonl"]', { timeout: 30000 });
     await page.keyboard.press('Enter'); // accept the pre-selected formats
+    // The save dialog (code-server's simple file dialog) opens in the configured folder with the
+    // document's name: accept it as it is.
+    const saveInput = page.locator('.quick-input-widget input');
+    const proposed = await page.waitForFunction(() => {
+      const input = document.querySelector('.quick-input-widget input');
+      return input && /erlens-export/.test(input.value) ? input.value : false;
+    }, null, { timeout: 30000 }).then((h) => h.jsonValue(), () => '');
+    check('Export Triples asks where to save, in the export folder, with the note\'s name', /erlens-export\/note\.json$/.test(String(proposed)), String(proposed));
+    await page.screenshot({ path: path.join(outDir, 'export-save-dialog.png') });
+    await saveInput.press('Enter');
     const toast = page.locator('.notification-toast', { hasText: 'ERlens exported' });
     await toast.first().waitFor({ timeout: 60000 });
     const toastText = (await toast.first().innerText()).replace(/\s+/g, ' ');

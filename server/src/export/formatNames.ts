@@ -5,6 +5,9 @@
  */
 export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'ntriples', 'brat', 'labelstudio', 'prodigy', 'inception'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** The extension of each format's files (brat's .ann goes with a .txt; Label Studio's tasks with label-studio-config.xml). */
+export const FILE_EXTENSIONS: Readonly<Record<ExportFormat, string>> = { json: '.json', jsonl: '.jsonl', csv: '.csv', ntriples: '.nt', brat: '.ann', labelstudio: '.labelstudio.json', prodigy: '.prodigy.jsonl', inception: '.cas.json' };
+
 /** Formats written as a folder of files, one or two per document (the others: one file for all). */
 export const FOLDER_FORMATS: readonly ExportFormat[] = ['brat', 'inception'];
 

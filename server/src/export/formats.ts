@@ -27,7 +27,8 @@ import { toUimaCasJson } from './uimaCas';
 
 import type { ExportFormat } from './formatNames';
 
-export { EXPORT_FORMATS, isExportFormat } from './formatNames';
+export { EXPORT_FORMATS, FILE_EXTENSIONS, isExportFormat } from './formatNames';
+import { FILE_EXTENSIONS } from './formatNames';
 export type { ExportFormat };
 
 export type { ExportDocument };
@@ -340,7 +341,6 @@ export function render(docs: readonly ExportDocument[], format: Exclude<ExportFo
   }
 }
 
-export const FILE_EXTENSIONS: Record<ExportFormat, string> = { json: '.json', jsonl: '.jsonl', csv: '.csv', ntriples: '.nt', brat: '.ann', labelstudio: '.labelstudio.json', prodigy: '.prodigy.jsonl', inception: '.cas.json' };
 
 /** Written beside a Label Studio export: the project's labelling config for its types. */
 export const LABEL_STUDIO_CONFIG_FILE = 'label-studio-config.xml';

@@ -152,7 +152,7 @@ export async function runExport(args: ExportArguments, ctx: ExportContext): Prom
     annotated.push({ annotations, text, path: uriToPath(document.uri) });
   }
   throwIfAborted(ctx.stop);
-  const files = annotated.length > 0 ? await writeExports(annotated, formats, outDir) : [];
+  const files = annotated.length > 0 ? await writeExports(annotated, formats, outDir, args.name ? path.basename(args.name) : undefined) : [];
   const result: ExportResult = {
     files,
     documents: annotated.length,

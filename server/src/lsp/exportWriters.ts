@@ -8,14 +8,14 @@
 import * as path from 'node:path';
 import { writeFilesAtomic } from '../export/atomicWrite';
 import type { FileContent } from '../export/atomicWrite';
-import { FILE_EXTENSIONS, isExportFormat, planExport, stemOf } from '../export/formats';
-import { FOLDER_FORMATS } from '../export/formatNames';
+import { isExportFormat, planExport, stemOf } from '../export/formats';
+import { FILE_EXTENSIONS, FOLDER_FORMATS } from '../export/formatNames';
 import type { ExportDocument } from '../export/formats';
 
 export type { ExportDocument };
 
-export async function writeExports(documents: ExportDocument[], formats: string[], outDir: string): Promise<string[]> {
-  const stem = documents.length === 1 ? stemOf(documents[0]) : 'erlens-triples';
+export async function writeExports(documents: ExportDocument[], formats: string[], outDir: string, name?: string): Promise<string[]> {
+  const stem = name || (documents.length === 1 ? stemOf(documents[0]) : 'erlens-triples');
   const files: FileContent[] = [];
   for (const format of formats) {
     if (!isExportFormat(format)) continue;

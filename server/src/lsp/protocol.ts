@@ -3,7 +3,7 @@
  * re-exports this file; esbuild bundles it into both sides), the CLI's LSP driver and tests — as
  * rust-analyzer's lsp_ext.ts. Imports only what the client can bundle (formatNames has no imports).
  */
-export { EXPORT_FORMATS } from '../export/formatNames';
+export { EXPORT_FORMATS, FILE_EXTENSIONS, FOLDER_FORMATS } from '../export/formatNames';
 export type { ExportFormat } from '../export/formatNames';
 
 /** Every command id package.json contributes (settings.test.ts checks the two lists agree). */
@@ -133,6 +133,8 @@ export interface ExportArguments {
   formats?: string[];
   /** Output folder; default erlens.export.directory, else `erlens-export` in the first workspace folder, else next to the document. */
   directory?: string;
+  /** File name (without extension) of the one-file formats; default the document's name, or `erlens-triples` for several documents. */
+  name?: string;
 }
 
 export interface ExportResult {
