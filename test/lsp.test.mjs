@@ -80,6 +80,7 @@ test('opening a note publishes one diagnostic per relation, with related informa
   for (const d of diagnostics) {
     assert.equal(d.source, 'erlens');
     assert.ok(relationTypes.has(d.code), d.code);
+    assert.match(d.codeDescription.href, new RegExp(`^file://.*/docs/relation-types\\.md#${d.code.toLowerCase()}$`), 'a link to the type\'s documentation');
     assert.equal(d.severity, 3, 'information');
     assert.equal(d.relatedInformation.length, 2);
     const [head, tail] = d.relatedInformation;

@@ -9,7 +9,10 @@
  * Unnecessary tag, which editors draw faded, so "no signs of anaphylaxis after amoxicillin" does not
  * read like an adverse drug event.
  */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
+import { extensionRoot } from '../paths';
 import type { Diagnostic, DiagnosticRelatedInformation } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isAffirmed, isShown } from '../assertion/view';
@@ -20,6 +23,14 @@ import { describeAssertion, describeRelation } from '../annotations/wording';
 import { entityRange } from './relationText';
 
 export const DIAGNOSTIC_SOURCE = 'erlens';
+
+/** Where the relation types are explained (docs/relation-types.md, shipped in the extension); one section per type. */
+const RELATION_DOCS = pathToFileURL(path.join(extensionRoot, 'docs', 'relation-types.md')).href;
+
+/** The section of a relation type, as Markdown renderers name headings ("Live_In" -> "#live_in"). */
+export function relationTypeLink(type: string): string {
+  return `${RELATION_DOCS}#${type.toLowerCase().replace(/[^\p{L}\p{N}_ -]/gu, '').replace(/ /g, '-')}`;
+}
 
 const SEVERITY: Record<Exclude<SeverityName, 'off'>, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
@@ -46,6 +57,7 @@ export function relationDiagnostic(document: TextDocument, relation: RelationAnn
     severity,
     source: DIAGNOSTIC_SOURCE,
     code: relation.type,
+    codeDescription: { href: relationTypeLink(relation.type) },
     message: `${describeRelation(relation)} (${relation.head.type} → ${relation.tail.type}, ${describeAssertion(relation.assertion)}, score ${relation.score.toFixed(2)}, ${relation.model})`,
     data: { relation: relation.id, assertion: relation.assertion.status },
   };
