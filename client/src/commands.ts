@@ -59,12 +59,20 @@ async function selectModels(getClient: () => LanguageClient | undefined): Promis
   await config.update('models', picked.map((p) => p.label), target);
 }
 
+/** The bundled sample note as an untitled Markdown document: the user's to edit, nothing written. */
+async function openSampleNote(context: vscode.ExtensionContext): Promise<void> {
+  const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, 'examples', 'clinical-note.md'));
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: new TextDecoder().decode(bytes) });
+  await vscode.window.showTextDocument(document);
+}
+
 export function registerCommands(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined, output: vscode.LogOutputChannel): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(COMMANDS.revealRange, revealRange),
     vscode.commands.registerCommand(COMMANDS.pickRelation, pickRelation),
     vscode.commands.registerCommand(COMMANDS.selectModels, () => selectModels(getClient)),
     vscode.commands.registerCommand(COMMANDS.showOutput, () => output.show(true)),
+    vscode.commands.registerCommand(COMMANDS.openSampleNote, () => openSampleNote(context)),
     vscode.commands.registerCommand(COMMANDS.restartServer, async () => {
       await getClient()?.restart();
     }),

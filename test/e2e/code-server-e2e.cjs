@@ -154,6 +154,13 @@ async function runPalette(page, title) {
     check('Export Triples wrote every format', ['.json', '.jsonl', '.csv', '.nt', '.ann', '.txt'].every((ext) => written.some((f) => f.endsWith(ext))), `${toastText.slice(0, 160)} :: ${written.join(', ')}`);
     await page.screenshot({ path: path.join(outDir, 'export.png') });
 
+    // The walkthrough's first step: the bundled sample note opens as a new document and is analysed.
+    await runPalette(page, 'ERlens: Open a Sample Clinical Note');
+    const sample = page.locator('.view-lines', { hasText: 'Follow-up visit' });
+    const opened = await sample.first().waitFor({ timeout: 30000 }).then(() => true, () => false);
+    check('the walkthrough opens the sample note as a new document', opened, opened ? 'Follow-up visit' : 'not shown');
+    await page.screenshot({ path: path.join(outDir, 'sample-note.png') });
+
     // ERlens: Select Models lists the installed packages, the active one picked.
     await runPalette(page, 'ERlens: Select Models');
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny-mge' });

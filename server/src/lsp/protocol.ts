@@ -18,6 +18,8 @@ export const COMMANDS = Object.freeze({
   /** Client commands the server's code lenses invoke: select a relation's other argument, pick among a sentence's relations. */
   revealRange: 'erlens.revealRange',
   pickRelation: 'erlens.pickRelation',
+  /** Client command (the walkthrough's first step): the bundled sample note, as a new unsaved document. */
+  openSampleNote: 'erlens.openSampleNote',
 });
 
 /**

@@ -38,3 +38,17 @@ test('every setting is read from its declared key, dotted or nested', () => {
 test('package.json contributes exactly the commands of the protocol', () => {
   assert.deepEqual(manifest.contributes.commands.map((c: { command: string }) => c.command).sort(), Object.values(COMMANDS).sort());
 });
+
+test('the walkthrough: every step has its page, the sample note exists, and the VSIX allowlist ships them', () => {
+  const root = extensionRoot;
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const [walkthrough] = manifest.contributes.walkthroughs;
+  assert.ok(walkthrough.steps.length >= 3);
+  const ignore = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8');
+  for (const step of walkthrough.steps) {
+    assert.ok(fs.existsSync(path.join(root, step.media.markdown)), step.media.markdown);
+  }
+  assert.ok(walkthrough.steps[0].description.includes(`command:${COMMANDS.openSampleNote}`));
+  assert.ok(fs.existsSync(path.join(root, 'examples', 'clinical-note.md')));
+  for (const allowed of ['!media/walkthrough/*.md', '!examples/clinical-note.md', '!docs/relation-types.md']) assert.ok(ignore.includes(allowed), allowed);
+});
