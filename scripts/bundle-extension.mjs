@@ -23,5 +23,7 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', external: ['onnxruntime-node'] }),
   esbuild.build({ ...common, entryPoints: ['server/src/lsp/analysisWorker.ts'], outfile: 'dist/analysisWorker.js', external: ['onnxruntime-node'] }),
+  // The relation graph webview's script (Cytoscape.js inside): a browser bundle, loaded by graphPanel.ts.
+  esbuild.build({ ...common, format: 'iife', platform: 'browser', target: 'es2022', entryPoints: ['client/webview/graphView.ts'], outfile: 'dist/graph.js' }),
 ]);
-console.log(`bundled dist/extension.js, dist/server.js and dist/analysisWorker.js${production ? ' (production)' : ''}`);
+console.log(`bundled dist/extension.js, dist/server.js, dist/analysisWorker.js and dist/graph.js${production ? ' (production)' : ''}`);

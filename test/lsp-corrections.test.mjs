@@ -135,3 +135,23 @@ test('untrusted workspace: corrections apply in memory and nothing is written', 
     await client.stop();
   }
 });
+
+test('erlens/relationGraph: one node per distinct entity with its mentions, one edge per distinct triple, matching the diagnostics', async () => {
+  const { client, uri } = await session(fs.mkdtempSync(path.join(os.tmpdir(), 'erlens-graph-')));
+  try {
+    const graph = await client.request('erlens/relationGraph', { uri });
+    const diagnostics = client.diagnostics.get(uri).diagnostics;
+    assert.equal(graph.uri, uri);
+    assert.ok(graph.nodes.length >= 2 && graph.edges.length >= 1);
+    const ids = new Set(graph.nodes.map((n) => n.id));
+    for (const n of graph.nodes) {
+      assert.ok(n.mentions.length >= 1);
+      for (const m of n.mentions) assert.equal(rangeText(doc.text, m).toLowerCase().replace(/\s+/g, ' '), n.label.toLowerCase(), 'each mention reads as the node');
+    }
+    for (const e of graph.edges) assert.ok(ids.has(e.source) && ids.has(e.target) && e.count >= 1);
+    assert.equal(graph.edges.reduce((s, e) => s + e.count, 0), diagnostics.length, 'every relation shown is in the graph');
+    assert.equal(await client.request('erlens/relationGraph', { uri: 'file:///not/open.md' }), null);
+  } finally {
+    await client.stop();
+  }
+});

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { showRelationGraph } from './graphPanel';
 import { COMMANDS, LIST_MODELS_REQUEST } from './protocol';
 import type { PackageSummary } from './protocol';
 
@@ -73,6 +74,7 @@ export function registerCommands(context: vscode.ExtensionContext, getClient: ()
     vscode.commands.registerCommand(COMMANDS.selectModels, () => selectModels(getClient)),
     vscode.commands.registerCommand(COMMANDS.showOutput, () => output.show(true)),
     vscode.commands.registerCommand(COMMANDS.openSampleNote, () => openSampleNote(context)),
+    vscode.commands.registerCommand(COMMANDS.showRelationGraph, () => showRelationGraph(context, getClient)),
     vscode.commands.registerCommand(COMMANDS.restartServer, async () => {
       await getClient()?.restart();
     }),

@@ -154,6 +154,28 @@ async function runPalette(page, title) {
     check('Export Triples wrote every format', ['.json', '.jsonl', '.csv', '.nt', '.ann', '.txt'].every((ext) => written.some((f) => f.endsWith(ext))), `${toastText.slice(0, 160)} :: ${written.join(', ')}`);
     await page.screenshot({ path: path.join(outDir, 'export.png') });
 
+    // ERlens: Show Relation Graph: a webview beside the note draws its entities and relations; clicking a
+    // node selects its mention in the editor.
+    await runPalette(page, 'ERlens: Show Relation Graph');
+    const webview = page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+    const graphBox = webview.locator('#graph[data-first-node]');
+    const drawn = await graphBox.first().waitFor({ timeout: 30000 }).then(() => true, () => false);
+    const nodes = drawn ? Number(await graphBox.getAttribute('data-nodes')) : 0;
+    const csp = drawn ? await webview.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content') : '';
+    // webview.cspSource is VS Code's own resource origin ('self' and its vscode-cdn.net pattern): no
+    // inline code, no eval, and no other origin (no CDN of ours).
+    const origins = csp.split(';').flatMap((d) => d.trim().split(/\s+/).slice(1)).filter((o) => !["'none'", "'self'", 'data:'].includes(o));
+    check('relation graph webview draws the entities (strict CSP, nothing inline or remote)', drawn && nodes >= 2 && /default-src 'none'/.test(csp) && !/unsafe/.test(csp) && origins.every((o) => /^https:\/\/\*\.vscode-cdn\.net$/.test(o)), `${nodes} nodes; ${csp}`);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(outDir, 'relation-graph.png') });
+    if (drawn) {
+      const first = JSON.parse(await graphBox.getAttribute('data-first-node'));
+      await graphBox.click({ position: { x: first.x, y: first.y } });
+      const selectedNow = page.locator('.statusbar-item', { hasText: /selected\)/ });
+      const revealed = await selectedNow.first().waitFor({ timeout: 15000 }).then(() => true, () => false);
+      check('clicking a graph node selects its mention in the editor', revealed, revealed ? `${first.label}: ${await selectedNow.first().innerText()}` : `${first.label}: no selection`);
+    }
+
     // The walkthrough's first step: the bundled sample note opens as a new document and is analysed.
     await runPalette(page, 'ERlens: Open a Sample Clinical Note');
     const sample = page.locator('.view-lines', { hasText: 'Follow-up visit' });

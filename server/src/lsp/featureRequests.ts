@@ -10,6 +10,9 @@ import { buildCodeActions } from './codeActions';
 import type { CorrectionVocabulary } from './codeActions';
 import { buildCodeLenses } from './codeLens';
 import { catalogueFor } from './modelHost';
+import { RELATION_GRAPH_REQUEST } from './protocol';
+import type { GraphData } from './protocol';
+import { buildRelationGraph } from './relationGraph';
 import { buildHover } from './hover';
 import { buildSemanticTokens, semanticTokensEdits } from './semanticTokens';
 import type { ServerSession } from './session';
@@ -57,6 +60,11 @@ export function registerFeatureRequests(connection: Connection, session: ServerS
     if (token.isCancellationRequested) throw cancelled();
     const document = documents.get(textDocument.uri);
     return document ? buildCodeActions(document, session.annotationsOf(document.uri), range, vocabulary(session)) : [];
+  });
+
+  connection.onRequest(RELATION_GRAPH_REQUEST, ({ uri }: { uri: string }): GraphData | null => {
+    const document = documents.get(uri);
+    return document ? buildRelationGraph(document, session.annotationsOf(uri)) : null;
   });
 
   connection.onCodeLens(({ textDocument }, token) => {

@@ -18,6 +18,8 @@ export const COMMANDS = Object.freeze({
   /** Client commands the server's code lenses invoke: select a relation's other argument, pick among a sentence's relations. */
   revealRange: 'erlens.revealRange',
   pickRelation: 'erlens.pickRelation',
+  /** Client command: the relation graph webview of the current document (client/src/graphPanel.ts). */
+  showRelationGraph: 'erlens.showRelationGraph',
   /** Client command (the walkthrough's first step): the bundled sample note, as a new unsaved document. */
   openSampleNote: 'erlens.openSampleNote',
 });
@@ -64,6 +66,37 @@ export const VISIBLE_RANGE_NOTIFICATION = 'erlens/visibleRange';
  * analysed so far (a cold document is published in waves), and how far the analysis is.
  */
 export const DOCUMENT_STATUS_NOTIFICATION = 'erlens/documentStatus';
+/** Request `erlens/relationGraph` { uri } → GraphData: the document's entities and relations as a graph (relationGraph.ts). */
+export const RELATION_GRAPH_REQUEST = 'erlens/relationGraph';
+
+/** A range in LSP's shape (the client may bundle this file without vscode-languageserver). */
+export interface GraphRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+export interface GraphNode {
+  id: string;
+  label: string;
+  type: string;
+  mentions: GraphRange[];
+  assertions: string[];
+}
+export interface GraphEdge {
+  id: string;
+  source: string;
+  target: string;
+  type: string;
+  count: number;
+  assertions: string[];
+}
+export interface GraphData {
+  uri: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** More entities than the graph shows (relationGraph.MAX_GRAPH_NODES): the busiest are kept. */
+  truncated: boolean;
+}
+
 /** Notification `erlens/workspaceTrusted` (client → server), no params: the user granted workspace trust since the server started. */
 export const WORKSPACE_TRUSTED_NOTIFICATION = 'erlens/workspaceTrusted';
 
