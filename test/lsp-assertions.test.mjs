@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLINICAL_NOTE, CLINICAL_PROBES, LspTestClient, defaultClinicalModel, fileUri, waitFor } from './lspClient.mjs';
+import { CLINICAL_NOTE, CLINICAL_PROBES, LspTestClient, defaultClinicalModel, fileUri, offsetAt, waitFor } from './lspClient.mjs';
 
 const clinical = await defaultClinicalModel();
 const skip = clinical ? false : 'no clinical package among the default models is installed';
@@ -19,15 +19,6 @@ const UNNECESSARY = 1;
 let client;
 let found; // probes the model marked: [{ probe, entity range }]
 
-function positionAt(s, offset) {
-  const before = s.slice(0, offset);
-  return { line: before.split('\n').length - 1, character: offset - (before.lastIndexOf('\n') + 1) };
-}
-function offsetAt(s, { line, character }) {
-  let offset = 0;
-  for (let i = 0; i < line; i++) offset = s.indexOf('\n', offset) + 1;
-  return offset + character;
-}
 const inProbe = (probe, range) => offsetAt(CLINICAL_NOTE, range.start) >= probe.start && offsetAt(CLINICAL_NOTE, range.end) <= probe.end;
 
 /** Applies new `assertions.show` and waits for the diagnostics the server republishes. */

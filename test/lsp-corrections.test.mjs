@@ -8,23 +8,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LspTestClient, conllDocument, fileUri, tinyModelDir, waitFor } from './lspClient.mjs';
+import { LspTestClient, conllDocument, fileUri, offsetAt, rangeText, tinyModelDir, waitFor } from './lspClient.mjs';
 
 const settings = { models: [tinyModelDir], executionProvider: 'cpu', debounceMs: 20, diagnostics: { severity: 'information', maxPerDocument: 500 } };
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'erlens-corrections-'));
 const untrusted = fs.mkdtempSync(path.join(os.tmpdir(), 'erlens-untrusted-'));
 let doc;
 
-function positionAt(s, offset) {
-  const before = s.slice(0, offset);
-  return { line: before.split('\n').length - 1, character: offset - (before.lastIndexOf('\n') + 1) };
-}
-function offsetAt(s, { line, character }) {
-  let offset = 0;
-  for (let i = 0; i < line; i++) offset = s.indexOf('\n', offset) + 1;
-  return offset + character;
-}
-const rangeText = (s, r) => s.slice(offsetAt(s, r.start), offsetAt(s, r.end));
 
 async function session(folder, initializationOptions = {}) {
   const client = new LspTestClient(settings, { workspaceFolders: [folder], initializationOptions });

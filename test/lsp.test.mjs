@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LspTestClient, conllDocument, fileUri, repoRoot, tinyModelDir } from './lspClient.mjs';
+import { LspTestClient, conllDocument, fileUri, offsetAt, positionAt, rangeText, repoRoot, tinyModelDir } from './lspClient.mjs';
 
 const settings = { models: [tinyModelDir], executionProvider: 'cpu', debounceMs: 50, diagnostics: { severity: 'information', maxPerDocument: 500 }, codeLens: { maxPerSentence: 100 } };
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'erlens-lsp-'));
@@ -17,24 +17,10 @@ let client;
 let corpus;
 let text;
 
-/** Offset → LSP position in `s`. */
-function positionAt(s, offset) {
-  const before = s.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
-}
-function offsetAt(s, { line, character }) {
-  let offset = 0;
-  for (let i = 0; i < line; i++) offset = s.indexOf('\n', offset) + 1;
-  return offset + character;
-}
 /** The document text a decoded semantic token covers. */
 function tokenText(s, t) {
   const start = offsetAt(s, { line: t.line, character: t.char });
   return s.slice(start, start + t.length);
-}
-function rangeText(s, range) {
-  return s.slice(offsetAt(s, range.start), offsetAt(s, range.end));
 }
 
 /** Gold (head text, type, tail text) triples of the memorised sentences. */

@@ -16,6 +16,24 @@ export const serverMain = process.env.ERLENS_SERVER_MAIN ?? path.join(repoRoot, 
 // The other architectures' tiny packages and the odd-input document, shared with the TypeScript tests.
 export const { tinyArchitectures, tinyPackageOf, oddInputDocument } = createRequire(import.meta.url)(path.join(repoRoot, 'server', 'out', 'testing', 'fixtures.js'));
 
+/** Offset → LSP position in `s` (UTF-16 units, lines split at \n). */
+export function positionAt(s, offset) {
+  const before = s.slice(0, offset);
+  return { line: before.split('\n').length - 1, character: offset - (before.lastIndexOf('\n') + 1) };
+}
+
+/** LSP position → offset in `s`. */
+export function offsetAt(s, { line, character }) {
+  let offset = 0;
+  for (let i = 0; i < line; i++) offset = s.indexOf('\n', offset) + 1;
+  return offset + character;
+}
+
+/** The text of `s` an LSP range covers. */
+export function rangeText(s, range) {
+  return s.slice(offsetAt(s, range.start), offsetAt(s, range.end));
+}
+
 export function fileUri(p) {
   return pathToFileURL(p).toString();
 }

@@ -62,19 +62,22 @@ def parse_sentence(obj, where="<input>"):
     return Sentence(str(obj.get("id", where)), tokens, entities, relations, text)
 
 
-def load_jsonl(path):
+def jsonl_objects(path):
+    """(line number, object) for every non-empty line of a JSONL file; a line that is not JSON is an error."""
     if not os.path.isfile(path):
         raise FileNotFoundError("data file not found: %s" % path)
-    out = []
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                yield n, json.loads(line)
             except json.JSONDecodeError as err:
                 raise DataError("%s:%d: not valid JSON (%s)" % (path, n, err)) from None
-            out.append(parse_sentence(obj, "%s:%d" % (path, n)))
+
+
+def load_jsonl(path):
+    out = [parse_sentence(obj, "%s:%d" % (path, n)) for n, obj in jsonl_objects(path)]
     if not out:
         raise DataError("%s holds no sentences" % path)
     return out

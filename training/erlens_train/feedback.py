@@ -16,7 +16,7 @@ weights and vocabulary, so a few epochs fine-tune the model instead of training 
 import json
 import os
 
-from .data import DataError, parse_sentence
+from .data import DataError, jsonl_objects, parse_sentence
 
 FILE = "feedback.jsonl"
 
@@ -25,21 +25,15 @@ def merged_feedback(paths):
     """The feedback lines of every file, the last line of each sentence id winning, in first-seen order."""
     latest, order = {}, []
     for path in paths:
-        if not os.path.isfile(path):
-            raise FileNotFoundError("feedback file not found: %s" % path)
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                    parse_sentence(obj, "%s:%d" % (path, n))  # refuse what training could not read
-                except (json.JSONDecodeError, DataError) as err:
-                    raise DataError("%s:%d: not a feedback line (%s)" % (path, n, err)) from None
+        try:
+            for n, obj in jsonl_objects(path):
+                parse_sentence(obj, "%s:%d" % (path, n))  # refuse what training could not read
                 key = obj.get("id") or obj.get("text") or " ".join(obj["tokens"])
                 if key not in latest:
                     order.append(key)
                 latest[key] = obj
+        except DataError as err:
+            raise DataError("not a feedback file: %s" % err) from None
     if not latest:
         raise DataError("no feedback lines in %s" % ", ".join(paths))
     return [latest[k] for k in order]
