@@ -4,7 +4,7 @@
  * spelling dictionary's). `apply` turns a document's model annotations into what the editor shows.
  */
 import type { DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../annotations/types';
-import type { Correction, SentenceCorrection, SpanRef } from './types';
+import type { Correction, RelationRef, SentenceCorrection, SpanRef } from './types';
 import { USER_MODEL } from './types';
 
 /** Ignored texts are compared in NFC lower case with runs of white space as one space. */
@@ -16,8 +16,14 @@ function sameSpan(e: EntityAnnotation, sentenceStart: number, ref: SpanRef): boo
   return e.start - sentenceStart === ref.start && e.end - sentenceStart === ref.end && e.type === ref.type;
 }
 
-function refOf(e: EntityAnnotation, sentenceStart: number): SpanRef {
+/** An entity as corrections name it: offsets within its sentence (which starts at `sentenceStart`), and its type. */
+export function spanRefOf(e: EntityAnnotation, sentenceStart: number): SpanRef {
   return { start: e.start - sentenceStart, end: e.end - sentenceStart, type: e.type };
+}
+
+/** A relation as corrections name it: both arguments within their sentence, and its type. */
+export function relationRefOf(r: RelationAnnotation, sentenceStart: number): RelationRef {
+  return { head: spanRefOf(r.head, sentenceStart), tail: spanRefOf(r.tail, sentenceStart), type: r.type };
 }
 
 function tripleKey(head: SpanRef, type: string, tail: SpanRef): string {
@@ -113,7 +119,7 @@ export class CorrectionStore {
       const tail = now(r.tail);
       if (!head || !tail) continue;
       const start = sentenceStart.get(r.sentence) ?? 0;
-      const triple = tripleKey(refOf(head, start), r.type, refOf(tail, start));
+      const triple = tripleKey(spanRefOf(head, start), r.type, spanRefOf(tail, start));
       if (verdicts.get(r.sentence)?.get(triple)?.keep === false) continue;
       present.add(`${r.sentence}|${triple}`);
       relations.push(head === r.head && tail === r.tail ? r : { ...r, head, tail });

@@ -12,7 +12,8 @@ import { CodeActionKind } from 'vscode-languageserver/node';
 import type { CodeAction, Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../annotations/types';
-import type { Correction, SpanRef } from '../corrections/types';
+import { relationRefOf, spanRefOf } from '../corrections/store';
+import type { Correction } from '../corrections/types';
 import { CORRECT_COMMAND } from './protocol';
 import type { CorrectionArguments } from './protocol';
 
@@ -27,10 +28,6 @@ const MAX_RELATION_PARTNERS = 6;
 
 function overlaps(e: EntityAnnotation, start: number, end: number): boolean {
   return start === end ? e.start <= start && start <= e.end : e.start < end && start < e.end;
-}
-
-function refOf(e: EntityAnnotation, sentenceStart: number): SpanRef {
-  return { start: e.start - sentenceStart, end: e.end - sentenceStart, type: e.type };
 }
 
 const quote = (text: string) => `'${text.length > 40 ? text.slice(0, 39) + '…' : text}'`;
@@ -55,7 +52,7 @@ export function buildCodeActions(document: TextDocument, annotations: DocumentAn
   for (const e of annotations.entities) {
     if (!overlaps(e, start, end) || !sentences.has(e.sentence) || e.end > text.length) continue;
     const s = sentences.get(e.sentence)!;
-    const ref = refOf(e, s.start);
+    const ref = spanRefOf(e, s.start);
     out.push(action(`ERlens: ${quote(e.text)} is not ${e.type}`, fix(e, { kind: 'not-entity', entity: ref }), true));
     for (const type of vocabulary.entityTypes(e.model)) {
       if (type !== e.type) out.push(action(`ERlens: change ${quote(e.text)} to ${type}`, fix(e, { kind: 'retype-entity', entity: ref, type })));
@@ -71,7 +68,7 @@ export function buildCodeActions(document: TextDocument, annotations: DocumentAn
         for (const [head, tail] of [[e, other], [other, e]] as const) {
           const fits = !allowed || allowed.some(([h, t]) => h === head.type && t === tail.type);
           if (!fits || related(head, tail, type)) continue;
-          const relation = { head: refOf(head, s.start), tail: refOf(tail, s.start), type };
+          const relation = { head: spanRefOf(head, s.start), tail: spanRefOf(tail, s.start), type };
           out.push(action(`ERlens: add relation ${quote(head.text)} → ${type} → ${quote(tail.text)}`, fix(e, { kind: 'add-relation', relation })));
         }
       }
@@ -80,8 +77,7 @@ export function buildCodeActions(document: TextDocument, annotations: DocumentAn
   for (const r of annotations.relations) {
     if (!(overlaps(r.head, start, end) || overlaps(r.tail, start, end)) || !sentences.has(r.sentence)) continue;
     const s = sentences.get(r.sentence)!;
-    const relation = { head: refOf(r.head, s.start), tail: refOf(r.tail, s.start), type: r.type };
-    out.push(action(`ERlens: not a relation: ${quote(r.head.text)} → ${r.type} → ${quote(r.tail.text)}`, fix(r, { kind: 'not-relation', relation })));
+    out.push(action(`ERlens: not a relation: ${quote(r.head.text)} → ${r.type} → ${quote(r.tail.text)}`, fix(r, { kind: 'not-relation', relation: relationRefOf(r, s.start) })));
   }
   return out;
 }

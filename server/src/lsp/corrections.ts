@@ -6,7 +6,8 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DocumentAnnotations, EntityAnnotation } from '../annotations/types';
+import type { DocumentAnnotations } from '../annotations/types';
+import { relationRefOf, spanRefOf } from '../corrections/store';
 import { feedbackRecord } from '../corrections/feedbackRecord';
 import type { SentenceState } from '../corrections/feedbackRecord';
 import { CORRECTION_KINDS } from '../corrections/types';
@@ -18,10 +19,9 @@ import type { ServerSession } from './session';
 function stateOf(a: DocumentAnnotations | undefined, text: string, sentence: string): SentenceState | undefined {
   const s = a?.sentences.find((x) => text.slice(x.start, x.end) === sentence);
   if (!a || !s) return undefined;
-  const ref = (e: EntityAnnotation) => ({ start: e.start - s.start, end: e.end - s.start, type: e.type });
   return {
-    entities: a.entities.filter((e) => e.sentence === s.index).map(ref),
-    relations: a.relations.filter((r) => r.sentence === s.index).map((r) => ({ head: ref(r.head), tail: ref(r.tail), type: r.type })),
+    entities: a.entities.filter((e) => e.sentence === s.index).map((e) => spanRefOf(e, s.start)),
+    relations: a.relations.filter((r) => r.sentence === s.index).map((r) => relationRefOf(r, s.start)),
   };
 }
 

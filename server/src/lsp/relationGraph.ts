@@ -6,13 +6,15 @@
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentAnnotations, EntityAnnotation } from '../annotations/types';
+import { foldText } from '../corrections/store';
 import { entityRange } from './relationText';
 import type { GraphData, GraphEdge, GraphNode } from './protocol';
 
 /** A graph bigger than this is cut (the busiest nodes kept): a layout of thousands of nodes is unreadable and slow. */
 export const MAX_GRAPH_NODES = 300;
 
-const nodeKey = (e: EntityAnnotation) => `${e.type}\u0000${e.text.normalize('NFC').toLowerCase().replace(/\s+/g, ' ')}`;
+/** Entities are one node when their type and their text compared as the ignore list compares it are the same. */
+const nodeKey = (e: EntityAnnotation) => `${e.type}\u0000${foldText(e.text)}`;
 
 export function buildRelationGraph(document: TextDocument, annotations: DocumentAnnotations | undefined): GraphData {
   const nodes = new Map<string, GraphNode>();
