@@ -42,6 +42,26 @@ async function runPalette(page, title) {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * On a failure, what a person looking at the screen would see, in one line for the CI log (which keeps only
+ * the ok/not ok lines): the open tabs, the notifications, and the end of the ERlens output channel.
+ */
+async function whatTheWorkbenchShows(page) {
+  const texts = async (selector) => (await page.locator(selector).allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  const tabs = await texts('.tabs-container .tab .label-name');
+  const toasts = await texts('.notifications-toasts .notification-list-item-message');
+  let output = '';
+  try {
+    await runPalette(page, 'ERlens: Show Output');
+    const lines = page.locator('.output-view .view-lines, [id="workbench.panel.output"] .view-lines').first();
+    await lines.waitFor({ timeout: 10000 });
+    output = (await lines.innerText()).replace(/\s+/g, ' ').slice(-800);
+  } catch (e) {
+    output = `(output channel not readable: ${String(e).split('\n')[0]})`;
+  }
+  return `tabs: [${tabs.join(', ')}]; notifications: [${toasts.join(' | ').slice(0, 400)}]; ERlens output: ${output}`;
+}
+
 (async () => {
   fs.mkdirSync(outDir, { recursive: true });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-chromium-'));
@@ -200,8 +220,8 @@ async function runPalette(page, title) {
     check('Show Output opens the ERlens log', logged && /on cpu/.test(outText) && !outText.includes('Annie Oakley'), outText.slice(0, 200));
     await page.screenshot({ path: path.join(outDir, 'output.png') });
   } catch (e) {
-    check('no exception', false, String(e).split('\n')[0]);
     await page.screenshot({ path: path.join(outDir, 'failure.png') }).catch(() => {});
+    check('no exception', false, `${String(e).split('\n')[0]} :: ${await whatTheWorkbenchShows(page)}`);
   } finally {
     await ctx.close();
     fs.rmSync(userDataDir, { recursive: true, force: true });

@@ -6,20 +6,24 @@ against spec/fixtures/span-table-decoder.json.
 """
 
 
-def decode_span_table(ent_probs, rel_probs, n_words, schema, ent_threshold=0.5, rel_threshold=0.5, pair_policy="all"):
+def decode_span_table(ent_probs, rel_probs, n_words, schema, ent_threshold=0.5, rel_threshold=0.5, pair_policy="all",
+                      ent_thresholds=None):
     """ent_probs: [N,N,|E|] nested lists or array (i = first word, j = last word);
     rel_probs: [N,N,|R|] (subject first word, object first word).
+    ent_thresholds: {entity type: threshold} overriding ent_threshold for those types (a clinical model
+    can then ask more confidence of a Drug, which users see everywhere, than of an effect).
     Returns (entities, relations): entities [(start, end_excl, type, score)],
     relations [(head_index, tail_index, type, score)] indexing the returned entity list."""
     if pair_policy not in ("all", "best"):
         raise ValueError("pair_policy must be 'all' or 'best', not %r" % (pair_policy,))
+    thresholds = [(ent_thresholds or {}).get(t, ent_threshold) for t in schema.entity_types]
     entities = []
     for i in range(n_words):
         for j in range(i, n_words):
             row = ent_probs[i][j]
             for k, etype in enumerate(schema.entity_types):
                 p = float(row[k])
-                if p >= ent_threshold:
+                if p >= thresholds[k]:
                     entities.append((i, j + 1, etype, p))
     # Order: by start, then end, then type: deterministic and the same in TypeScript.
     entities.sort(key=lambda e: (e[0], e[1], schema.ent_index[e[2]]))

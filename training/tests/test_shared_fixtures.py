@@ -58,6 +58,18 @@ def test_table_decoder(policy):
     assert [list(r) for r in rels] == fx["expected"][policy]
 
 
+def test_table_decoder_per_type_entity_thresholds():
+    fx = load_fixture("span-table-decoder.json")
+    schema = Schema(fx["entity_types"], fx["relation_types"], fx["symmetric_relations"])
+    n, case = fx["n_words"], fx["by_type"]
+    th = case["thresholds"]
+    ents, rels = decode_span_table(_dense(fx["ent_cells"], n, len(schema.entity_types)),
+                                   _dense(fx["rel_cells"], n, len(schema.relation_types)), n, schema,
+                                   th["entity"], th["relation"], case["pair_policy"], th["entity_by_type"])
+    assert [list(e) for e in ents] == case["entities"]
+    assert [list(r) for r in rels] == case["relations"]
+
+
 def test_table_decoder_on_a_one_word_sentence_and_empty_tables():
     schema = Schema(["Drug"], ["Adverse"])
     assert decode_span_table([[[0.9]]], [[[0.9]]], 1, schema) == ([(0, 1, "Drug", 0.9)], [])

@@ -45,7 +45,7 @@ export interface DecoderManifest {
   /** Output names of the main graph, in the order the family expects them. */
   outputs: string[];
   /** span-table: both; span-pairs: relation; tag-table (argmax decoding): none. */
-  thresholds?: { entity?: number; relation?: number };
+  thresholds?: { entity?: number; relation?: number; entity_by_type?: Record<string, number> };
   /** span-table only. */
   pair_policy?: 'all' | 'best';
   decoding?: DecodingMeta;

@@ -42,6 +42,34 @@ for (const policy of ['all', 'best'] as const) {
   });
 }
 
+test('span-table decoder: per entity type thresholds (thresholds.entity_by_type) reproduce the fixture', () => {
+  const { ent, rel, n, E, R } = tables();
+  const c = fx.by_type;
+  const out = decodeTables(tableView(ent, [1, n, n, E], 0), tableView(rel, [1, n, n, R], 0), n, {
+    entityTypes: fx.entity_types,
+    relationTypes: fx.relation_types,
+    symmetricRelations: fx.symmetric_relations,
+    entityThreshold: c.thresholds.entity,
+    entityThresholdByType: c.thresholds.entity_by_type,
+    relationThreshold: c.thresholds.relation,
+    pairPolicy: c.pair_policy,
+  });
+  assert.deepEqual(out.entities.map((e) => [e.start, e.end, e.type, e.score]), c.entities.map((e: any[]) => [e[0], e[1], e[2], f32(e[3])]));
+  assert.deepEqual(out.relations.map((r) => [r.head, r.tail, r.type, r.score]), c.relations.map((r: any[]) => [r[0], r[1], r[2], f32(r[3])]));
+});
+
+test('span-table packages: a bad thresholds.entity_by_type is a package error naming the problem', () => {
+  const meta: any = {
+    id: 'fx', decoder: 'span-table', entity_types: fx.entity_types, relation_types: fx.relation_types,
+    symmetric_relations: [], thresholds: { entity: 0.5, relation: 0.5 }, pair_policy: 'all', outputs: ['entity_probs', 'relation_probs'],
+  };
+  const bad = (byType: unknown) => ({ ...meta, thresholds: { ...meta.thresholds, entity_by_type: byType } });
+  assert.doesNotThrow(() => decoderFor(bad({ Drug: 0.8 })));
+  assert.throws(() => decoderFor(bad({ Dose: 0.8 })), /entity_by_type names 'Dose', which is not one of entity_types/);
+  assert.throws(() => decoderFor(bad({ Drug: 'high' })), /entity_by_type.Drug is not a number/);
+  assert.throws(() => decoderFor(bad([0.8])), /entity_by_type is not an object/);
+});
+
 test('decoder registry: span-table through ORT tensors at a batch row > 0, unknown decoder is a package error', () => {
   const { ent, rel, n, E, R } = tables();
   // batch of 2: row 0 all zeros, row 1 = fixture

@@ -30,6 +30,8 @@ export interface TableSchema {
   relationTypes: readonly string[];
   symmetricRelations: readonly string[];
   entityThreshold: number;
+  /** Per entity type overrides of entityThreshold (model.json thresholds.entity_by_type). */
+  entityThresholdByType?: Readonly<Record<string, number>>;
   relationThreshold: number;
   pairPolicy: 'all' | 'best';
   /**
@@ -48,12 +50,13 @@ export function decodeTables(ent: Table3, rel: Table3, nWords: number, schema: T
   }
   // 1. Entities: every cell on or above the diagonal at or over the threshold; nesting and several
   //    types per span are allowed. Scanning i, then j, then k already gives the sorted order.
+  const thresholds = schema.entityTypes.map((type) => schema.entityThresholdByType?.[type] ?? schema.entityThreshold);
   const entities: WordEntity[] = [];
   for (let i = 0; i < nWords; i++) {
     for (let j = i; j < nWords; j++) {
       for (let k = 0; k < schema.entityTypes.length; k++) {
         const p = ent.get(i, j, k);
-        if (p >= schema.entityThreshold) entities.push({ start: i, end: j + 1, type: schema.entityTypes[k], score: p });
+        if (p >= thresholds[k]) entities.push({ start: i, end: j + 1, type: schema.entityTypes[k], score: p });
       }
     }
   }
@@ -107,6 +110,7 @@ export const decodeSpanTable: RowDecoder = (outputs, b, nWords, meta) => {
     relationTypes: meta.relation_types,
     symmetricRelations: meta.symmetric_relations ?? [],
     entityThreshold: meta.thresholds!.entity!,
+    entityThresholdByType: meta.thresholds!.entity_by_type,
     relationThreshold: meta.thresholds!.relation!,
     pairPolicy: meta.pair_policy ?? 'all',
   });
@@ -114,6 +118,14 @@ export const decodeSpanTable: RowDecoder = (outputs, b, nWords, meta) => {
 
 export const spanTableDecoder = rowDecoder('span-table', decodeSpanTable, (meta) => {
   if (!isNumber(meta.thresholds?.entity) || !isNumber(meta.thresholds?.relation)) return 'model.json has no thresholds (entity, relation)';
+  const byType = meta.thresholds.entity_by_type;
+  if (byType !== undefined) {
+    if (typeof byType !== 'object' || byType === null || Array.isArray(byType)) return 'model.json thresholds.entity_by_type is not an object';
+    for (const [type, value] of Object.entries(byType)) {
+      if (!meta.entity_types.includes(type)) return `model.json thresholds.entity_by_type names '${type}', which is not one of entity_types`;
+      if (!isNumber(value)) return `model.json thresholds.entity_by_type.${type} is not a number`;
+    }
+  }
   if (meta.pair_policy !== 'all' && meta.pair_policy !== 'best') return `pair_policy must be 'all' or 'best', not ${JSON.stringify(meta.pair_policy)}`;
   return null;
 });

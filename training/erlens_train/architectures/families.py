@@ -21,7 +21,9 @@ class SpanTable:
     table per relation type (models.md §4.5)."""
     name = "span-table"
     partial_labels = True  # its sigmoid cells can be masked per label (table_targets.coverage_mask)
-    default_decode = {"ent_threshold": 0.5, "rel_threshold": 0.5, "pair_policy": "all"}
+    # ent_thresholds: per entity type overrides of ent_threshold ({} = none); a config's tune_grid may
+    # list several, e.g. [{}, {"Drug": 0.8}].
+    default_decode = {"ent_threshold": 0.5, "rel_threshold": 0.5, "pair_policy": "all", "ent_thresholds": {}}
     tune_grid = {"ent_threshold": [0.3, 0.4, 0.5, 0.6], "rel_threshold": [0.3, 0.4, 0.5, 0.6],
                  "pair_policy": ["all", "best"]}
 
@@ -32,12 +34,15 @@ class SpanTable:
 
     @staticmethod
     def decode(raw, n, schema, d):
-        return decode_span_table(raw[0], raw[1], n, schema, d["ent_threshold"], d["rel_threshold"], d["pair_policy"])
+        return decode_span_table(raw[0], raw[1], n, schema, d["ent_threshold"], d["rel_threshold"], d["pair_policy"],
+                                 d.get("ent_thresholds"))
 
     @staticmethod
     def meta(d):
-        return {"thresholds": {"entity": d["ent_threshold"], "relation": d["rel_threshold"]},
-                "pair_policy": d["pair_policy"]}
+        thresholds = {"entity": d["ent_threshold"], "relation": d["rel_threshold"]}
+        if d.get("ent_thresholds"):
+            thresholds["entity_by_type"] = dict(d["ent_thresholds"])
+        return {"thresholds": thresholds, "pair_policy": d["pair_policy"]}
 
 
 class TagTable:
