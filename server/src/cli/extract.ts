@@ -11,6 +11,7 @@ import { FOLDER_FORMATS } from '../export/formatNames';
 import { toTextReport } from '../export/textReport';
 import { ASSERTION_VIEWS, filterByAssertion, isAssertionView } from '../assertion/view';
 import { Annotator } from '../pipeline/annotator';
+import { displayPath } from './displayPath';
 import { UsageError } from './errors';
 import type { CommonOptions, Values } from './options';
 import { chooseModels } from './modelSelection';
@@ -26,12 +27,6 @@ export function languageOfFile(file: string, forced?: string): string {
 
 /** What --format takes: the export formats, and `text` for reading on a terminal (the demo's). */
 export const EXTRACT_FORMATS = [...EXPORT_FORMATS, 'text'] as const;
-
-/** A file's name as the user gave it (relative to the working folder), else its absolute path. */
-function displayPath(abs: string): string {
-  const rel = path.relative(process.cwd(), abs);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
-}
 
 export async function runExtract(files: string[], values: Values, opts: CommonOptions): Promise<number> {
   const format = (values.format as string | undefined) ?? 'json';

@@ -1,5 +1,5 @@
 /**
- * The `erlens` command line: extract, predict, eval, models, bench, serve.
+ * The `erlens` command line: extract, predict, eval, models, index, query, bench, serve.
  *
  * Every command goes through the same pipeline as the editor (Annotator -> ModelRunner), so `eval`
  * scores exactly what users see. User errors (bad arguments, missing files, broken packages) print
@@ -17,6 +17,8 @@ import type { Values } from './options';
 import { runExtract } from './extract';
 import { runPredict, runEval, withDefaultNotesGold } from './evaluate';
 import { runModels } from './models';
+import { runIndex } from './index';
+import { runQuery } from './query';
 import { runBench } from './bench';
 import { runBenchLsp } from './benchLsp';
 import { runSessionMemoryBench } from './benchSessionMemory';
@@ -32,6 +34,8 @@ usage:
   erlens eval    [--model ID|DIR]… --brat DIR [--report R.json]
   erlens eval    [--model ID|DIR]… --notes-gold [FILE] [--notes-dir DIR] [--report R.json]
   erlens models  [--json]
+  erlens index   [FOLDER…] [--model ID|DIR]… [--quiet]
+  erlens query   TEXT [--workspace FOLDER] [--relation TYPE] [--role head|tail] [--limit N] [--json]
   erlens bench   [--model ID|DIR]… [--sentences N] [--providers cpu,webgpu,cuda] [--out R.json]
   erlens bench   --lsp [--model ID|DIR]… [--sentences 2000] [--edits 60] [--burst 1000] [--debounce MS]
                  [--fuzz 100] [--skip-pathological] [--out bench-lsp.json]
@@ -60,6 +64,12 @@ hypothetical, historical, family); --assertions affirmed keeps present, historic
 --assertions present only present ones (an entity stays while a kept relation uses it); default all.
 Offsets and fields: docs/export-formats.md.
 
+index keeps FOLDER/.erlens/index.sqlite (SQLite; the language server keeps the same file for the
+workspace it opens) up to date with the folder's Markdown and text files, annotated as the editor shows
+them (the folder's .erlens corrections applied); files unchanged since the last run are not annotated
+again, files gone are dropped. query answers from that index: every relation the entity TEXT takes part
+in (compared in lower case), one line per relation as file:line:column: head → type → tail [assertion,
+score]; --json gives the full records (both arguments' offsets and positions, the sentence).
 bench --lsp drives the language server over stdio as an editor does: cold time to the first and to
 complete diagnostics of a --sentences note (with hover, semantic tokens and code lens latencies during
 it), one-word edit latency to complete diagnostics, RSS over 500 edits, settle time after a --burst of
@@ -96,6 +106,8 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     'notes-dir': { type: 'string' },
   },
   models: { ...COMMON, json: { type: 'boolean' } },
+  index: { ...COMMON, quiet: { type: 'boolean' } },
+  query: { workspace: { type: 'string' }, relation: { type: 'string' }, role: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   bench: {
     ...COMMON,
     sentences: { type: 'string' },
@@ -134,7 +146,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     let parsed;
     try {
       const args = command === 'eval' ? withDefaultNotesGold(rest) : [...rest];
-      parsed = parseArgs({ args, options, allowPositionals: command === 'extract', strict: true });
+      parsed = parseArgs({ args, options, allowPositionals: ['extract', 'index', 'query'].includes(command), strict: true });
     } catch (err) {
       throw new UsageError((err as Error).message.split('\n')[0]);
     }
@@ -152,6 +164,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runEval(values, commonOptions(values));
       case 'models':
         return await runModels(values, commonOptions(values));
+      case 'index':
+        return await runIndex(parsed.positionals, values, commonOptions(values));
+      case 'query':
+        return await runQuery(parsed.positionals, values);
       case 'bench':
         if (values.lsp) return await runBenchLsp(values, commonOptions(values));
         if (values['session-memory']) return await runSessionMemoryBench(values, commonOptions(values));

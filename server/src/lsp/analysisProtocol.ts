@@ -25,6 +25,7 @@ export interface WorkerConfig {
 export interface LoadedModelInfo {
   id: string;
   provider: string;
+  graphSha256: string;
 }
 
 export type ToWorker =

@@ -75,7 +75,7 @@ async function handle(m: ToWorker): Promise<void> {
       annotator = a;
       post({
         type: 'ready',
-        models: a.loadedModels().map((l) => ({ id: l.id, provider: l.provider })),
+        models: a.loadedModels().map((l) => ({ id: l.id, provider: l.provider, graphSha256: l.graphSha256 })),
         problems: a.errors.map((e) => ({ package: e.packageRef, message: e.problem })),
       });
       return;

@@ -11,6 +11,8 @@ export interface ClientSupport {
   semanticTokensRefresh: boolean;
   codeLensRefresh: boolean;
   workDoneProgress: boolean;
+  /** The server may register file watchers (workspace/didChangeWatchedFiles): the workspace index follows the disk. */
+  watchedFiles: boolean;
 }
 
 /** Before initialize: assume nothing. */
@@ -21,6 +23,7 @@ export const NO_CLIENT_SUPPORT: Readonly<ClientSupport> = Object.freeze({
   semanticTokensRefresh: false,
   codeLensRefresh: false,
   workDoneProgress: false,
+  watchedFiles: false,
 });
 
 export function clientSupportFrom(caps: ClientCapabilities): ClientSupport {
@@ -31,5 +34,6 @@ export function clientSupportFrom(caps: ClientCapabilities): ClientSupport {
     semanticTokensRefresh: !!caps.workspace?.semanticTokens?.refreshSupport,
     codeLensRefresh: !!caps.workspace?.codeLens?.refreshSupport,
     workDoneProgress: !!caps.window?.workDoneProgress,
+    watchedFiles: !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration,
   };
 }

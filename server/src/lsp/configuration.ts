@@ -23,9 +23,12 @@ async function fetchSettings(connection: Connection, session: ServerSession): Pr
 
 function applySettings(session: ServerSession, next: ErlensSettings): void {
   const reload = modelSettingsChanged(session.settings, next);
+  const indexSwitched = next.workspaceIndexEnabled !== session.settings.workspaceIndexEnabled;
   session.useSettings(next);
   if (reload) session.reloadModels();
   else session.republishAll();
+  // A model reload indexes again by itself.
+  if (indexSwitched && !reload) void (next.workspaceIndexEnabled ? session.index.reindex() : session.index.stop());
 }
 
 export function registerConfiguration(connection: Connection, session: ServerSession): void {

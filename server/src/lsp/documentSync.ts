@@ -45,6 +45,8 @@ export function registerDocumentSync(connection: Connection, session: ServerSess
     session.compactor.activity(CHURN_BEFORE_COMPACTION);
     session.publisher.clear(t.uri);
     session.publisher.sendStatusSoon();
+    // The index held the editor's text (maybe unsaved); what counts now is the file on disk.
+    void session.index.fileChanged(t.uri, false).catch((error) => logger.warn(`workspace index: ${t.uri}: ${(error as Error).message}`));
   });
 
   // The editor may say what is on screen; the analysis of a cold document starts there.

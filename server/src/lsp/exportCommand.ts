@@ -18,6 +18,7 @@ import type { Logger } from './logger';
 import type { ExportArguments, ExportResult } from './protocol';
 import { documentSkipReason } from '../text/documentGate';
 import { EXPORT_FORMATS } from '../export/formatNames';
+import { languageOfPath, proseFilesUnder } from '../workspace/proseFiles';
 import type { ErlensSettings } from './settings';
 
 export interface ExportContext {
@@ -30,46 +31,6 @@ export interface ExportContext {
   progress?(done: number, total: number, uri: string): void;
   /** Checked before each document and before writing: a cancelled export writes nothing. */
   stop?: StopSignal;
-}
-
-const PROSE_EXTENSIONS = new Map([
-  ['.md', 'markdown'],
-  ['.markdown', 'markdown'],
-  ['.txt', 'plaintext'],
-]);
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'out', 'dist', 'erlens-export']);
-const MAX_WORKSPACE_FILES = 5000;
-
-/** A `.txt` next to a same-named `.ann` is a brat document (an earlier export), not a note. */
-function isBratText(dir: string, name: string): boolean {
-  return name.toLowerCase().endsWith('.txt') && fs.existsSync(path.join(dir, `${name.slice(0, -4)}.ann`));
-}
-
-/** Markdown and text files under `root`, skipping dot folders, dependencies, build output, earlier exports and `exclude`. */
-export function proseFilesUnder(root: string, exclude: string, limit = MAX_WORKSPACE_FILES): string[] {
-  const found: string[] = [];
-  const stack = [root];
-  while (stack.length > 0 && found.length < limit) {
-    const dir = stack.pop()!;
-    if (path.resolve(dir) === path.resolve(exclude)) continue;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!e.name.startsWith('.') && !SKIP_DIRS.has(e.name)) stack.push(full);
-      } else if (e.isFile() && PROSE_EXTENSIONS.has(path.extname(e.name).toLowerCase()) && !isBratText(dir, e.name)) {
-        found.push(full);
-        if (found.length >= limit) break;
-      }
-    }
-  }
-  return found.sort();
 }
 
 /** Where the files go: the argument, else the setting (relative to the first workspace folder), else a default. */
@@ -102,7 +63,7 @@ function collectDocuments(args: ExportArguments, ctx: ExportContext, outDir: str
         skipped.push({ uri, reason: `larger than erlens.maxFileSize` });
         return undefined;
       }
-      return TextDocument.create(uri, PROSE_EXTENSIONS.get(path.extname(file).toLowerCase()) ?? 'plaintext', 0, fs.readFileSync(file, 'utf8'));
+      return TextDocument.create(uri, languageOfPath(file), 0, fs.readFileSync(file, 'utf8'));
     } catch (error) {
       skipped.push({ uri, reason: `unreadable: ${(error as Error).message}` });
       return undefined;

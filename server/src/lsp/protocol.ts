@@ -5,6 +5,7 @@
  */
 export { EXPORT_FORMATS, FILE_EXTENSIONS, FOLDER_FORMATS } from '../export/formatNames';
 export type { ExportFormat } from '../export/formatNames';
+export type { IndexAnswer, IndexedArgument, IndexedRelation, IndexQuery, IndexRunSummary } from '../workspaceIndex/types';
 
 /** Every command id package.json contributes (settings.test.ts checks the two lists agree). */
 export const COMMANDS = Object.freeze({
@@ -22,6 +23,9 @@ export const COMMANDS = Object.freeze({
   showRelationGraph: 'erlens.showRelationGraph',
   /** Client command (the walkthrough's first step): the bundled sample note, as a new unsaved document. */
   openSampleNote: 'erlens.openSampleNote',
+  /** Client commands: the workspace index's "Relations of…" tree view (client/src/relationsView.ts), and indexing again. */
+  relationsOf: 'erlens.relationsOf',
+  reindexWorkspace: 'erlens.reindexWorkspace',
 });
 
 /**
@@ -96,6 +100,18 @@ export interface GraphData {
   /** More entities than the graph shows (relationGraph.MAX_GRAPH_NODES): the busiest are kept. */
   truncated: boolean;
 }
+
+/** Request `erlens/indexQuery` (IndexQuery → IndexAnswer): the relations of an entity text across the workspace index. */
+export const INDEX_QUERY_REQUEST = 'erlens/indexQuery';
+/** Request `erlens/indexEntities` ({ prefix, limit? } → IndexedEntityText[]): entity texts of the index starting with `prefix`, most mentioned first. */
+export const INDEX_ENTITIES_REQUEST = 'erlens/indexEntities';
+export interface IndexedEntityText {
+  text: string;
+  type: string;
+  mentions: number;
+}
+/** Request `erlens/reindex` (no params → IndexRunSummary[]): bring the workspace index up to date now (with progress). */
+export const REINDEX_REQUEST = 'erlens/reindex';
 
 /** Notification `erlens/workspaceTrusted` (client → server), no params: the user granted workspace trust since the server started. */
 export const WORKSPACE_TRUSTED_NOTIFICATION = 'erlens/workspaceTrusted';

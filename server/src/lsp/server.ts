@@ -11,6 +11,7 @@ import { registerCommands } from './commands';
 import { registerConfiguration } from './configuration';
 import { registerDocumentSync } from './documentSync';
 import { registerFeatureRequests } from './featureRequests';
+import { registerIndexRequests } from './indexRequests';
 import { registerInfoRequests } from './infoRequests';
 import { registerInitialize } from './initialize';
 import { ServerSession } from './session';
@@ -23,6 +24,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   registerFeatureRequests(connection, session);
   registerCommands(connection, session);
   registerInfoRequests(connection, session);
+  registerIndexRequests(connection, session);
 
   // One bad document or package must never take the server down: log and keep serving.
   const { logger } = session;

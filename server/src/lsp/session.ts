@@ -23,6 +23,7 @@ import { SentTokens } from './sentTokens';
 import { serverStats } from './serverStats';
 import { DEFAULT_SETTINGS } from './settings';
 import type { ErlensSettings } from './settings';
+import { WorkspaceIndexing } from './workspaceIndexing';
 
 export class ServerSession {
   readonly documents = new Map<string, TextDocument>();
@@ -45,6 +46,8 @@ export class ServerSession {
   readonly tokens = new SentTokens();
   /** Memory back to the system when the user pauses after many edits or closes a document. */
   readonly compactor: IdleCompactor;
+  /** The workspace's triples (.erlens/index.sqlite), for "Relations of…" across files. */
+  readonly index: WorkspaceIndexing;
 
   constructor(connection: Connection) {
     this.logger = new Logger({
@@ -71,7 +74,9 @@ export class ServerSession {
       debounceMs: () => this.current.debounceMs,
       maxFileSize: () => this.current.maxFileSize,
       onAnnotated: (uri, annotations, complete, progress) => {
-        this.publisher.publish(uri, this.corrected(uri, annotations), { complete, progress });
+        const shown = this.corrected(uri, annotations);
+        this.publisher.publish(uri, shown, { complete, progress });
+        this.indexAnnotations(uri, shown, complete);
         this.compactor.activity(0);
       },
       onProgress: (uri, progress) => this.progress.report(uri, progress),
@@ -87,6 +92,7 @@ export class ServerSession {
       enabled: () => this.support.workDoneProgress,
       create: () => connection.window.createWorkDoneProgress(),
     });
+    this.index = new WorkspaceIndexing(this, connection);
     this.compactor = new IdleCompactor(() => {
       this.models.loadedNow()?.compact();
       collectGarbage();
@@ -103,11 +109,12 @@ export class ServerSession {
     this.logger.level = next.trace;
   }
 
-  /** (Re)loads the models the settings name, then analyses every open document again. */
+  /** (Re)loads the models the settings name, then analyses every open document again and brings the workspace index up to date. */
   reloadModels(): void {
     void this.models.load(this.current).then(() => {
       this.publisher.sendStatusSoon();
       this.scheduler.rescheduleAll();
+      void this.index.reindex().catch((error) => this.logger.error(`workspace index: ${(error as Error).stack ?? error}`));
     });
   }
 
@@ -115,8 +122,16 @@ export class ServerSession {
   republishAll(): void {
     for (const uri of this.documents.keys()) {
       const a = this.annotationsOf(uri);
-      if (a) this.publisher.publish(uri, a);
+      if (!a) continue;
+      this.publisher.publish(uri, a);
+      this.indexAnnotations(uri, a, this.scheduler.isComplete(uri));
     }
+  }
+
+  /** What the editor shows of an open document goes into the workspace index once it covers the whole text of this version. */
+  private indexAnnotations(uri: string, shown: DocumentAnnotations, complete: boolean): void {
+    const document = this.documents.get(uri);
+    if (document && shown.version === document.version) this.index.documentAnnotated(uri, document.getText(), shown, complete);
   }
 
   /** An open document's annotations as the editor shows them: the models' results with the user's corrections. */

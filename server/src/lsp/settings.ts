@@ -40,6 +40,8 @@ export interface ErlensSettings {
   threads: number;
   /** Megabytes the per-sentence result cache may hold. */
   cacheMegabytes: number;
+  /** Keep the workspace's triples in .erlens/index.sqlite, for "Relations of…" and `erlens query`. */
+  workspaceIndexEnabled: boolean;
 }
 
 /** Each setting's key under `erlens.` (what the client sends and package.json declares). */
@@ -60,6 +62,7 @@ export const SETTING_KEYS: Readonly<Record<keyof ErlensSettings, string>> = Obje
   exportFormats: 'export.formats',
   threads: 'threads',
   cacheMegabytes: 'cacheMegabytes',
+  workspaceIndexEnabled: 'workspaceIndex.enabled',
 });
 
 export const DEFAULT_SETTINGS: Readonly<ErlensSettings> = Object.freeze({
@@ -79,6 +82,7 @@ export const DEFAULT_SETTINGS: Readonly<ErlensSettings> = Object.freeze({
   exportFormats: [...DEFAULT_EXPORT_FORMATS],
   threads: 0,
   cacheMegabytes: 32,
+  workspaceIndexEnabled: true,
 });
 
 /** The allowed values of each enumerated setting (package.json's `enum`s must list the same). */
@@ -158,6 +162,7 @@ export function normalizeSettings(raw: unknown): ErlensSettings {
     exportFormats: formats.length > 0 ? formats : [...d.exportFormats],
     threads: integer(r('threads'), d.threads, 0, 256),
     cacheMegabytes: integer(r('cacheMegabytes'), d.cacheMegabytes, 1, 4096),
+    workspaceIndexEnabled: r('workspaceIndexEnabled') !== false,
   };
 }
 

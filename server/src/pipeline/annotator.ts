@@ -68,6 +68,8 @@ export interface AnnotateOptions {
 export interface LoadedModel {
   id: string;
   dir: string;
+  /** model.json graph.sha256: tells a retrained package from the one of the same id (the workspace index re-indexes). */
+  graphSha256: string;
   architecture: string;
   provider: ExecutionProvider;
   failedProviders: ProviderAttempt[];
@@ -164,6 +166,7 @@ export class Annotator implements AnalysisEngine {
     return this.runners.map((r) => ({
       id: r.id,
       dir: r.pkg.dir,
+      graphSha256: r.meta.graph.sha256,
       architecture: r.meta.architecture,
       provider: r.provider,
       failedProviders: r.failedProviders,
