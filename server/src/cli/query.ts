@@ -23,10 +23,10 @@ export async function runQuery(positionals: string[], values: Values): Promise<n
   if (role !== undefined && role !== 'head' && role !== 'tail') throw new UsageError(`--role must be head or tail, not '${role}'`);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit must be a positive whole number, not '${values.limit}'`);
-  const { index, rebuilt } = await TripleIndex.open(file);
+  const { index, rebuilt } = await TripleIndex.open(file, { readOnly: true });
   if (rebuilt) {
     index.close();
-    throw new UsageError(`${rebuilt}: run 'erlens index ${folder}'`);
+    throw new UsageError(`${rebuilt}; rebuilding the index: run 'erlens index ${folder}'`);
   }
   const answer = index.query({ text, relation: values.relation as string | undefined, role, limit });
   index.close();

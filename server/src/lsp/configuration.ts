@@ -31,16 +31,18 @@ function applySettings(session: ServerSession, next: ErlensSettings): void {
   if (indexSwitched && !reload) void (next.workspaceIndexEnabled ? session.index.reindex() : session.index.stop());
 }
 
+/** Once the client is initialized (server.ts): the settings are read and the models load. */
+export async function readSettingsAndLoad(connection: Connection, session: ServerSession): Promise<void> {
+  if (session.support.dynamicConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'erlens' }).catch(() => undefined);
+  }
+  session.useSettings((await fetchSettings(connection, session)) ?? session.settings);
+  const { settings } = session;
+  session.logger.info(`ERlens server ${process.pid} ready; models ${settings.models.join(', ')}; provider ${settings.executionProvider}`);
+  session.reloadModels();
+}
+
 export function registerConfiguration(connection: Connection, session: ServerSession): void {
-  connection.onInitialized(async () => {
-    if (session.support.dynamicConfiguration) {
-      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'erlens' }).catch(() => undefined);
-    }
-    session.useSettings((await fetchSettings(connection, session)) ?? session.settings);
-    const { settings } = session;
-    session.logger.info(`ERlens server ${process.pid} ready; models ${settings.models.join(', ')}; provider ${settings.executionProvider}`);
-    session.reloadModels();
-  });
 
   // Changes are applied one after another: two quick notifications must not both see the old
   // settings and load the models twice.

@@ -11,6 +11,15 @@ import { INDEX_ENTITIES_REQUEST, INDEX_QUERY_REQUEST, REINDEX_REQUEST } from './
 import type { IndexAnswer, IndexedEntityText, IndexQuery, IndexRunSummary } from './protocol';
 import type { ServerSession } from './session';
 
+/** Once the client is initialized (server.ts): it watches the prose files for the index, where it lets the server ask. */
+export function watchProseFiles(connection: Connection, session: ServerSession): void {
+  if (!session.support.watchedFiles) return;
+  const extensions = [...PROSE_EXTENSIONS.keys()].map((e) => e.slice(1)).join(',');
+  void connection.client
+    .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/*.{${extensions}}` }] })
+    .catch((error) => session.logger.warn(`could not watch files for the workspace index: ${String(error)}`));
+}
+
 export function registerIndexRequests(connection: Connection, session: ServerSession): void {
   const { index, logger } = session;
 
@@ -29,14 +38,6 @@ export function registerIndexRequests(connection: Connection, session: ServerSes
   );
 
   connection.onRequest(REINDEX_REQUEST, (): Promise<IndexRunSummary[]> => index.reindex());
-
-  connection.onInitialized(() => {
-    if (!session.support.watchedFiles) return;
-    const extensions = [...PROSE_EXTENSIONS.keys()].map((e) => e.slice(1)).join(',');
-    void connection.client
-      .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/*.{${extensions}}` }] })
-      .catch((error) => logger.warn(`could not watch files for the workspace index: ${String(error)}`));
-  });
 
   connection.onDidChangeWatchedFiles(({ changes }) => {
     for (const change of changes) {

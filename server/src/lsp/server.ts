@@ -8,10 +8,10 @@
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import type { Connection } from 'vscode-languageserver/node';
 import { registerCommands } from './commands';
-import { registerConfiguration } from './configuration';
+import { readSettingsAndLoad, registerConfiguration } from './configuration';
 import { registerDocumentSync } from './documentSync';
 import { registerFeatureRequests } from './featureRequests';
-import { registerIndexRequests } from './indexRequests';
+import { registerIndexRequests, watchProseFiles } from './indexRequests';
 import { registerInfoRequests } from './infoRequests';
 import { registerInitialize } from './initialize';
 import { ServerSession } from './session';
@@ -25,6 +25,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   registerCommands(connection, session);
   registerInfoRequests(connection, session);
   registerIndexRequests(connection, session);
+  // The connection keeps one handler per notification (a second onInitialized replaces the first), so
+  // what each module does once the client is initialized is called from here.
+  connection.onInitialized(() => {
+    watchProseFiles(connection, session);
+    return readSettingsAndLoad(connection, session);
+  });
 
   // One bad document or package must never take the server down: log and keep serving.
   const { logger } = session;

@@ -72,8 +72,9 @@ export class TripleIndex {
   /**
    * Opens the index at `file` (created when missing). A file that is not a readable index of this
    * version is set aside as `<file>.corrupt` and the index starts empty: it is rebuilt, never fatal.
+   * `readOnly` (a query): the file is left where it is.
    */
-  static async open(file: string | undefined): Promise<OpenedIndex> {
+  static async open(file: string | undefined, { readOnly = false } = {}): Promise<OpenedIndex> {
     const SQL = await sqlite();
     if (!file || !fs.existsSync(file)) return { index: TripleIndex.fresh(SQL, file) };
     let problem: string;
@@ -87,6 +88,7 @@ export class TripleIndex {
     } catch (error) {
       problem = (error as Error).message;
     }
+    if (readOnly) return { index: TripleIndex.fresh(SQL, undefined), rebuilt: `${file}: ${problem}` };
     try {
       fs.renameSync(file, `${file}.corrupt`);
     } catch {
