@@ -10,16 +10,17 @@
 const FLOORS = [
   // Ground floor: the text readers and the decoders, with the types they produce
   // (text/types.ts: sentences and words; decoders/types.ts: word-level results; decoders/manifest.ts:
-  // the part of model.json decoders read), and where the installation is (paths.ts).
-  ['paths', 'arrays', 'text', 'decoders'],
+  // the part of model.json decoders read), where the installation is (paths.ts), and which files of a
+  // folder are prose (workspace/proseFiles.ts).
+  ['paths', 'arrays', 'text', 'decoders', 'workspace'],
   // Document-level annotation types, built on the sentence types.
   ['annotations'],
   // Model runtime (packages, ORT sessions, featurizer, runner), the domain router, ConText assertions.
   ['model', 'routing', 'assertion'],
   // The pipeline: sentence cache, incremental document analysis, merge, the Annotator.
   ['pipeline'],
-  // What reads annotations outside the editor (export formats, evaluation) and the user's corrections of them.
-  ['export', 'eval', 'corrections'],
+  // What reads annotations outside the editor (export formats, evaluation, the workspace index) and the user's corrections of them.
+  ['export', 'eval', 'corrections', 'workspaceIndex'],
   // The language server (features, scheduler, worker) and tools and test helpers.
   ['lsp', 'tools', 'testing'],
   // The command line (it also drives the server over stdio for `bench --lsp`).

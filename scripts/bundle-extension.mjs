@@ -6,6 +6,8 @@
 import * as esbuild from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
@@ -26,4 +28,6 @@ await Promise.all([
   // The relation graph webview's script (Cytoscape.js inside): a browser bundle, loaded by graphPanel.ts.
   esbuild.build({ ...common, format: 'iife', platform: 'browser', target: 'es2022', entryPoints: ['client/webview/graphView.ts'], outfile: 'dist/graph.js' }),
 ]);
-console.log(`bundled dist/extension.js, dist/server.js, dist/analysisWorker.js and dist/graph.js${production ? ' (production)' : ''}`);
+// SQLite as WebAssembly for the workspace index (server/src/workspaceIndex/tripleIndex.ts reads it beside the bundle).
+fs.copyFileSync(createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm'), path.join(root, 'dist', 'sql-wasm.wasm'));
+console.log(`bundled dist/extension.js, dist/server.js, dist/analysisWorker.js, dist/graph.js and dist/sql-wasm.wasm${production ? ' (production)' : ''}`);

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
+import { registerRelationsView } from './relationsView';
 import { createLanguageClient, DOCUMENT_SELECTOR } from './languageClient';
 import { ErlensStatusItem } from './statusItem';
 import { trackVisibleRanges } from './visibleRanges';
@@ -23,6 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   client = createLanguageClient(context, output);
   context.subscriptions.push(registerCommands(context, () => client, output));
+  context.subscriptions.push(registerRelationsView(() => client));
   context.subscriptions.push(client.onNotification(STATUS_NOTIFICATION, (stats: ServerStats) => status.update(stats)));
   context.subscriptions.push(trackVisibleRanges(() => client, new Set(DOCUMENT_SELECTOR.map((s) => s.language))));
   // From now on corrections are kept in the workspace (those made before stay in memory only).

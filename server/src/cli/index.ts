@@ -33,6 +33,7 @@ export async function runIndex(folders: string[], values: Values, opts: CommonOp
         annotate: async (uri, text, languageId, stop) => corrections.apply(await annotator.annotate(uri, 0, text, languageId, { signal: stop }), text),
         models: () => models,
         maxFileSize: () => DEFAULT_SETTINGS.maxFileSize,
+        warn: (message) => process.stderr.write(`erlens index: ${message}\n`),
       });
       const progress = quiet || !process.stderr.isTTY ? undefined : (done: number, total: number) => process.stderr.write(`\rerlens index: ${done}/${total} files`);
       const summary = await indexer.run([root], { progress });

@@ -92,7 +92,19 @@ export class ServerSession {
       enabled: () => this.support.workDoneProgress,
       create: () => connection.window.createWorkDoneProgress(),
     });
-    this.index = new WorkspaceIndexing(this, connection);
+    this.index = new WorkspaceIndexing(
+      {
+        logger: this.logger,
+        settings: () => this.current,
+        folders: () => this.workspaceFolders,
+        trusted: () => this.workspaceTrusted,
+        isOpen: (uri) => this.documents.has(uri),
+        host: () => this.models.host(),
+        corrected: (annotations, text) => this.corrections.apply(annotations, text),
+        workDoneProgress: () => this.support.workDoneProgress,
+      },
+      connection,
+    );
     this.compactor = new IdleCompactor(() => {
       this.models.loadedNow()?.compact();
       collectGarbage();

@@ -18,25 +18,50 @@ import type { IndexAnswer, IndexQuery, IndexRunSummary } from '../workspaceIndex
 import { isProseFile } from '../workspace/proseFiles';
 import { stopSignal } from './cancellation';
 import type { CancelSignal } from './cancellation';
-import type { ServerSession } from './session';
+import type { AnalysisHost } from './analysisHost';
+import type { Logger } from './logger';
+import type { ErlensSettings } from './settings';
+
+/** What the indexing reads of the server's state (session.ts passes it: a narrow view, so no import cycle). */
+export interface IndexingContext {
+  readonly logger: Logger;
+  settings(): Pick<ErlensSettings, 'workspaceIndexEnabled' | 'maxFileSize'>;
+  folders(): string[];
+  /** Untrusted workspaces keep the index in memory only. */
+  trusted(): boolean;
+  isOpen(uri: string): boolean;
+  host(): Promise<AnalysisHost | undefined>;
+  /** Annotations as the editor shows them: the user's corrections applied. */
+  corrected(annotations: DocumentAnnotations, text: string): DocumentAnnotations;
+  workDoneProgress(): boolean;
+}
 
 /** Saves wait this long after the last change: a burst of edits writes the file once. */
 const SAVE_DELAY_MS = 1000;
+/**
+ * An open document's annotations enter the index this long after its last complete publish: while the
+ * user types, every edit publishes (annotations moved through the edit), and rewriting the document's
+ * rows on each of 10,000 keystrokes would keep the server busy for minutes. Queries take what is pending first.
+ */
+const DOCUMENT_DELAY_MS = 1500;
 
 export class WorkspaceIndexing {
   private readonly indexers = new Map<string, WorkspaceIndexer>(); // folder -> indexer
   private opened?: Promise<void>;
   private current?: { stop: CancelSignal; cancel(): void; done: Promise<IndexRunSummary[]> };
   private saveTimer?: NodeJS.Timeout;
+  /** Open documents' latest complete annotations not yet in the index, by URI. */
+  private readonly pendingDocuments = new Map<string, { text: string; annotations: DocumentAnnotations }>();
+  private documentTimer?: NodeJS.Timeout;
   private fingerprint = '';
 
   constructor(
-    private readonly session: ServerSession,
+    private readonly context: IndexingContext,
     private readonly connection: Connection,
   ) {}
 
   get enabled(): boolean {
-    return this.session.settings.workspaceIndexEnabled && this.session.workspaceFolders.length > 0;
+    return this.context.settings().workspaceIndexEnabled && this.context.folders().length > 0;
   }
 
   get indexing(): boolean {
@@ -46,16 +71,17 @@ export class WorkspaceIndexing {
   /** Opens each folder's index (once); a corrupt file is set aside and rebuilt (logged). */
   private open(): Promise<void> {
     this.opened ??= (async () => {
-      for (const folder of this.session.workspaceFolders) {
-        const file = this.session.workspaceTrusted ? indexFileOf(folder) : undefined;
+      for (const folder of this.context.folders()) {
+        const file = this.context.trusted() ? indexFileOf(folder) : undefined;
         const { index, rebuilt } = await TripleIndex.open(file);
-        if (rebuilt) this.session.logger.warn(`workspace index: ${rebuilt}`);
+        if (rebuilt) this.context.logger.warn(`workspace index: ${rebuilt}`);
         this.indexers.set(
           folder,
           new WorkspaceIndexer(index, {
             annotate: (uri, text, languageId, stop) => this.annotate(uri, text, languageId, stop),
             models: () => this.fingerprint,
-            maxFileSize: () => this.session.settings.maxFileSize,
+            maxFileSize: () => this.context.settings().maxFileSize,
+            warn: (message) => this.context.logger.warn(message),
           }),
         );
       }
@@ -64,10 +90,10 @@ export class WorkspaceIndexing {
   }
 
   private async annotate(uri: string, text: string, languageId: string, stop?: StopSignal): Promise<DocumentAnnotations | undefined> {
-    const host = await this.session.models.host();
+    const host = await this.context.host();
     if (!host) return undefined;
     const annotations = await host.annotate(uri, 0, text, languageId, { signal: stop });
-    return annotations && this.session.corrections.apply(annotations, text);
+    return annotations && this.context.corrected(annotations, text);
   }
 
   /**
@@ -76,7 +102,7 @@ export class WorkspaceIndexing {
    */
   async reindex(): Promise<IndexRunSummary[]> {
     if (!this.enabled) return [];
-    const host = await this.session.models.host();
+    const host = await this.context.host();
     if (!host) return [];
     this.fingerprint = modelsFingerprint(host.models);
     await this.open();
@@ -84,7 +110,7 @@ export class WorkspaceIndexing {
       this.current.cancel();
       await this.current.done.catch(() => undefined);
     }
-    const progress = this.session.support.workDoneProgress ? await this.connection.window.createWorkDoneProgress() : undefined;
+    const progress = this.context.workDoneProgress() ? await this.connection.window.createWorkDoneProgress() : undefined;
     // Stopped by a newer run (or the setting) through `source`, or by the cancel button of the progress.
     const source = new CancellationTokenSource();
     const stop = progress ? stopSignal(source.token, progress.token) : stopSignal(source.token);
@@ -95,12 +121,12 @@ export class WorkspaceIndexing {
         for (const [folder, indexer] of this.indexers) {
           const summary = await indexer.run([folder], {
             stop,
-            isOpen: (uri) => this.session.documents.has(uri),
+            isOpen: (uri) => this.context.isOpen(uri),
             progress: (i, total, file) => progress?.report(Math.round((100 * i) / Math.max(1, total)), `${i + 1}/${total} ${path.basename(file)}`),
           });
           summaries.push(summary);
-          for (const s of summary.skipped) this.session.logger.warn(`workspace index: skipped ${s.uri}: ${s.reason}`);
-          this.session.logger.info(
+          for (const s of summary.skipped) this.context.logger.warn(`workspace index: skipped ${s.uri}: ${s.reason}`);
+          this.context.logger.info(
             `workspace index ${folder}: ${summary.files} files, ${summary.indexed} annotated, ${summary.unchanged} unchanged, ${summary.removed} removed, ` +
               `${summary.skipped.length} skipped, ${summary.relations} relations in ${summary.seconds.toFixed(1)} s${summary.cancelled ? ' (cancelled)' : ''}`,
           );
@@ -126,24 +152,41 @@ export class WorkspaceIndexing {
     return undefined;
   }
 
-  /** An open document's annotations as the editor shows them; only complete ones enter the index. */
+  /** An open document's annotations as the editor shows them; only complete ones enter the index (after DOCUMENT_DELAY_MS). */
   documentAnnotated(uri: string, text: string, annotations: DocumentAnnotations, complete: boolean): void {
-    if (!complete || !this.enabled || !this.fingerprint) return;
-    const indexer = this.indexerOf(uri);
-    if (!indexer || !isProseUri(uri)) return;
-    indexer.putAnnotations(text, annotations);
+    if (!complete || !this.enabled || !this.fingerprint || !isProseUri(uri)) return;
+    this.pendingDocuments.set(uri, { text, annotations });
+    if (this.documentTimer) clearTimeout(this.documentTimer);
+    this.documentTimer = setTimeout(() => this.putPendingDocuments(), DOCUMENT_DELAY_MS);
+    this.documentTimer.unref?.();
+  }
+
+  private putPendingDocuments(): void {
+    if (this.documentTimer) clearTimeout(this.documentTimer);
+    this.documentTimer = undefined;
+    if (this.pendingDocuments.size === 0) return;
+    for (const [uri, { text, annotations }] of this.pendingDocuments) {
+      try {
+        this.indexerOf(uri)?.putAnnotations(text, annotations);
+      } catch (error) {
+        this.context.logger.warn(`workspace index: ${uri}: ${(error as Error).message}`);
+      }
+    }
+    this.pendingDocuments.clear();
     this.saveSoon();
   }
 
   /** A file changed, appeared or went away on disk (or an open document was closed: its saved text counts again). */
   async fileChanged(uri: string, deleted: boolean): Promise<void> {
-    if (!this.enabled || !this.fingerprint || this.session.documents.has(uri)) return;
+    // A closed document's unsaved annotations no longer count.
+    if (!this.context.isOpen(uri)) this.pendingDocuments.delete(uri);
+    if (!this.enabled || !this.fingerprint || this.context.isOpen(uri)) return;
     const indexer = this.indexerOf(uri);
     if (!indexer) return;
     if (deleted || !isProseUri(uri)) indexer.index.remove(uri);
     else {
       const outcome = await indexer.indexFile(fileURLToPath(uri));
-      if (outcome.skipped) this.session.logger.warn(`workspace index: skipped ${uri}: ${outcome.skipped}`);
+      if (outcome.skipped) this.context.logger.warn(`workspace index: skipped ${uri}: ${outcome.skipped}`);
     }
     this.saveSoon();
   }
@@ -151,6 +194,7 @@ export class WorkspaceIndexing {
   async query(q: IndexQuery): Promise<IndexAnswer> {
     const t0 = performance.now();
     if (this.enabled) await this.open();
+    this.putPendingDocuments();
     const answers = [...this.indexers.values()].map((i) => i.index.query(q, this.indexing));
     const relations = answers.flatMap((a) => a.relations).slice(0, q.limit ?? Number.MAX_SAFE_INTEGER);
     return {
@@ -165,6 +209,7 @@ export class WorkspaceIndexing {
 
   async entityTexts(prefix: string, limit?: number): Promise<{ text: string; type: string; mentions: number }[]> {
     if (this.enabled) await this.open();
+    this.putPendingDocuments();
     const merged = new Map<string, { text: string; type: string; mentions: number }>();
     for (const indexer of this.indexers.values()) {
       for (const e of indexer.index.entityTexts(prefix, limit)) {
@@ -185,13 +230,14 @@ export class WorkspaceIndexing {
 
   /** Writes every changed index (also at shutdown). */
   async save(): Promise<void> {
+    this.putPendingDocuments();
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     for (const [folder, indexer] of this.indexers) {
       try {
         await indexer.index.save();
       } catch (error) {
-        this.session.logger.warn(`workspace index ${folder}: could not save: ${(error as Error).message}`);
+        this.context.logger.warn(`workspace index ${folder}: could not save: ${(error as Error).message}`);
       }
     }
   }

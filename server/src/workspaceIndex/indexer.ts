@@ -14,7 +14,7 @@ import { throwIfAborted } from '../model/abort';
 import type { StopSignal } from '../model/abort';
 import { documentSkipReason } from '../text/documentGate';
 import { languageOfPath, proseFilesUnder } from '../workspace/proseFiles';
-import { TripleIndex } from './tripleIndex';
+import { MAX_ROWS_PER_DOCUMENT, TripleIndex } from './tripleIndex';
 import type { IndexRunSummary } from './types';
 
 /** Where a workspace folder keeps its index (beside the corrections, corrections/workspaceFiles.ts). */
@@ -35,6 +35,8 @@ export interface IndexerDeps {
   /** Names the models (and their versions) whose annotations the index holds: a change re-indexes every file. */
   models(): string;
   maxFileSize(): number;
+  /** Said when a document holds more than the index keeps of one (MAX_ROWS_PER_DOCUMENT). */
+  warn(message: string): void;
 }
 
 export interface RunOptions {
@@ -121,14 +123,21 @@ export class WorkspaceIndexer {
     const annotations = await this.deps.annotate(uri, text, languageOfPath(file), stop);
     throwIfAborted(stop);
     if (!annotations) return { skipped: 'no model loaded', relations: 0 };
-    this.index.put(text, annotations, hash, this.deps.models());
+    this.put(text, annotations, hash);
     return { relations: annotations.relations.length };
   }
 
   /** An open document's complete annotations (the editor's view: unsaved edits, corrections) replace its rows. */
   putAnnotations(text: string, annotations: DocumentAnnotations): void {
     if (annotations.skipped) this.index.remove(annotations.uri);
-    else this.index.put(text, annotations, contentHash(text), this.deps.models());
+    else this.put(text, annotations, contentHash(text));
+  }
+
+  private put(text: string, annotations: DocumentAnnotations, hash: string): void {
+    if (this.index.put(text, annotations, hash, this.deps.models()).cut) {
+      const { entities, relations } = MAX_ROWS_PER_DOCUMENT;
+      this.deps.warn(`workspace index: ${annotations.uri} has ${annotations.entities.length} entities and ${annotations.relations.length} relations; the index keeps the first ${entities} and ${relations}`);
+    }
   }
 
   private forget(uri: string, reason: string): { skipped: string; relations: number } {

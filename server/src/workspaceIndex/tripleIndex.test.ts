@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DocumentAnnotations, EntityAnnotation, RelationAnnotation } from '../annotations/types';
-import { INDEX_SCHEMA_VERSION, TripleIndex } from './tripleIndex';
+import { INDEX_SCHEMA_VERSION, MAX_ROWS_PER_DOCUMENT, TripleIndex } from './tripleIndex';
 
 /** Annotations of `text` with the named spans (found by their first occurrence) and relations between them. */
 function annotate(uri: string, text: string, spans: [string, string][], relations: [number, string, number][]): DocumentAnnotations {
@@ -120,4 +120,17 @@ test('workspace index: saved as a SQLite file that a new session reads back; a c
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('workspace index: a pathological document adds at most MAX_ROWS_PER_DOCUMENT and says it was cut', async () => {
+  const { index } = await TripleIndex.open(undefined);
+  const n = MAX_ROWS_PER_DOCUMENT.relations + 10;
+  const text = Array.from({ length: n }, (_, i) => `Rash${i} from metformin.`).join(' ');
+  const spans: [string, string][] = [['metformin', 'Drug'], ...Array.from({ length: n }, (_, i): [string, string] => [`Rash${i} `, 'Adverse-Effect'])];
+  const relations = Array.from({ length: n }, (_, i): [number, string, number] => [i + 1, 'Adverse-Effect', 0]);
+  assert.deepEqual(index.put(text, annotate('file:///ws/big.md', text, spans, relations), 'h', 'm@1'), { cut: true });
+  assert.equal(index.query({ text: 'metformin' }).total, MAX_ROWS_PER_DOCUMENT.relations);
+  assert.deepEqual(index.put(NOTE_A, annotate('file:///ws/a.md', NOTE_A, [['Lactic acidosis', 'Adverse-Effect'], ['Metformin', 'Drug']], [[0, 'Adverse-Effect', 1]]), 'h1', 'm@1'), { cut: false });
+  assert.equal(index.query({ text: 'metformin' }).total, MAX_ROWS_PER_DOCUMENT.relations + 1);
+  index.close();
 });

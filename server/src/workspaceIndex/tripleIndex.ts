@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import initSqlJs from 'sql.js';
-import type { Database, SqlJsStatic } from 'sql.js';
+import type { Database, SqlJsStatic, Statement } from 'sql.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentAnnotations, EntityAnnotation } from '../annotations/types';
 import { foldText } from '../corrections/store';
@@ -26,6 +26,13 @@ import type { IndexAnswer, IndexedArgument, IndexedRelation, IndexQuery } from '
 export const INDEX_SCHEMA_VERSION = 1;
 export const DEFAULT_QUERY_LIMIT = 500;
 const SENTENCE_CHARS = 240;
+/**
+ * What one document adds to the index at most. A row costs tens of microseconds in sql.js and a put runs
+ * on the server's message loop, so a pathological document (10,000 random edits made one with 164,000
+ * entities and 940,000 relations: 75 s) must not hold it; a real note has tens to hundreds of each.
+ * `put` says when it cut.
+ */
+export const MAX_ROWS_PER_DOCUMENT = Object.freeze({ entities: 5000, relations: 2000 });
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,10 +50,19 @@ CREATE INDEX relations_tail ON relations (tail_folded);
 
 let engine: Promise<SqlJsStatic> | undefined;
 
+/** One row through a prepared statement: bind, step, reset (a third of `run`'s time, which also clears bindings and re-checks the statement). */
+function insert(statement: Statement, values: (string | number)[]): void {
+  statement.bind(values);
+  statement.step();
+  statement.reset();
+}
+
 /** sql-wasm.wasm: beside the bundle in the VSIX (dist/), else in node_modules. */
 function wasmFile(): string {
   const bundled = path.join(__dirname, 'sql-wasm.wasm');
-  return fs.existsSync(bundled) ? bundled : require.resolve('sql.js/dist/sql-wasm.wasm');
+  // A name, not a literal: the bundler leaves it to run time instead of warning.
+  const inNodeModules = 'sql.js/dist/sql-wasm.wasm';
+  return fs.existsSync(bundled) ? bundled : require.resolve(inNodeModules);
 }
 
 function sqlite(): Promise<SqlJsStatic> {
@@ -122,17 +138,26 @@ export class TripleIndex {
   }
 
   /** Replaces what the index holds for `annotations.uri` by these annotations of `text`. */
-  put(text: string, annotations: DocumentAnnotations, hash: string, models: string): void {
+  put(text: string, annotations: DocumentAnnotations, hash: string, models: string): { cut: boolean } {
     const document = TextDocument.create(annotations.uri, 'plaintext', 0, text);
     const argument = (e: EntityAnnotation): IndexedArgument => {
       const start = document.positionAt(e.start);
       const end = document.positionAt(e.end);
       return { text: e.text, type: e.type, start: e.start, end: e.end, line: start.line, character: start.character, endLine: end.line, endCharacter: end.character };
     };
+    // Each sentence's text once (a document can hold thousands of sentences and of relations).
+    const byIndex = new Map(annotations.sentences.map((s) => [s.index, s]));
+    const sentences = new Map<number, string>();
     const sentenceText = (index: number): string => {
-      const s = annotations.sentences.find((x) => x.index === index);
-      const t = s ? text.slice(s.start, s.end).replace(/\s+/g, ' ').trim() : '';
-      return t.length > SENTENCE_CHARS ? `${t.slice(0, SENTENCE_CHARS - 1)}…` : t;
+      let t = sentences.get(index);
+      if (t === undefined) {
+        const s = byIndex.get(index);
+        // Cut before folding: only the first SENTENCE_CHARS characters are kept.
+        t = s ? text.slice(s.start, Math.min(s.end, s.start + 4 * SENTENCE_CHARS)).replace(/\s+/g, ' ').trim() : '';
+        if (t.length > SENTENCE_CHARS) t = `${t.slice(0, SENTENCE_CHARS - 1)}…`;
+        sentences.set(index, t);
+      }
+      return t;
     };
     this.db.exec('BEGIN');
     try {
@@ -140,11 +165,11 @@ export class TripleIndex {
       this.db.run('INSERT INTO documents (uri, hash, models, indexed_at) VALUES (?, ?, ?, ?)', [annotations.uri, hash, models, Date.now()]);
       const doc = Number(this.db.exec('SELECT last_insert_rowid()')[0].values[0][0]);
       const entity = this.db.prepare('INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-      for (const e of annotations.entities) entity.run([doc, e.type, e.text, foldText(e.text), e.start, e.end, e.assertion.status, e.model, e.score]);
+      for (const e of annotations.entities.slice(0, MAX_ROWS_PER_DOCUMENT.entities)) insert(entity, [doc, e.type, e.text, foldText(e.text), e.start, e.end, e.assertion.status, e.model, e.score]);
       entity.free();
       const relation = this.db.prepare('INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-      for (const r of annotations.relations) {
-        relation.run([doc, r.type, JSON.stringify(argument(r.head)), JSON.stringify(argument(r.tail)), foldText(r.head.text), foldText(r.tail.text), r.assertion.status, r.model, r.score, sentenceText(r.sentence)]);
+      for (const r of annotations.relations.slice(0, MAX_ROWS_PER_DOCUMENT.relations)) {
+        insert(relation, [doc, r.type, JSON.stringify(argument(r.head)), JSON.stringify(argument(r.tail)), foldText(r.head.text), foldText(r.tail.text), r.assertion.status, r.model, r.score, sentenceText(r.sentence)]);
       }
       relation.free();
       this.db.exec('COMMIT');
@@ -153,6 +178,7 @@ export class TripleIndex {
       throw error;
     }
     this.dirty = true;
+    return { cut: annotations.entities.length > MAX_ROWS_PER_DOCUMENT.entities || annotations.relations.length > MAX_ROWS_PER_DOCUMENT.relations };
   }
 
   /** Forgets `uri` (the file was deleted or left the workspace). */
