@@ -196,6 +196,29 @@ async function whatTheWorkbenchShows(page) {
       check('clicking a graph node selects its mention in the editor', revealed, revealed ? `${first.label}: ${await selectedNow.first().innerText()}` : `${first.label}: no selection`);
     }
 
+    // ERlens: Relations Of… (the workspace index): asked about the person (the pick among the indexed entity
+    // texts, or the editor's selection if one is left), the Explorer view lists the relation with its file;
+    // selecting it selects the argument in the editor.
+    await runPalette(page, 'ERlens: Relations Of');
+    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: expect.person });
+    if (await pick.first().waitFor({ timeout: 10000 }).then(() => true, () => false)) {
+      await page.keyboard.type(expect.person);
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Enter');
+    }
+    const relationsView = page.locator('.pane', { hasText: 'ERlens: Relations' });
+    const relationRow = relationsView.locator('.monaco-list-row', { hasText: /note\.md:\d+/ });
+    const relationsListed = await relationRow.first().waitFor({ timeout: 30000 }).then(() => true, () => false);
+    const rowsShown = relationsListed ? (await relationsView.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')).join(' | ') : await whatTheWorkbenchShows(page);
+    check('Relations Of… lists the relation across the workspace with its file', relationsListed && (rowsShown.includes(expect.tailText) || rowsShown.includes(expect.person)), rowsShown.slice(0, 300));
+    await page.screenshot({ path: path.join(outDir, 'relations-view.png') });
+    if (relationsListed) {
+      await relationRow.first().click();
+      const selectedArg = page.locator('.statusbar-item', { hasText: /selected\)/ });
+      const revealedArg = await selectedArg.first().waitFor({ timeout: 15000 }).then(() => true, () => false);
+      check('selecting a relation in the view selects its argument in the note', revealedArg, revealedArg ? await selectedArg.first().innerText() : 'no selection');
+    }
+
     // The walkthrough's first step: the bundled sample note opens as a new document and is analysed.
     await runPalette(page, 'ERlens: Open a Sample Clinical Note');
     const sample = page.locator('.view-lines', { hasText: 'Follow-up visit' });

@@ -125,11 +125,12 @@ export class LspDriver {
     }
   }
 
-  async initialize(): Promise<void> {
+  /** `folders`: the workspace's folders (paths); none by default. */
+  async initialize(folders: string[] = []): Promise<void> {
     await this.conn.sendRequest('initialize', {
       processId: process.pid,
-      rootUri: null,
-      workspaceFolders: null,
+      rootUri: folders.length > 0 ? fileUriOf(folders[0]) : null,
+      workspaceFolders: folders.length > 0 ? folders.map((f) => ({ uri: fileUriOf(f), name: path.basename(f) })) : null,
       capabilities: {
         window: { workDoneProgress: true },
         workspace: { configuration: true, semanticTokens: { refreshSupport: true }, codeLens: { refreshSupport: true } },

@@ -20,6 +20,7 @@ import { runModels } from './models';
 import { runIndex } from './index';
 import { runQuery } from './query';
 import { runBench } from './bench';
+import { runBenchIndex } from './benchIndex';
 import { runBenchLsp } from './benchLsp';
 import { runSessionMemoryBench } from './benchSessionMemory';
 
@@ -40,6 +41,7 @@ usage:
   erlens bench   --lsp [--model ID|DIR]… [--sentences 2000] [--edits 60] [--burst 1000] [--debounce MS]
                  [--fuzz 100] [--skip-pathological] [--out bench-lsp.json]
   erlens bench   --session-memory [--model ID|DIR] [--sentences 2000] [--out bench-session-memory.json]
+  erlens bench   --index [--model ID|DIR]… [--notes 1000] [--notes-dir DIR] [--out bench-index.json]
   erlens serve   --stdio
 
 common options:
@@ -77,6 +79,9 @@ edits sent as fast as possible, RSS after closing, --fuzz generated documents (s
 RSS) and pathological Markdown; it writes a JSON report.
 bench --session-memory measures ONNX Runtime's CPU memory arena and memory patterns (on/off) and the
 batch bound (word pairs, or 16 sentences a call) on the first model: RSS loaded, peak, after; speed.
+bench --index generates a workspace of --notes notes from ../shared/notes paragraphs and measures the
+server's workspace index over stdio: the first indexing, a restart's, query latency, and how soon an
+edit's annotations reach a query; it writes a JSON report.
 
 eval scores strictly (exact spans and types). --layout tokens (the default) feeds the gold tokens to
 one model. --layout lines | paragraphs writes the gold sentences as one plain-text document (one per
@@ -116,6 +121,8 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     'notes-dir': { type: 'string' },
     lsp: { type: 'boolean' },
     'session-memory': { type: 'boolean' },
+    index: { type: 'boolean' },
+    notes: { type: 'string' },
     'cpu-mem-arena': { type: 'string' },
     'mem-pattern': { type: 'string' },
     'batch-cells': { type: 'string' },
@@ -171,6 +178,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'bench':
         if (values.lsp) return await runBenchLsp(values, commonOptions(values));
         if (values['session-memory']) return await runSessionMemoryBench(values, commonOptions(values));
+        if (values.index) return await runBenchIndex(values, commonOptions(values));
         return await runBench(values, commonOptions(values));
       case 'serve':
         return serve(values);

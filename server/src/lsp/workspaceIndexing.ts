@@ -39,11 +39,14 @@ export interface IndexingContext {
 /** Saves wait this long after the last change: a burst of edits writes the file once. */
 const SAVE_DELAY_MS = 1000;
 /**
- * An open document's annotations enter the index this long after its last complete publish: while the
- * user types, every edit publishes (annotations moved through the edit), and rewriting the document's
- * rows on each of 10,000 keystrokes would keep the server busy for minutes. Queries take what is pending first.
+ * An open document's annotations enter the index this long after its last complete publish, and a
+ * query takes what is pending first. While the user types every edit publishes (annotations moved
+ * through the edit), and rewriting a document's rows on each of 10,000 keystrokes kept the server busy
+ * for minutes; the wait also grows with what the last put cost (four times it), so a huge document
+ * cannot take the message loop over while it is being edited. A note of a few hundred rows is in the
+ * index within a second of its annotations.
  */
-const DOCUMENT_DELAY_MS = 1500;
+const DOCUMENT_DELAY_MS = { least: 300, most: 5000, perPutMs: 4 };
 
 export class WorkspaceIndexing {
   private readonly indexers = new Map<string, WorkspaceIndexer>(); // folder -> indexer
@@ -53,6 +56,7 @@ export class WorkspaceIndexing {
   /** Open documents' latest complete annotations not yet in the index, by URI. */
   private readonly pendingDocuments = new Map<string, { text: string; annotations: DocumentAnnotations }>();
   private documentTimer?: NodeJS.Timeout;
+  private lastPutMs = 0;
   private fingerprint = '';
 
   constructor(
@@ -157,7 +161,8 @@ export class WorkspaceIndexing {
     if (!complete || !this.enabled || !this.fingerprint || !isProseUri(uri)) return;
     this.pendingDocuments.set(uri, { text, annotations });
     if (this.documentTimer) clearTimeout(this.documentTimer);
-    this.documentTimer = setTimeout(() => this.putPendingDocuments(), DOCUMENT_DELAY_MS);
+    const { least, most, perPutMs } = DOCUMENT_DELAY_MS;
+    this.documentTimer = setTimeout(() => this.putPendingDocuments(), Math.min(most, least + perPutMs * this.lastPutMs));
     this.documentTimer.unref?.();
   }
 
@@ -165,6 +170,7 @@ export class WorkspaceIndexing {
     if (this.documentTimer) clearTimeout(this.documentTimer);
     this.documentTimer = undefined;
     if (this.pendingDocuments.size === 0) return;
+    const t0 = performance.now();
     for (const [uri, { text, annotations }] of this.pendingDocuments) {
       try {
         this.indexerOf(uri)?.putAnnotations(text, annotations);
@@ -173,6 +179,7 @@ export class WorkspaceIndexing {
       }
     }
     this.pendingDocuments.clear();
+    this.lastPutMs = performance.now() - t0;
     this.saveSoon();
   }
 
