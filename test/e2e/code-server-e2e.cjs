@@ -1,7 +1,9 @@
 // ERlens in a real VS Code workbench (code-server) driven by Debian Chromium through playwright-core.
 // Opens the example note like a user (Quick Open), then checks what ERlens itself renders: the semantic
-// token colour of a person, an information squiggle, the hover, a code lens whose click selects the other
-// argument, that fenced code stays unannotated, and the Export Triples command from the palette.
+// token colour of a person, an information squiggle, the hover, the code actions (corrections), a code lens
+// whose click selects the other argument, that fenced code stays unannotated, the Export Triples command,
+// the relation graph webview, the "Relations Of…" view of the workspace index, the walkthrough's sample
+// note, Select Models and the log. Screenshots of each go to <outDir>.
 // Usage (via run-code-server-e2e.sh): node code-server-e2e.cjs <baseUrl> <folder> <file> <outDir>
 // Env: E2E_EXPECT (JSON: { person, personColor, lensPrefix, tailText, codeOnlyWord, drug?, drugColor? })
 const { chromium } = require('playwright-core');
@@ -130,6 +132,19 @@ async function whatTheWorkbenchShows(page) {
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(outDir, 'hover.png') });
     log('hover screenshot');
+
+    // Code actions on the person (Quick Fix, Ctrl+.): the corrections the server offers; none is applied
+    // here (the checks below read the model's annotations).
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+    await person.click();
+    await page.keyboard.press('Control+Period');
+    const actions = page.locator('.action-widget', { hasText: 'is not Peop' });
+    const offered = await actions.first().waitFor({ state: 'visible', timeout: 20000 }).then(() => true, () => false);
+    const actionText = offered ? (await actions.first().innerText()).replace(/\s+/g, ' ') : await whatTheWorkbenchShows(page);
+    check('code actions on an entity offer the corrections', offered && /is not Peop/.test(actionText) && /ignore/i.test(actionText), actionText.slice(0, 300));
+    await page.screenshot({ path: path.join(outDir, 'code-actions.png') });
+    await page.keyboard.press('Escape');
 
     // Clicking the lens selects the other argument: the status bar reports the selection length.
     await page.mouse.move(5, 5);

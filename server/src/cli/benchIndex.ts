@@ -5,7 +5,9 @@
  * The workspace: --notes generated notes (default 1,000) in a new folder, each made of 6–20 paragraphs
  * drawn (seeded) from the notes of --notes-dir (../shared/notes), with every digit redrawn, so that notes
  * differ from one another as real ones do (the sentence cache still sees repeated sentences without
- * digits: the report says how many sentences were inferred and how many came from the cache).
+ * digits: the report says how many sentences were inferred and how many came from the cache). With
+ * --unique every sentence also names its note ("… (note 17)."), so none repeats: every sentence of the
+ * workspace is inferred, the case of a thousand notes that share nothing.
  * Phases:
  *  - cold: the server indexes the folder once its models are loaded (as at the first start of a
  *    workspace): seconds from the models loaded to the end of the indexing progress; files, relations.
@@ -26,20 +28,14 @@ import type { IndexAnswer, IndexedEntityText, IndexRunSummary } from '../lsp/pro
 import { sharedRoot } from '../paths';
 import { UsageError } from './errors';
 import { ClientDocument, LspDriver } from './lspDriver';
+import { round, summarize } from './latencies';
 import { chooseModels } from './modelSelection';
 import type { CommonOptions, Values } from './options';
 
-const round = (x: number) => Math.round(x * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function summarize(values: number[]): { count: number; p50: number; p95: number; max: number } {
-  const v = [...values].sort((a, b) => a - b);
-  const q = (p: number) => round(v[Math.min(v.length - 1, Math.floor(p * v.length))] ?? NaN);
-  return { count: v.length, p50: q(0.5), p95: q(0.95), max: round(v[v.length - 1] ?? NaN) };
-}
-
 /** Writes `count` notes made of the source notes' paragraphs into `folder/notes/`. */
-export function generateWorkspace(sourceDir: string, folder: string, count: number, seed = 1): { files: number; characters: number } {
+export function generateWorkspace(sourceDir: string, folder: string, count: number, { seed = 1, unique = false } = {}): { files: number; characters: number; unique: boolean } {
   const sources = fs.existsSync(sourceDir) ? fs.readdirSync(sourceDir).filter((f) => /\.(md|txt)$/.test(f)).sort() : [];
   if (sources.length === 0) throw new UsageError(`no .md or .txt notes in ${sourceDir} (use --notes-dir)`);
   const paragraphs = sources.flatMap((f) => fs.readFileSync(path.join(sourceDir, f), 'utf8').split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean));
@@ -50,11 +46,12 @@ export function generateWorkspace(sourceDir: string, folder: string, count: numb
   let characters = 0;
   for (let i = 0; i < count; i++) {
     const n = 6 + rand(15);
-    const text = Array.from({ length: n }, () => paragraphs[rand(paragraphs.length)].replace(/\d/g, () => String(rand(10)))).join('\n\n') + '\n';
+    let text = Array.from({ length: n }, () => paragraphs[rand(paragraphs.length)].replace(/\d/g, () => String(rand(10)))).join('\n\n') + '\n';
+    if (unique) text = text.replace(/([a-z])\.(\s)/g, `$1 (note ${i + 1}).$2`);
     characters += text.length;
     fs.writeFileSync(path.join(dir, `note-${String(i + 1).padStart(4, '0')}.md`), text);
   }
-  return { files: count, characters };
+  return { files: count, characters, unique };
 }
 
 export async function runBenchIndex(values: Values, opts: CommonOptions): Promise<number> {
@@ -66,7 +63,7 @@ export async function runBenchIndex(values: Values, opts: CommonOptions): Promis
   const settings: Record<string, unknown> = { models: choice.refs, modelPaths: opts.modelsDirs, executionProvider: opts.executionProvider, routing: opts.routing, threads: opts.threads };
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'erlens-bench-index-'));
-  const workspace = generateWorkspace(notesDir, folder, count);
+  const workspace = generateWorkspace(notesDir, folder, count, { unique: Boolean(values.unique) });
   say(`generated ${workspace.files} notes (${(workspace.characters / 1e6).toFixed(1)}M characters) in ${folder}`);
   const loadStart = os.loadavg();
   const driver = new LspDriver(settings);

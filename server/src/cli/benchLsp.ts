@@ -35,23 +35,11 @@ import { UsageError } from './errors';
 import { ClientDocument, fileUriOf, LspDriver } from './lspDriver';
 import type { CommonOptions, Values } from './options';
 import { chooseModels } from './modelSelection';
+import { round, summarize } from './latencies';
+import type { Latencies } from './latencies';
 import type { ServerStats } from '../lsp/protocol';
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
-const round = (x: number) => Math.round(x * 10) / 10;
-
-interface Latencies {
-  count: number;
-  p50: number;
-  p95: number;
-  max: number;
-}
-
-function summarize(values: number[]): Latencies {
-  const v = [...values].sort((a, b) => a - b);
-  const q = (p: number) => round(v[Math.min(v.length - 1, Math.floor(p * v.length))] ?? NaN);
-  return { count: v.length, p50: q(0.5), p95: q(0.95), max: round(v[v.length - 1] ?? NaN) };
-}
 
 /** Paced edits in the memory phase (the target: RSS flat within ±5% over 1,000 edits). */
 const MEMORY_EDITS = 1000;

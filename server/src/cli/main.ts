@@ -41,7 +41,7 @@ usage:
   erlens bench   --lsp [--model ID|DIR]… [--sentences 2000] [--edits 60] [--burst 1000] [--debounce MS]
                  [--fuzz 100] [--skip-pathological] [--out bench-lsp.json]
   erlens bench   --session-memory [--model ID|DIR] [--sentences 2000] [--out bench-session-memory.json]
-  erlens bench   --index [--model ID|DIR]… [--notes 1000] [--notes-dir DIR] [--out bench-index.json]
+  erlens bench   --index [--model ID|DIR]… [--notes 1000] [--unique] [--notes-dir DIR] [--out bench-index.json]
   erlens serve   --stdio
 
 common options:
@@ -81,7 +81,8 @@ bench --session-memory measures ONNX Runtime's CPU memory arena and memory patte
 batch bound (word pairs, or 16 sentences a call) on the first model: RSS loaded, peak, after; speed.
 bench --index generates a workspace of --notes notes from ../shared/notes paragraphs and measures the
 server's workspace index over stdio: the first indexing, a restart's, query latency, and how soon an
-edit's annotations reach a query; it writes a JSON report.
+edit's annotations reach a query (--unique: no sentence repeats, so the sentence cache cannot help); it
+writes a JSON report.
 
 eval scores strictly (exact spans and types). --layout tokens (the default) feeds the gold tokens to
 one model. --layout lines | paragraphs writes the gold sentences as one plain-text document (one per
@@ -123,6 +124,7 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     'session-memory': { type: 'boolean' },
     index: { type: 'boolean' },
     notes: { type: 'string' },
+    unique: { type: 'boolean' },
     'cpu-mem-arena': { type: 'string' },
     'mem-pattern': { type: 'string' },
     'batch-cells': { type: 'string' },

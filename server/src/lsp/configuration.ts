@@ -33,13 +33,24 @@ function applySettings(session: ServerSession, next: ErlensSettings): void {
 
 /** Once the client is initialized (server.ts): the settings are read and the models load. */
 export async function readSettingsAndLoad(connection: Connection, session: ServerSession): Promise<void> {
-  if (session.support.dynamicConfiguration) {
-    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'erlens' }).catch(() => undefined);
-  }
+  const registered = session.support.dynamicConfiguration
+    ? connection.client.register(DidChangeConfigurationNotification.type, { section: 'erlens' }).then(() => true, () => false)
+    : Promise.resolve(false);
   session.useSettings((await fetchSettings(connection, session)) ?? session.settings);
   const { settings } = session;
-  session.logger.info(`ERlens server ${process.pid} ready; models ${settings.models.join(', ')}; provider ${settings.executionProvider}`);
+  session.logger.info(
+    `ERlens server ${process.pid} ready; models ${settings.models.join(', ')}${settings.modelPaths.length > 0 ? ` (model paths ${settings.modelPaths.join(', ')})` : ''}; provider ${settings.executionProvider}`,
+  );
   session.reloadModels();
+  // A change the editor makes between that read and the registration taking effect is never notified
+  // (code-server, for one, completes its settings just after the extension starts: the e2e run once
+  // loaded the models without erlens.modelPaths): read once more when the registration is in place.
+  if (!(await registered)) return;
+  const again = await fetchSettings(connection, session);
+  if (again && JSON.stringify(again) !== JSON.stringify(session.settings)) {
+    session.logger.info('the erlens settings changed while the server started; applying them');
+    applySettings(session, again);
+  }
 }
 
 export function registerConfiguration(connection: Connection, session: ServerSession): void {
