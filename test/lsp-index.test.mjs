@@ -123,3 +123,30 @@ test('erlens index: annotates only what changed, drops deleted files, reports bi
     fs.rmSync(ws, { recursive: true, force: true });
   }
 });
+
+test('workspace indexing reports progress, and its cancel button stops it (what was indexed stays)', async () => {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'erlens-index-cancel-'));
+  const paragraphs = doc.sentences.map((s) => s.text);
+  for (let i = 0; i < 400; i++) fs.writeFileSync(path.join(ws, `n${String(i).padStart(3, '0')}.md`), `${paragraphs[i % paragraphs.length]} (${i})\n\n${paragraphs[(i + 1) % paragraphs.length]}\n`);
+  const client = new LspTestClient(settings, { workspaceFolders: [ws] });
+  await client.start();
+  try {
+    // The run the server starts once the models are loaded, cancelled from its progress (the editor's button).
+    const begun = await waitFor(() => client.progress.find((p) => p.value?.kind === 'begin' && /indexing workspace/.test(p.value.title) && p.value.cancellable), 20000, 'indexing progress');
+    // Reports say "i/total file": cancel once a fair part is done.
+    await waitFor(() => client.progress.find((p) => p.token === begun.token && p.value?.kind === 'report' && Number(/^(\d+)\//.exec(p.value.message ?? '')?.[1]) >= 50), 60000, 'a progress report past 50 files');
+    await client.conn.sendNotification('window/workDoneProgress/cancel', { token: begun.token });
+    await waitFor(() => client.progress.find((p) => p.token === begun.token && p.value?.kind === 'end'), 20000, 'the end of the cancelled run');
+    const partial = await client.request('erlens/indexQuery', { text: 'x' });
+    assert.ok(partial.documents > 0 && partial.documents < 400, `${partial.documents} documents indexed before the cancel`);
+    // Indexing again picks up where it stopped: the files done are current.
+    const [summary] = await client.request('erlens/reindex');
+    assert.equal(summary.cancelled, false);
+    assert.equal(summary.files, 400);
+    assert.equal(summary.unchanged, partial.documents, JSON.stringify(summary));
+    assert.equal(summary.indexed + summary.unchanged, 400);
+  } finally {
+    await client.stop();
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
+});
