@@ -47,6 +47,14 @@ test('workspace index over LSP: indexed on start, queried across files, follows 
     assert.ok(answer.milliseconds < 1000, `${answer.milliseconds} ms`);
     assert.ok(fs.existsSync(path.join(workspace, '.erlens', 'index.sqlite')), 'saved in the workspace');
 
+    // The workspace graph: one node for the entity, its mentions in both files (each naming its file).
+    const graph = await client.request('erlens/relationGraph', { scope: 'workspace' });
+    const node = graph.nodes.find((n) => n.label.toLowerCase() === headText.toLowerCase());
+    assert.ok(node, `${headText} among ${graph.nodes.map((n) => n.label).join(', ')}`);
+    assert.deepEqual([...new Set(node.mentions.map((m) => path.basename(new URL(m.uri).pathname)))].sort(), ['one.md', 'two.txt']);
+    const incident = graph.edges.filter((e) => e.source === node.id || e.target === node.id);
+    assert.equal(incident.reduce((n, e) => n + e.count, 0), answer.total, 'each relation of the entity counted once on its edges');
+
     // An open document: deleting its first sentence in the editor (unsaved) takes its relations out of the index.
     const uri = fileUri(path.join(workspace, 'notes', 'one.md'));
     await client.open(uri, doc.text);

@@ -74,7 +74,8 @@ export function registerCommands(context: vscode.ExtensionContext, getClient: ()
     vscode.commands.registerCommand(COMMANDS.selectModels, () => selectModels(getClient)),
     vscode.commands.registerCommand(COMMANDS.showOutput, () => output.show(true)),
     vscode.commands.registerCommand(COMMANDS.openSampleNote, () => openSampleNote(context)),
-    vscode.commands.registerCommand(COMMANDS.showRelationGraph, () => showRelationGraph(context, getClient)),
+    vscode.commands.registerCommand(COMMANDS.showRelationGraph, () => showRelationGraph(context, getClient, 'document')),
+    vscode.commands.registerCommand(COMMANDS.showWorkspaceGraph, () => showRelationGraph(context, getClient, 'workspace')),
     vscode.commands.registerCommand(COMMANDS.restartServer, async () => {
       await getClient()?.restart();
     }),

@@ -1,9 +1,10 @@
 /**
  * ERlens: Show Relation Graph: a webview beside the editor drawing the current document's entities and
  * relations (the server's erlens/relationGraph; Cytoscape.js in dist/graph.js, bundled, nothing from a
- * CDN). The page's Content-Security-Policy allows only the extension's own script and stylesheet. The
- * graph follows the document: it is redrawn when its diagnostics change. Clicking a node reveals its next
- * mention in the editor.
+ * CDN); ERlens: Show Workspace Relation Graph draws the workspace index's relations the same way. The
+ * page's Content-Security-Policy allows only the extension's own script and stylesheet. The graph follows
+ * the text: it is redrawn when diagnostics change (the document's, or any for the workspace). Clicking a
+ * node reveals its next mention in the editor (in its file, for the workspace).
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -27,17 +28,18 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri, title: string):
 <script src="${script}"></script></body></html>`;
 }
 
-export function showRelationGraph(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined): void {
+export type GraphScope = 'document' | 'workspace';
+
+export function showRelationGraph(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined, scope: GraphScope = 'document'): void {
   const editor = vscode.window.activeTextEditor;
   const client = getClient();
-  if (!editor || !client?.isRunning()) {
-    void vscode.window.showWarningMessage(editor ? 'ERlens: the language server is not running.' : 'ERlens: open a Markdown or text document first.');
+  if (!client?.isRunning() || (scope === 'document' && !editor)) {
+    void vscode.window.showWarningMessage(client?.isRunning() ? 'ERlens: open a Markdown or text document first.' : 'ERlens: the language server is not running.');
     return;
   }
-  const document = editor.document;
-  const uri = document.uri.toString();
-  const name = document.uri.path.split('/').pop() || 'document';
-  const title = `Relations: ${name}`;
+  const document = scope === 'document' ? editor!.document : undefined;
+  const uri = document?.uri.toString();
+  const title = document ? `Relations: ${document.uri.path.split('/').pop() || 'document'}` : 'Relations: workspace';
   const panel = vscode.window.createWebviewPanel('erlens.relationGraph', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
@@ -46,7 +48,7 @@ export function showRelationGraph(context: vscode.ExtensionContext, getClient: (
 
   let timer: NodeJS.Timeout | undefined;
   const send = async () => {
-    const graph = await client.sendRequest<GraphData | null>(RELATION_GRAPH_REQUEST, { uri });
+    const graph = await client.sendRequest<GraphData | null>(RELATION_GRAPH_REQUEST, uri ? { uri } : { scope: 'workspace' });
     if (graph) void panel.webview.postMessage({ type: 'graph', graph });
   };
   const soon = () => {
@@ -58,13 +60,13 @@ export function showRelationGraph(context: vscode.ExtensionContext, getClient: (
       if (message.type === 'reveal' && message.uri && message.range) {
         const { start, end } = message.range;
         const range = new vscode.Range(start.line, start.character, end.line, end.character);
-        const shown = await vscode.window.showTextDocument(vscode.Uri.parse(message.uri), { viewColumn: editor.viewColumn, preserveFocus: false });
+        const shown = await vscode.window.showTextDocument(vscode.Uri.parse(message.uri), { viewColumn: editor?.viewColumn ?? vscode.ViewColumn.One, preserveFocus: false });
         shown.selection = new vscode.Selection(range.start, range.end);
         shown.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
       }
     }),
     vscode.languages.onDidChangeDiagnostics((e) => {
-      if (e.uris.some((u) => u.toString() === uri)) soon();
+      if (!uri || e.uris.some((u) => u.toString() === uri)) soon();
     }),
   ];
   panel.onDidDispose(() => {

@@ -110,7 +110,8 @@ function render(g: GraphData): void {
     const node = ev.target.data('node') as GraphNode;
     const k = nextMention.get(node.id) ?? 0;
     nextMention.set(node.id, k + 1);
-    vscode.postMessage({ type: 'reveal', uri: g.uri, range: node.mentions[k % node.mentions.length] });
+    const mention = node.mentions[k % node.mentions.length];
+    vscode.postMessage({ type: 'reveal', uri: mention.uri ?? g.uri, range: mention });
   });
   applyFilters();
   // Said on the container for tests and assistive tools: how many nodes, and where the first one is drawn.

@@ -10,9 +10,10 @@ import { buildCodeActions } from './codeActions';
 import type { CorrectionVocabulary } from './codeActions';
 import { buildCodeLenses } from './codeLens';
 import { catalogueFor } from './modelHost';
+import { pathToFileURL } from 'node:url';
 import { RELATION_GRAPH_REQUEST } from './protocol';
 import type { GraphData } from './protocol';
-import { buildRelationGraph } from './relationGraph';
+import { buildRelationGraph, buildWorkspaceGraph } from './relationGraph';
 import { buildHover } from './hover';
 import { buildSemanticTokens, semanticTokensEdits } from './semanticTokens';
 import type { ServerSession } from './session';
@@ -62,9 +63,13 @@ export function registerFeatureRequests(connection: Connection, session: ServerS
     return document ? buildCodeActions(document, session.annotationsOf(document.uri), range, vocabulary(session)) : [];
   });
 
-  connection.onRequest(RELATION_GRAPH_REQUEST, ({ uri }: { uri: string }): GraphData | null => {
-    const document = documents.get(uri);
-    return document ? buildRelationGraph(document, session.annotationsOf(uri)) : null;
+  connection.onRequest(RELATION_GRAPH_REQUEST, async (params: { uri?: string; scope?: string }): Promise<GraphData | null> => {
+    if (params?.scope === 'workspace') {
+      const folder = session.workspaceFolders[0];
+      return buildWorkspaceGraph(folder ? pathToFileURL(folder).href : '', await session.index.allRelations());
+    }
+    const document = typeof params?.uri === 'string' ? documents.get(params.uri) : undefined;
+    return document ? buildRelationGraph(document, session.annotationsOf(document.uri)) : null;
   });
 
   connection.onCodeLens(({ textDocument }, token) => {

@@ -21,6 +21,8 @@ export const COMMANDS = Object.freeze({
   pickRelation: 'erlens.pickRelation',
   /** Client command: the relation graph webview of the current document (client/src/graphPanel.ts). */
   showRelationGraph: 'erlens.showRelationGraph',
+  /** Client command: the same webview over the workspace index's relations. */
+  showWorkspaceGraph: 'erlens.showWorkspaceGraph',
   /** Client command (the walkthrough's first step): the bundled sample note, as a new unsaved document. */
   openSampleNote: 'erlens.openSampleNote',
   /** Client commands: the workspace index's "Relations of…" tree view (client/src/relationsView.ts), and indexing again. */
@@ -70,13 +72,18 @@ export const VISIBLE_RANGE_NOTIFICATION = 'erlens/visibleRange';
  * analysed so far (a cold document is published in waves), and how far the analysis is.
  */
 export const DOCUMENT_STATUS_NOTIFICATION = 'erlens/documentStatus';
-/** Request `erlens/relationGraph` { uri } → GraphData: the document's entities and relations as a graph (relationGraph.ts). */
+/**
+ * Request `erlens/relationGraph` { uri } → GraphData: the document's entities and relations as a graph; or
+ * { scope: 'workspace' }: the workspace index's relations, their arguments as nodes (relationGraph.ts).
+ */
 export const RELATION_GRAPH_REQUEST = 'erlens/relationGraph';
 
 /** A range in LSP's shape (the client may bundle this file without vscode-languageserver). */
 export interface GraphRange {
   start: { line: number; character: number };
   end: { line: number; character: number };
+  /** The mention's document, where it is not the graph's (a workspace graph). */
+  uri?: string;
 }
 export interface GraphNode {
   id: string;
@@ -94,6 +101,7 @@ export interface GraphEdge {
   assertions: string[];
 }
 export interface GraphData {
+  /** The document (a workspace graph: the first workspace folder's URI). */
   uri: string;
   nodes: GraphNode[];
   edges: GraphEdge[];

@@ -8,7 +8,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentAnnotations, EntityAnnotation } from '../annotations/types';
 import { foldText } from '../corrections/store';
 import { entityRange } from './relationText';
-import type { GraphData, GraphEdge, GraphNode } from './protocol';
+import type { IndexedArgument, IndexedRelation } from '../workspaceIndex/types';
+import type { GraphData, GraphEdge, GraphNode, GraphRange } from './protocol';
 
 /** A graph bigger than this is cut (the busiest nodes kept): a layout of thousands of nodes is unreadable and slow. */
 export const MAX_GRAPH_NODES = 300;
@@ -46,6 +47,47 @@ export function buildRelationGraph(document: TextDocument, annotations: Document
     if (!edge.assertions.includes(r.assertion.status)) edge.assertions.push(r.assertion.status);
     edges.set(key, edge);
   }
+  return busiest(document.uri, nodes, edges);
+}
+
+/**
+ * The workspace's graph, from the index: the relations' arguments as nodes (keyed as in a document, so
+ * "metformin" in forty notes is one node, its mentions in each), one edge per distinct triple.
+ */
+export function buildWorkspaceGraph(uri: string, relations: readonly IndexedRelation[]): GraphData {
+  const nodes = new Map<string, GraphNode>();
+  const edges = new Map<string, GraphEdge>();
+  const seen = new Set<string>();
+  const nodeOf = (a: IndexedArgument, where: string, assertion: string): GraphNode => {
+    const key = `${a.type}\u0000${foldText(a.text)}`;
+    let node = nodes.get(key);
+    if (!node) {
+      node = { id: `n${nodes.size}`, label: a.text.replace(/\s+/g, ' '), type: a.type, mentions: [], assertions: [] };
+      nodes.set(key, node);
+    }
+    const mention = `${key}\u0000${where}\u0000${a.start}`;
+    if (!seen.has(mention)) {
+      seen.add(mention);
+      const range: GraphRange = { start: { line: a.line, character: a.character }, end: { line: a.endLine, character: a.endCharacter }, uri: where };
+      node.mentions.push(range);
+    }
+    if (!node.assertions.includes(assertion)) node.assertions.push(assertion);
+    return node;
+  };
+  for (const r of relations) {
+    const source = nodeOf(r.head, r.uri, r.assertion).id;
+    const target = nodeOf(r.tail, r.uri, r.assertion).id;
+    const key = `${source}|${r.type}|${target}`;
+    const edge = edges.get(key) ?? { id: `e${edges.size}`, source, target, type: r.type, count: 0, assertions: [] };
+    edge.count++;
+    if (!edge.assertions.includes(r.assertion)) edge.assertions.push(r.assertion);
+    edges.set(key, edge);
+  }
+  return busiest(uri, nodes, edges);
+}
+
+/** At most MAX_GRAPH_NODES nodes, the most connected (then the most mentioned) kept, and the edges among them. */
+function busiest(uri: string, nodes: Map<string, GraphNode>, edges: Map<string, GraphEdge>): GraphData {
   let kept = [...nodes.values()];
   const truncated = kept.length > MAX_GRAPH_NODES;
   if (truncated) {
@@ -54,5 +96,5 @@ export function buildRelationGraph(document: TextDocument, annotations: Document
     kept = kept.sort((a, b) => (degree.get(b.id) ?? 0) - (degree.get(a.id) ?? 0) || b.mentions.length - a.mentions.length).slice(0, MAX_GRAPH_NODES);
   }
   const ids = new Set(kept.map((n) => n.id));
-  return { uri: document.uri, nodes: kept, edges: [...edges.values()].filter((e) => ids.has(e.source) && ids.has(e.target)), truncated };
+  return { uri, nodes: kept, edges: [...edges.values()].filter((e) => ids.has(e.source) && ids.has(e.target)), truncated };
 }

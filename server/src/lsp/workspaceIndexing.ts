@@ -14,7 +14,7 @@ import type { DocumentAnnotations } from '../annotations/types';
 import type { StopSignal } from '../model/abort';
 import { indexFileOf, isUnder, modelsFingerprint, WorkspaceIndexer } from '../workspaceIndex/indexer';
 import { TripleIndex } from '../workspaceIndex/tripleIndex';
-import type { IndexAnswer, IndexQuery, IndexRunSummary } from '../workspaceIndex/types';
+import type { IndexAnswer, IndexedRelation, IndexQuery, IndexRunSummary } from '../workspaceIndex/types';
 import { isProseFile } from '../workspace/proseFiles';
 import { stopSignal } from './cancellation';
 import type { CancelSignal } from './cancellation';
@@ -212,6 +212,13 @@ export class WorkspaceIndexing {
       indexing: this.indexing,
       milliseconds: performance.now() - t0,
     };
+  }
+
+  /** Every indexed relation of every folder (the workspace graph), pending open documents included. */
+  async allRelations(): Promise<IndexedRelation[]> {
+    if (this.enabled) await this.open();
+    this.putPendingDocuments();
+    return [...this.indexers.values()].flatMap((i) => i.index.allRelations());
   }
 
   async entityTexts(prefix: string, limit?: number): Promise<{ text: string; type: string; mentions: number }[]> {

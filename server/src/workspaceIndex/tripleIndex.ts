@@ -236,6 +236,19 @@ export class TripleIndex {
     return { query: q, relations, total, documents: this.documentCount(), indexing, milliseconds: performance.now() - t0 };
   }
 
+  /** Every relation of the index (up to `limit`), for the workspace's relation graph. */
+  allRelations(limit = 200_000): IndexedRelation[] {
+    const statement = this.db.prepare('SELECT d.uri, r.type, r.head, r.tail, r.assertion, r.model, r.score, r.sentence FROM relations r JOIN documents d ON d.id = r.doc ORDER BY d.uri, r.rowid LIMIT ?');
+    statement.bind([limit]);
+    const relations: IndexedRelation[] = [];
+    while (statement.step()) {
+      const [uri, type, head, tail, assertion, model, score, sentence] = statement.get();
+      relations.push({ uri: String(uri), type: String(type), role: 'head', head: JSON.parse(String(head)) as IndexedArgument, tail: JSON.parse(String(tail)) as IndexedArgument, assertion: String(assertion), model: String(model), score: Number(score), sentence: String(sentence) });
+    }
+    statement.free();
+    return relations;
+  }
+
   /** Entity texts starting with `prefix` (folded), the most mentioned first: what a query box offers. */
   entityTexts(prefix: string, limit = 50): { text: string; type: string; mentions: number }[] {
     const folded = foldText(prefix).replace(/[\\%_]/g, (c) => `\\${c}`);
