@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { showRelationGraph } from './graphPanel';
+import { runningClient } from './runningClient';
 import { COMMANDS, LIST_MODELS_REQUEST } from './protocol';
 import type { PackageSummary } from './protocol';
 
@@ -31,11 +32,8 @@ async function pickRelation(uri: string, items: { label: string; detail?: string
 }
 
 async function selectModels(getClient: () => LanguageClient | undefined): Promise<void> {
-  const client = getClient();
-  if (!client?.isRunning()) {
-    void vscode.window.showWarningMessage('ERlens: the language server is not running.');
-    return;
-  }
+  const client = runningClient(getClient);
+  if (!client) return;
   const packages = await client.sendRequest<PackageSummary[]>(LIST_MODELS_REQUEST);
   if (packages.length === 0) {
     void vscode.window.showWarningMessage('ERlens: no model packages found. Add a folder to "erlens.modelPaths".');

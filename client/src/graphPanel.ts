@@ -9,6 +9,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { RELATION_GRAPH_REQUEST } from './protocol';
+import { runningClient } from './runningClient';
 import type { GraphData, GraphRange } from './protocol';
 
 /** Redraw at most this often while an analysis publishes in waves. */
@@ -31,10 +32,11 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri, title: string):
 export type GraphScope = 'document' | 'workspace';
 
 export function showRelationGraph(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined, scope: GraphScope = 'document'): void {
+  const client = runningClient(getClient);
+  if (!client) return;
   const editor = vscode.window.activeTextEditor;
-  const client = getClient();
-  if (!client?.isRunning() || (scope === 'document' && !editor)) {
-    void vscode.window.showWarningMessage(client?.isRunning() ? 'ERlens: open a Markdown or text document first.' : 'ERlens: the language server is not running.');
+  if (scope === 'document' && !editor) {
+    void vscode.window.showWarningMessage('ERlens: open a Markdown or text document first.');
     return;
   }
   const document = scope === 'document' ? editor!.document : undefined;

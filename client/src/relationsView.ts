@@ -8,6 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { runningClient } from './runningClient';
 import { COMMANDS, INDEX_ENTITIES_REQUEST, INDEX_QUERY_REQUEST, REINDEX_REQUEST } from './protocol';
 import type { IndexAnswer, IndexedArgument, IndexedEntityText, IndexedRelation, IndexRunSummary } from './protocol';
 
@@ -128,13 +129,8 @@ async function askForEntity(client: LanguageClient): Promise<string | undefined>
 export function registerRelationsView(getClient: () => LanguageClient | undefined): vscode.Disposable {
   const tree = new RelationsTree();
   const view = vscode.window.createTreeView(RELATIONS_VIEW, { treeDataProvider: tree, showCollapseAll: true });
-  const running = (): LanguageClient | undefined => {
-    const client = getClient();
-    if (!client?.isRunning()) void vscode.window.showWarningMessage('ERlens: the language server is not running.');
-    return client?.isRunning() ? client : undefined;
-  };
   const relationsOf = async (text?: string) => {
-    const client = running();
+    const client = runningClient(getClient);
     if (!client) return;
     const entity = typeof text === 'string' && text.trim() ? text.trim() : await askForEntity(client);
     if (!entity) return;
@@ -144,7 +140,7 @@ export function registerRelationsView(getClient: () => LanguageClient | undefine
     await vscode.commands.executeCommand(`${RELATIONS_VIEW}.focus`);
   };
   const reindex = async () => {
-    const client = running();
+    const client = runningClient(getClient);
     if (!client) return;
     const summaries = await client.sendRequest<IndexRunSummary[]>(REINDEX_REQUEST);
     const sum = (k: 'files' | 'indexed' | 'relations') => summaries.reduce((n, s) => n + s[k], 0);

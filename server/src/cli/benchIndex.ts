@@ -71,12 +71,7 @@ export async function runBenchIndex(values: Values, opts: CommonOptions): Promis
   try {
     const t0 = performance.now();
     await driver.initialize([folder]);
-    let stats = await driver.stats();
-    for (let i = 0; (stats.loading || stats.models.length === 0) && i < 600; i++) {
-      await sleep(100);
-      stats = await driver.stats();
-    }
-    if (stats.models.length === 0) throw new UsageError(`the server loaded no model (${stats.problems.map((p) => p.message).join('; ') || 'see erlens models'})`);
+    let stats = await driver.modelsLoaded();
     const loaded = performance.now();
     say(`loaded ${stats.models.join(', ')} on ${stats.executionProvider} in ${((loaded - t0) / 1000).toFixed(1)} s`);
 

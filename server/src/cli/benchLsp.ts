@@ -107,12 +107,7 @@ export async function runBenchLsp(values: Values, opts: CommonOptions): Promise<
     // load
     let t0 = performance.now();
     await driver.initialize();
-    let stats = await driver.stats();
-    for (let i = 0; (stats.loading || stats.models.length === 0) && i < 600; i++) {
-      await sleep(100);
-      stats = await driver.stats();
-    }
-    if (stats.models.length === 0) throw new UsageError(`the server loaded no model (${stats.problems.map((p) => p.message).join('; ') || 'see erlens models'})`);
+    let stats = await driver.modelsLoaded();
     report.load = { seconds: Math.round(performance.now() - t0) / 1000, models: stats.models, provider: stats.executionProvider, rss_mb: mb(stats.rssBytes) };
     say(`loaded ${stats.models.join(', ')} on ${stats.executionProvider} in ${(report.load as { seconds: number }).seconds} s, RSS ${mb(stats.rssBytes)} MB`);
 

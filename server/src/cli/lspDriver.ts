@@ -11,6 +11,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 import type { MessageConnection } from 'vscode-languageserver/node';
 import { DOCUMENT_STATUS_NOTIFICATION, SERVER_ENVIRONMENT, SERVER_EXEC_ARGV, STATS_REQUEST, STATUS_NOTIFICATION } from '../lsp/protocol';
 import type { DocumentStatus, ServerStats } from '../lsp/protocol';
+import { UsageError } from './errors';
 
 export interface Position {
   line: number;
@@ -138,6 +139,17 @@ export class LspDriver {
       },
     });
     await this.conn.sendNotification('initialized', {});
+  }
+
+  /** The server's stats once its models are loaded (up to a minute); a usage error when it loaded none. */
+  async modelsLoaded(): Promise<ServerStats> {
+    let stats = await this.stats();
+    for (let i = 0; (stats.loading || stats.models.length === 0) && i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      stats = await this.stats();
+    }
+    if (stats.models.length === 0) throw new UsageError(`the server loaded no model (${stats.problems.map((p) => p.message).join('; ') || 'see erlens models'})`);
+    return stats;
   }
 
   stats(): Promise<ServerStats> {

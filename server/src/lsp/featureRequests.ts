@@ -3,6 +3,7 @@
  * code actions (corrections). Each answers from the annotations the scheduler keeps, with the user's
  * corrections applied, at once; none waits for an analysis.
  */
+import { pathToFileURL } from 'node:url';
 import type { Connection, SemanticTokens, SemanticTokensDelta } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { cancelled } from './cancellation';
@@ -10,7 +11,6 @@ import { buildCodeActions } from './codeActions';
 import type { CorrectionVocabulary } from './codeActions';
 import { buildCodeLenses } from './codeLens';
 import { catalogueFor } from './modelHost';
-import { pathToFileURL } from 'node:url';
 import { RELATION_GRAPH_REQUEST } from './protocol';
 import type { GraphData } from './protocol';
 import { buildRelationGraph, buildWorkspaceGraph } from './relationGraph';

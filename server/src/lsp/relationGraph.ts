@@ -9,45 +9,70 @@ import type { DocumentAnnotations, EntityAnnotation } from '../annotations/types
 import { foldText } from '../corrections/store';
 import { entityRange } from './relationText';
 import type { IndexedArgument, IndexedRelation } from '../workspaceIndex/types';
-import type { GraphData, GraphEdge, GraphNode, GraphRange } from './protocol';
+import type { GraphData, GraphEdge, GraphNode } from './protocol';
 
 /** A graph bigger than this is cut (the busiest nodes kept): a layout of thousands of nodes is unreadable and slow. */
 export const MAX_GRAPH_NODES = 300;
 
-/** Entities are one node when their type and their text compared as the ignore list compares it are the same. */
-const nodeKey = (e: EntityAnnotation) => `${e.type}\u0000${foldText(e.text)}`;
+/**
+ * Nodes and edges as a graph collects them: an entity is one node when its type and its text compared as
+ * the ignore list compares it are the same; an edge is one (source, relation type, target), counted.
+ */
+class GraphBuilder {
+  private readonly nodes = new Map<string, GraphNode>();
+  private readonly edges = new Map<string, GraphEdge>();
+
+  /** The node of an entity (made on first sight), with `assertion` among its statuses. */
+  node(type: string, text: string, assertion: string): GraphNode {
+    const key = `${type}\u0000${foldText(text)}`;
+    let node = this.nodes.get(key);
+    if (!node) {
+      node = { id: `n${this.nodes.size}`, label: text.replace(/\s+/g, ' '), type, mentions: [], assertions: [] };
+      this.nodes.set(key, node);
+    }
+    addOnce(node.assertions, assertion);
+    return node;
+  }
+
+  edge(source: GraphNode, type: string, target: GraphNode, assertion: string): void {
+    const key = `${source.id}|${type}|${target.id}`;
+    const edge = this.edges.get(key) ?? { id: `e${this.edges.size}`, source: source.id, target: target.id, type, count: 0, assertions: [] };
+    edge.count++;
+    addOnce(edge.assertions, assertion);
+    this.edges.set(key, edge);
+  }
+
+  /** At most MAX_GRAPH_NODES nodes, the most connected (then the most mentioned) kept, and the edges among them. */
+  build(uri: string): GraphData {
+    let kept = [...this.nodes.values()];
+    const truncated = kept.length > MAX_GRAPH_NODES;
+    if (truncated) {
+      const degree = new Map<string, number>();
+      for (const e of this.edges.values()) for (const n of [e.source, e.target]) degree.set(n, (degree.get(n) ?? 0) + e.count);
+      kept = kept.sort((a, b) => (degree.get(b.id) ?? 0) - (degree.get(a.id) ?? 0) || b.mentions.length - a.mentions.length).slice(0, MAX_GRAPH_NODES);
+    }
+    const ids = new Set(kept.map((n) => n.id));
+    return { uri, nodes: kept, edges: [...this.edges.values()].filter((e) => ids.has(e.source) && ids.has(e.target)), truncated };
+  }
+}
+
+function addOnce(list: string[], value: string): void {
+  if (!list.includes(value)) list.push(value);
+}
 
 export function buildRelationGraph(document: TextDocument, annotations: DocumentAnnotations | undefined): GraphData {
-  const nodes = new Map<string, GraphNode>();
-  const edges = new Map<string, GraphEdge>();
-  if (!annotations) return { uri: document.uri, nodes: [], edges: [], truncated: false };
-  const nodeOf = (e: EntityAnnotation): GraphNode => {
-    const key = nodeKey(e);
-    let node = nodes.get(key);
-    if (!node) {
-      node = { id: `n${nodes.size}`, label: e.text.replace(/\s+/g, ' '), type: e.type, mentions: [], assertions: [] };
-      nodes.set(key, node);
-    }
-    return node;
-  };
+  const graph = new GraphBuilder();
+  if (!annotations) return graph.build(document.uri);
+  // A relation's arguments are entities of the document: their nodes exist, their statuses are the entities'.
+  const nodeOf = (e: EntityAnnotation) => graph.node(e.type, e.text, e.assertion.status);
   const length = document.getText().length;
   for (const e of annotations.entities) {
-    if (e.end > length) continue;
-    const node = nodeOf(e);
-    node.mentions.push(entityRange(document, e));
-    if (!node.assertions.includes(e.assertion.status)) node.assertions.push(e.assertion.status);
+    if (e.end <= length) nodeOf(e).mentions.push(entityRange(document, e));
   }
   for (const r of annotations.relations) {
-    if (r.head.end > length || r.tail.end > length) continue;
-    const source = nodeOf(r.head).id;
-    const target = nodeOf(r.tail).id;
-    const key = `${source}|${r.type}|${target}`;
-    const edge = edges.get(key) ?? { id: `e${edges.size}`, source, target, type: r.type, count: 0, assertions: [] };
-    edge.count++;
-    if (!edge.assertions.includes(r.assertion.status)) edge.assertions.push(r.assertion.status);
-    edges.set(key, edge);
+    if (r.head.end <= length && r.tail.end <= length) graph.edge(nodeOf(r.head), r.type, nodeOf(r.tail), r.assertion.status);
   }
-  return busiest(document.uri, nodes, edges);
+  return graph.build(document.uri);
 }
 
 /**
@@ -55,46 +80,17 @@ export function buildRelationGraph(document: TextDocument, annotations: Document
  * "metformin" in forty notes is one node, its mentions in each), one edge per distinct triple.
  */
 export function buildWorkspaceGraph(uri: string, relations: readonly IndexedRelation[]): GraphData {
-  const nodes = new Map<string, GraphNode>();
-  const edges = new Map<string, GraphEdge>();
+  const graph = new GraphBuilder();
   const seen = new Set<string>();
   const nodeOf = (a: IndexedArgument, where: string, assertion: string): GraphNode => {
-    const key = `${a.type}\u0000${foldText(a.text)}`;
-    let node = nodes.get(key);
-    if (!node) {
-      node = { id: `n${nodes.size}`, label: a.text.replace(/\s+/g, ' '), type: a.type, mentions: [], assertions: [] };
-      nodes.set(key, node);
-    }
-    const mention = `${key}\u0000${where}\u0000${a.start}`;
+    const node = graph.node(a.type, a.text, assertion);
+    const mention = `${node.id}\u0000${where}\u0000${a.start}`;
     if (!seen.has(mention)) {
       seen.add(mention);
-      const range: GraphRange = { start: { line: a.line, character: a.character }, end: { line: a.endLine, character: a.endCharacter }, uri: where };
-      node.mentions.push(range);
+      node.mentions.push({ start: { line: a.line, character: a.character }, end: { line: a.endLine, character: a.endCharacter }, uri: where });
     }
-    if (!node.assertions.includes(assertion)) node.assertions.push(assertion);
     return node;
   };
-  for (const r of relations) {
-    const source = nodeOf(r.head, r.uri, r.assertion).id;
-    const target = nodeOf(r.tail, r.uri, r.assertion).id;
-    const key = `${source}|${r.type}|${target}`;
-    const edge = edges.get(key) ?? { id: `e${edges.size}`, source, target, type: r.type, count: 0, assertions: [] };
-    edge.count++;
-    if (!edge.assertions.includes(r.assertion)) edge.assertions.push(r.assertion);
-    edges.set(key, edge);
-  }
-  return busiest(uri, nodes, edges);
-}
-
-/** At most MAX_GRAPH_NODES nodes, the most connected (then the most mentioned) kept, and the edges among them. */
-function busiest(uri: string, nodes: Map<string, GraphNode>, edges: Map<string, GraphEdge>): GraphData {
-  let kept = [...nodes.values()];
-  const truncated = kept.length > MAX_GRAPH_NODES;
-  if (truncated) {
-    const degree = new Map<string, number>();
-    for (const e of edges.values()) for (const n of [e.source, e.target]) degree.set(n, (degree.get(n) ?? 0) + e.count);
-    kept = kept.sort((a, b) => (degree.get(b.id) ?? 0) - (degree.get(a.id) ?? 0) || b.mentions.length - a.mentions.length).slice(0, MAX_GRAPH_NODES);
-  }
-  const ids = new Set(kept.map((n) => n.id));
-  return { uri, nodes: kept, edges: [...edges.values()].filter((e) => ids.has(e.source) && ids.has(e.target)), truncated };
+  for (const r of relations) graph.edge(nodeOf(r.head, r.uri, r.assertion), r.type, nodeOf(r.tail, r.uri, r.assertion), r.assertion);
+  return graph.build(uri);
 }

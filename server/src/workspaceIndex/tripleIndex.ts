@@ -212,18 +212,31 @@ export class TripleIndex {
     }
     const condition = where.join(' AND ');
     const total = Number(this.db.exec(`SELECT count(*) FROM relations r WHERE ${condition}`, params)[0].values[0][0]);
-    const statement = this.db.prepare(
-      `SELECT d.uri, r.type, r.head, r.tail, r.head_folded, r.assertion, r.model, r.score, r.sentence FROM relations r JOIN documents d ON d.id = r.doc
+    const relations = this.relationRows(
+      `SELECT d.uri, r.type, r.head, r.tail, r.assertion, r.model, r.score, r.sentence, r.head_folded FROM relations r JOIN documents d ON d.id = r.doc
        WHERE ${condition} ORDER BY d.uri, r.rowid LIMIT ?`,
+      [...params, limit],
+      (headFolded) => (headFolded === folded && q.role !== 'tail' ? 'head' : 'tail'),
     );
-    statement.bind([...params, limit]);
+    return { query: q, relations, total, documents: this.documentCount(), indexing, milliseconds: performance.now() - t0 };
+  }
+
+  /** Every relation of the index (up to `limit`), for the workspace's relation graph. */
+  allRelations(limit = 200_000): IndexedRelation[] {
+    return this.relationRows('SELECT d.uri, r.type, r.head, r.tail, r.assertion, r.model, r.score, r.sentence FROM relations r JOIN documents d ON d.id = r.doc ORDER BY d.uri, r.rowid LIMIT ?', [limit], () => 'head');
+  }
+
+  /** The rows of a relations query whose first eight columns are uri, type, head, tail, assertion, model, score, sentence; `role` reads the ninth. */
+  private relationRows(sql: string, params: (string | number)[], role: (ninth: unknown) => 'head' | 'tail'): IndexedRelation[] {
+    const statement = this.db.prepare(sql);
+    statement.bind(params);
     const relations: IndexedRelation[] = [];
     while (statement.step()) {
-      const [uri, type, head, tail, headFolded, assertion, model, score, sentence] = statement.get();
+      const [uri, type, head, tail, assertion, model, score, sentence, ninth] = statement.get();
       relations.push({
         uri: String(uri),
         type: String(type),
-        role: headFolded === folded && q.role !== 'tail' ? 'head' : 'tail',
+        role: role(ninth),
         head: JSON.parse(String(head)) as IndexedArgument,
         tail: JSON.parse(String(tail)) as IndexedArgument,
         assertion: String(assertion),
@@ -231,19 +244,6 @@ export class TripleIndex {
         score: Number(score),
         sentence: String(sentence),
       });
-    }
-    statement.free();
-    return { query: q, relations, total, documents: this.documentCount(), indexing, milliseconds: performance.now() - t0 };
-  }
-
-  /** Every relation of the index (up to `limit`), for the workspace's relation graph. */
-  allRelations(limit = 200_000): IndexedRelation[] {
-    const statement = this.db.prepare('SELECT d.uri, r.type, r.head, r.tail, r.assertion, r.model, r.score, r.sentence FROM relations r JOIN documents d ON d.id = r.doc ORDER BY d.uri, r.rowid LIMIT ?');
-    statement.bind([limit]);
-    const relations: IndexedRelation[] = [];
-    while (statement.step()) {
-      const [uri, type, head, tail, assertion, model, score, sentence] = statement.get();
-      relations.push({ uri: String(uri), type: String(type), role: 'head', head: JSON.parse(String(head)) as IndexedArgument, tail: JSON.parse(String(tail)) as IndexedArgument, assertion: String(assertion), model: String(model), score: Number(score), sentence: String(sentence) });
     }
     statement.free();
     return relations;
