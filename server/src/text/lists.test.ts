@@ -19,7 +19,8 @@ test('numbered and dashed lists in lines: one item per sentence, markers are not
 });
 
 test('inline numbered lists: each item is a sentence, the marker is not part of it', () => {
-  assert.deepEqual(sentences('Medications: 1. Aspirin 81 mg. 2. Lisinopril 10 mg. 3. Metformin.'), ['Aspirin 81 mg.', 'Lisinopril 10 mg.', 'Metformin .']);
+  // a sentence-final "mg." gives up its period, as training tokenises a sentence ending in one
+  assert.deepEqual(sentences('Medications: 1. Aspirin 81 mg. 2. Lisinopril 10 mg. 3. Metformin.'), ['Aspirin 81 mg .', 'Lisinopril 10 mg .', 'Metformin .']);
   assert.deepEqual(sentences('Plan: 1. She will try Zyrtec. Another option is loratadine. 2. Samples of Nasonex given.'), [
     'She will try Zyrtec .',
     'Another option is loratadine .',

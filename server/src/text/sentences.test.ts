@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { sentenceRanges } from './sentences';
 import { tokenizeWords } from './wordTokenizer';
+import { segmentDocument } from './segment';
 
 const split = (text: string) => {
   const toks = tokenizeWords(text);
@@ -33,6 +34,30 @@ test('an initial or a dotted abbreviation ends a sentence only before a word tha
   assert.deepEqual(split('Prices rose in the U.S. The market fell.'), ['Prices rose in the U.S.', 'The market fell.']);
   assert.deepEqual(split('John F. Kennedy met Dr. Y. Smith in the U.S. Senate.'), ['John F. Kennedy met Dr. Y. Smith in the U.S. Senate.']);
   assert.deepEqual(split('Use e.g. The Lancet style.'), ['Use e.g. The Lancet style.']);
+});
+
+test('a place or company abbreviation ends a sentence before a word that opens one; a title never does', () => {
+  assert.deepEqual(split('Thoreau was born in Concord, Mass. The nine sentences noting the dates were read.'), [
+    'Thoreau was born in Concord, Mass.',
+    'The nine sentences noting the dates were read.',
+  ]);
+  assert.deepEqual(split('He works for Acme Corp. In 1990 it was sold.'), ['He works for Acme Corp.', 'In 1990 it was sold.']);
+  assert.deepEqual(split('She moved to Burlington, Vt. A year later she left.'), ['She moved to Burlington, Vt.', 'A year later she left.']);
+  // not before a name's next part, and never after a title
+  assert.deepEqual(split('Martin Luther King Jr. Day is a holiday.'), ['Martin Luther King Jr. Day is a holiday.']);
+  assert.deepEqual(split('We met Gov. The Honourable Kean and Dr. The Second.'), ['We met Gov. The Honourable Kean and Dr. The Second.']);
+  assert.deepEqual(split('He lived on St. In Street.'), ['He lived on St. In Street.']);
+});
+
+test('an abbreviation that ends a sentence gives up its period, as the datasets and training tokenise it', () => {
+  const words = (text: string) => segmentDocument(text, 'plaintext').map((s) => s.tokens.map((t) => t.text));
+  assert.deepEqual(words('Thomas is a native of Chisholm, Minn.\nHe works for Acme Corp. In 1990 it was sold.'), [
+    ['Thomas', 'is', 'a', 'native', 'of', 'Chisholm', ',', 'Minn', '.'],
+    ['He', 'works', 'for', 'Acme', 'Corp', '.'],
+    ['In', '1990', 'it', 'was', 'sold', '.'],
+  ]);
+  // inside a sentence, and after a title, the abbreviation keeps its period
+  assert.deepEqual(words('Gov. Kean of Calif. spoke.'), [['Gov.', 'Kean', 'of', 'Calif.', 'spoke', '.']]);
 });
 
 test('closing quotes, brackets and clause punctuation after a sentence end stay with it, even after a space', () => {

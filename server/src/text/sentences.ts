@@ -9,9 +9,11 @@
  * by whitespace and does not start with a lower-case letter. Units that often end a sentence
  * ("5 mg. The") split when a capital follows; an initial or a dotted abbreviation keeps its period
  * inside its token, so "by Dr. Y. The patient" or "in the U.S. The market" split only when the next
- * word is one that usually opens a sentence ("The", "He", ...), which a name's next part never is.
+ * word is one that usually opens a sentence ("The", "He", ...), which a name's next part never is. So do
+ * the abbreviations the tokenizer keeps whole that end a place or a name ("born in Concord, Mass. The
+ * nine", "Corp. In 1990", "King Jr. He"); titles ("Dr.", "Gov.", "St.") come before a name and never do.
  */
-import type { RawToken } from './wordTokenizer';
+import { ABBREVIATIONS, type RawToken } from './wordTokenizer';
 
 const TERMINATORS = new Set(['.', '!', '?', '...', '…', '‼', '⁇', '。', '！', '？']);
 export const CLOSERS = new Set(['"', "'", "''", '”', '’', '»', ')', ']', '}']);
@@ -22,8 +24,12 @@ const DOTTED = /^(?:\p{Lu}\.|(?:[A-Za-z]\.){2,})$/u;
 const NOT_FINAL_DOTTED = new Set(['e.g.', 'i.e.', 'cf.']);
 const SENTENCE_OPENERS = new Set([
   'The', 'He', 'She', 'It', 'They', 'We', 'His', 'Her', 'Their', 'Its', 'Our', 'This', 'That', 'These', 'Those', 'There',
-  'Then', 'However', 'After',
+  'Then', 'However', 'After', 'In', 'On', 'At', 'A', 'An', 'But', 'When', 'If',
 ]);
+// Abbreviations of the tokenizer's list that stand before a name (a title, "St. Louis", "Mt. Everest")
+// and so never end a sentence; the others (states, Jr., Inc., Corp., months, etc.) may.
+const TITLES = new Set(['Mr', 'Mrs', 'Ms', 'Dr', 'Prof', 'Sen', 'Rep', 'Gov', 'Gen', 'Col', 'Lt', 'Sgt', 'Capt', 'Maj', 'Cmdr', 'Adm', 'Rev', 'St', 'Mt', 'Ft', 'No', 'vs', 'cf', 'Fig', 'Figs', 'Eq', 'Eqs', 'approx']);
+const MAY_END_ABBREVIATIONS = new Set(ABBREVIATIONS.filter((a) => !TITLES.has(a)).map((a) => a + '.'));
 
 /** A token that can end a sentence: . ! ? … and runs of them ("?!", "..."). */
 export function isTerminator(tok: string): boolean {
@@ -88,7 +94,7 @@ export function sentenceRanges(tokens: readonly RawToken[], from = 0, to = token
       }
     } else if (SENTENCE_FINAL_ABBREVIATIONS.has(tok)) {
       endsHere = startsNewSentence(tokens, last, to, 'capital');
-    } else if (DOTTED.test(tok) && !NOT_FINAL_DOTTED.has(tok)) {
+    } else if ((DOTTED.test(tok) && !NOT_FINAL_DOTTED.has(tok)) || MAY_END_ABBREVIATIONS.has(tok)) {
       endsHere = startsNewSentence(tokens, last, to, 'opener');
     }
     if (endsHere) {

@@ -21,6 +21,13 @@ export const ABBREVIATIONS: readonly string[] = (
   'mg ml kg mcg Fig Figs Eq Eqs cf'
 ).split(' ');
 
+const KEPT_ABBREVIATIONS = new Set(ABBREVIATIONS.map((a) => a + '.'));
+
+/** "Minn.", "Corp.", "mg.": an abbreviation of the list, kept with its period. */
+export function isKeptAbbreviation(token: string): boolean {
+  return KEPT_ABBREVIATIONS.has(token);
+}
+
 export interface RawToken {
   text: string;
   start: number; // UTF-16 offset into the tokenised string
