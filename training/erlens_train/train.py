@@ -11,7 +11,7 @@ import time
 
 import torch
 
-from . import architectures
+from . import architectures, span_trim
 from .build import build_featurizer_and_encoder, build_model, save_encoder_files
 from .pretrained import encoder_folder, source_info
 from .config import load_config, resolve
@@ -194,7 +194,7 @@ def train(config, resume=False, quiet=False, overrides=None, feedback=None, feed
     eval_sets = load_eval_sets(cfg, cfg["retokenize"])
     dev_set = eval_sets[0].sentences
     schema = Schema.from_sentences(train_set, cfg["symmetric_relations"])
-    schema.span_trim = cfg["span_trim"] or None
+    schema.span_trim = span_trim.normalise(cfg["span_trim"]) or None
     feat, encoder = build_featurizer_and_encoder(cfg, train_set, run_dir)
     mark_unannotated_listed(sources, per_source, feat, log)
     model = build_model(cfg, schema, encoder).to(device)

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ModelPackageError } from '../decoders/manifest';
 import type { DecoderManifest } from '../decoders/manifest';
+import type { SpanTrim } from '../decoders/spanTrim';
 
 export { ModelPackageError };
 
@@ -43,7 +44,7 @@ export interface ModelMeta extends DecoderManifest {
   /** relation type -> the [head type, tail type] pairs its training data has (decoders/constraints.ts). */
   relation_arguments?: Record<string, string[][]>;
   /** entity type -> words its guidelines keep off the span edges (decoders/spanTrim.ts). */
-  span_trim?: Record<string, { leading?: string[]; trailing?: string[] }>;
+  span_trim?: SpanTrim;
   /** The kind of text the package was trained for ("clinical", "general", "science"): routing/domainRouter.ts. */
   domain?: string;
   /** True when the training data had headings; other packages never see headings (they are not sentences). */
@@ -147,8 +148,9 @@ function checkMeta(meta: ModelMeta): string | null {
   if (meta.domain !== undefined && (typeof meta.domain !== 'string' || !meta.domain)) return 'model.json domain must be a non-empty string';
   if (meta.span_trim !== undefined) {
     const words = (x: unknown) => x === undefined || (Array.isArray(x) && x.every((w) => typeof w === 'string'));
-    const ok = typeof meta.span_trim === 'object' && meta.span_trim !== null && Object.values(meta.span_trim).every((r) => r && typeof r === 'object' && words(r.leading) && words(r.trailing));
-    if (!ok) return 'model.json span_trim must map entity types to {"leading": [words], "trailing": [words]}';
+    const rules = typeof meta.span_trim === 'object' && meta.span_trim !== null ? Object.values(meta.span_trim) : undefined;
+    const ok = rules?.every((r) => r && typeof r === 'object' && words(r.leading) && words(r.trailing) && words(r.never) && (r.strength === undefined || typeof r.strength === 'boolean'));
+    if (!ok) return 'model.json span_trim must map entity types to {"leading": [words], "trailing": [words], "strength": true|false, "never": [phrases]}';
   }
   // Decoder-specific settings (thresholds, decoding) are checked by the decoder (decoders/index.ts).
   meta.symmetric_relations ??= [];
