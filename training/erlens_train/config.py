@@ -35,7 +35,9 @@ DEFAULTS = {
     "retokenize": True,             # re-tokenise train/dev with the server's tokenizer (retokenize.py)
     "watch": [],                    # more dev sets scored every epoch (eval_sets.py)
     "selection": None,              # what picks checkpoints and decoding settings (eval_sets.py)
-    "span_trim": {},                # entity type -> {"leading": [...], "trailing": [...]} words cut from span edges
+    # entity type -> {"leading", "trailing", "strength", "never"} (span_trim.py), or the path of a JSON file
+    # holding that (training/span-rules/): one home for rules several configs share
+    "span_trim": {},
     "tune_selection": None,         # what `tune` maximises (default: "selection")
     "tune_grid": {},                # more decoding settings for `tune` to try, beside the family's grid
 }
@@ -144,6 +146,7 @@ def load_config(path_or_dict, overrides=None):
     for item in (cfg["selection"] or []) + (cfg["tune_selection"] or []):
         if item.get("set") not in names:
             raise ConfigError("%s: selection names an unknown set %r (sets: %s)" % (where, item.get("set"), sorted(names)))
+    cfg["span_trim"] = span_rules(cfg["span_trim"], where)
     if cfg["averaging"] not in ("micro", "macro"):
         raise ConfigError("%s: averaging must be 'micro' or 'macro'" % where)
     from .architectures import get
@@ -162,6 +165,17 @@ def load_config(path_or_dict, overrides=None):
         raise ConfigError("%s: sources %s annotate only some labels, which only span-table heads (mge, pfn) can "
                           "learn from; give them annotates 'all' or use one of those architectures" % (where, partial))
     return cfg
+
+
+def span_rules(value, where="<config>"):
+    """A config's `span_trim`: the rules object itself, or read from the JSON file it names."""
+    if isinstance(value, str):
+        _need_file(value, where, "span_trim")
+        with open(resolve(value), encoding="utf-8") as f:
+            value = json.load(f)
+    if not isinstance(value, dict):
+        raise ConfigError("%s: span_trim must be an object or the path of a JSON file holding one" % where)
+    return value
 
 
 def _need_file(path, where, field, hint=""):

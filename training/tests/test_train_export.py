@@ -100,6 +100,29 @@ def test_config_naming_a_missing_file_is_refused(tiny_workdir):
         load_config("/nonexistent/config.json")
 
 
+def test_span_trim_may_name_a_rules_file(tiny_workdir, tmp_path):
+    """Configs that share span rules name one file; the loader reads it, and refuses a missing one."""
+    rules = {"Peop": {"leading": ["mr"], "never": ["the president"]}}
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(rules))
+    cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], tiny_workdir["vectors"])
+    assert load_config(dict(cfg, span_trim=str(path)))["span_trim"] == rules
+    with pytest.raises(ConfigError, match="span_trim names a missing file"):
+        load_config(dict(cfg, span_trim=str(tmp_path / "nope.json")))
+    with pytest.raises(ConfigError, match="span_trim must be an object"):
+        load_config(dict(cfg, span_trim=["mr"]))
+
+
+def test_shipped_clinical_package_applies_the_clinical_span_rules():
+    """The shipped clinical package carries exactly the rules its config names (one home: span-rules/)."""
+    from erlens_train.config import span_rules
+    from erlens_train.span_trim import normalise
+    raw = json.load(open(os.path.join(REPO_ROOT, "training", "configs", "mge-clinical.json")))
+    rules = span_rules(raw["span_trim"])
+    shipped = json.load(open(os.path.join(REPO_ROOT, "models", "mge-clinical", "model.json")))["span_trim"]
+    assert shipped == normalise(rules)
+
+
 def test_unknown_architecture_is_refused(tiny_workdir):
     cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], tiny_workdir["vectors"])
     cfg["architecture"] = "nope"

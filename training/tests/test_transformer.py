@@ -275,10 +275,11 @@ def test_exported_package_runs_in_the_server(kind, weights, tiny_bert, tiny_work
 @pytest.mark.parametrize("name", ["mge-conll04-minilm", "pfn-conll04-minilm", "mge-clinical-minilm"])
 def test_minilm_configs_load_and_keep_their_base_configs_data(name):
     """The MiniLM configs pass the config check and train on exactly the data their wordchar twins do."""
-    from erlens_train.config import load_config
+    from erlens_train.config import load_config, span_rules
     here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs")
     cfg = load_config(os.path.join(here, name + ".json"))
     assert cfg["encoder"]["package"] == MINILM and cfg["encoder"]["licence"] == "Apache-2.0"
     base = json.load(open(os.path.join(here, name.replace("-minilm", "") + ".json")))
+    base["span_trim"] = span_rules(base.get("span_trim", {}))
     for key in ("train", "dev", "watch", "selection", "tune_selection", "span_trim", "domain", "averaging", "dataset"):
         assert cfg.get(key) == base.get(key, cfg.get(key)), key
