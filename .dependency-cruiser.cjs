@@ -19,8 +19,9 @@ const FLOORS = [
   ['model', 'routing', 'assertion'],
   // The pipeline: sentence cache, incremental document analysis, merge, the Annotator.
   ['pipeline'],
-  // What reads annotations outside the editor (export formats, evaluation, the workspace index) and the user's corrections of them.
-  ['export', 'eval', 'corrections', 'workspaceIndex'],
+  // What reads annotations outside the editor (export formats, evaluation, the workspace index, JSONL
+  // streams) and the user's corrections of them.
+  ['export', 'eval', 'corrections', 'workspaceIndex', 'stream'],
   // The language server (features, scheduler, worker) and tools and test helpers.
   ['lsp', 'tools', 'testing'],
   // The command line (it also drives the server over stdio for `bench --lsp`).

@@ -2,12 +2,11 @@
  * `erlens bench --index`: the workspace index measured through the real language server over stdio
  * (lspDriver.ts), with the configured default models (or --model). Writes a JSON report.
  *
- * The workspace: --notes generated notes (default 1,000) in a new folder, each made of 6–20 paragraphs
- * drawn (seeded) from the notes of --notes-dir (../shared/notes), with every digit redrawn, so that notes
- * differ from one another as real ones do (the sentence cache still sees repeated sentences without
- * digits: the report says how many sentences were inferred and how many came from the cache). With
- * --unique every sentence also names its note ("… (note 17)."), so none repeats: every sentence of the
- * workspace is inferred, the case of a thousand notes that share nothing.
+ * The workspace: --notes generated notes (default 1,000; tools/notesCorpus.ts) in a new folder, made of
+ * the paragraphs of --notes-dir (../shared/notes) with digits redrawn (the sentence cache still sees
+ * repeated sentences without digits: the report says how many sentences were inferred and how many came
+ * from the cache). With --unique no sentence repeats: every sentence of the workspace is inferred, the
+ * case of a thousand notes that share nothing.
  * Phases:
  *  - cold: the server indexes the folder once its models are loaded (as at the first start of a
  *    workspace): seconds from the models loaded to the end of the indexing progress; files, relations.
@@ -26,6 +25,7 @@ import { writeFileAtomic } from '../export/atomicWrite';
 import { INDEX_ENTITIES_REQUEST, INDEX_QUERY_REQUEST, REINDEX_REQUEST } from '../lsp/protocol';
 import type { IndexAnswer, IndexedEntityText, IndexRunSummary } from '../lsp/protocol';
 import { sharedRoot } from '../paths';
+import { generateNotes, noteFileName, NoNotesError } from '../tools/notesCorpus';
 import { UsageError } from './errors';
 import { ClientDocument, LspDriver } from './lspDriver';
 import { round, summarize } from './latencies';
@@ -34,24 +34,19 @@ import type { CommonOptions, Values } from './options';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Writes `count` notes made of the source notes' paragraphs into `folder/notes/`. */
+/** Writes `count` generated notes (tools/notesCorpus.ts) into `folder/notes/`. */
 export function generateWorkspace(sourceDir: string, folder: string, count: number, { seed = 1, unique = false } = {}): { files: number; characters: number; unique: boolean } {
-  const sources = fs.existsSync(sourceDir) ? fs.readdirSync(sourceDir).filter((f) => /\.(md|txt)$/.test(f)).sort() : [];
-  if (sources.length === 0) throw new UsageError(`no .md or .txt notes in ${sourceDir} (use --notes-dir)`);
-  const paragraphs = sources.flatMap((f) => fs.readFileSync(path.join(sourceDir, f), 'utf8').split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean));
-  let s = seed;
-  const rand = (n: number) => ((s = (s * 1103515245 + 12345) & 0x7fffffff) % n);
+  let notes: string[];
+  try {
+    notes = generateNotes(sourceDir, count, { seed, unique });
+  } catch (err) {
+    if (err instanceof NoNotesError) throw new UsageError(`${err.message} (use --notes-dir)`);
+    throw err;
+  }
   const dir = path.join(folder, 'notes');
   fs.mkdirSync(dir, { recursive: true });
-  let characters = 0;
-  for (let i = 0; i < count; i++) {
-    const n = 6 + rand(15);
-    let text = Array.from({ length: n }, () => paragraphs[rand(paragraphs.length)].replace(/\d/g, () => String(rand(10)))).join('\n\n') + '\n';
-    if (unique) text = text.replace(/([a-z])\.(\s)/g, `$1 (note ${i + 1}).$2`);
-    characters += text.length;
-    fs.writeFileSync(path.join(dir, `note-${String(i + 1).padStart(4, '0')}.md`), text);
-  }
-  return { files: count, characters, unique };
+  notes.forEach((text, i) => fs.writeFileSync(path.join(dir, noteFileName(i)), text));
+  return { files: count, characters: notes.reduce((n, t) => n + t.length, 0), unique };
 }
 
 export async function runBenchIndex(values: Values, opts: CommonOptions): Promise<number> {

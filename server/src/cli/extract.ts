@@ -11,6 +11,7 @@ import { FOLDER_FORMATS } from '../export/formatNames';
 import { toTextReport } from '../export/textReport';
 import { ASSERTION_VIEWS, filterByAssertion, isAssertionView } from '../assertion/view';
 import { Annotator } from '../pipeline/annotator';
+import { languageOfPath } from '../workspace/proseFiles';
 import { displayPath } from './displayPath';
 import { UsageError } from './errors';
 import type { CommonOptions, Values } from './options';
@@ -22,7 +23,7 @@ export function languageOfFile(file: string, forced?: string): string {
     if (forced !== 'markdown' && forced !== 'plaintext') throw new UsageError(`--language must be markdown or plaintext, not '${forced}'`);
     return forced;
   }
-  return /\.(md|markdown|mdown|mkd|mdx)$/i.test(file) ? 'markdown' : 'plaintext';
+  return languageOfPath(file);
 }
 
 /** What --format takes: the export formats, and `text` for reading on a terminal (the demo's). */

@@ -1,5 +1,5 @@
 /**
- * The `erlens` command line: extract, predict, eval, models, index, query, bench, serve.
+ * The `erlens` command line: extract, stream, predict, eval, models, index, query, bench, serve.
  *
  * Every command goes through the same pipeline as the editor (Annotator -> ModelRunner), so `eval`
  * scores exactly what users see. User errors (bad arguments, missing files, broken packages) print
@@ -15,6 +15,7 @@ import { UsageError } from './errors';
 import { COMMON, commonOptions } from './options';
 import type { Values } from './options';
 import { runExtract } from './extract';
+import { runStream } from './stream';
 import { runPredict, runEval, withDefaultNotesGold } from './evaluate';
 import { runModels } from './models';
 import { runIndex } from './index';
@@ -29,6 +30,9 @@ const HELP = `erlens — entities and relations in Markdown and text, fully loca
 usage:
   erlens extract <files…> [--model ID|DIR]… [--format json|jsonl|csv|ntriples|brat|labelstudio|prodigy|inception|text] [--out PATH]
                  [--assertions all|affirmed|present]
+  erlens stream  [--model ID|DIR]… [--input DOCS.jsonl] [--out RESULTS.jsonl] [--concurrency 8]
+                 [--assertions all|affirmed|present] [--language markdown|plaintext]
+                 [--max-document-chars 2000000] [--max-line-bytes N] [--quiet]
   erlens predict --model ID|DIR --input GOLD.jsonl --output PRED.jsonl
   erlens eval    --model ID|DIR --data GOLD.jsonl [--report R.json]
   erlens eval    [--model ID|DIR]… --data GOLD.jsonl --layout lines|paragraphs [--write-brat DIR] [--report R.json]
@@ -66,6 +70,14 @@ hypothetical, historical, family); --assertions affirmed keeps present, historic
 --assertions present only present ones (an entity stays while a kept relation uses it); default all.
 Offsets and fields: docs/export-formats.md.
 
+stream reads JSONL documents from stdin (or --input), {"id": .., "text": ..} or {"id": .., "path": ..}
+(optional "language"), and writes one JSON line per document to stdout (or --out), in input order: "id",
+"line" (its input line), then the fields of extract's jsonl document. A document that cannot be
+annotated (not JSON, no text, unreadable path, binary, over --max-document-chars) gets a record with
+"error" and the stream goes on. The models load once; --concurrency documents are annotated at once and
+their sentences share ORT calls; it reads no further ahead than that. Progress goes to stderr (--quiet:
+none). The map task of spark/erlens_spark.py (README, "Corpus scale").
+
 index keeps FOLDER/.erlens/index.sqlite (SQLite; the language server keeps the same file for the
 workspace it opens) up to date with the folder's Markdown and text files, annotated as the editor shows
 them (the folder's .erlens corrections applied); files unchanged since the last run are not annotated
@@ -100,6 +112,17 @@ last line drug_p=.. drug_r=.. drug_f1=.. rel_per_100=.. assertion_acc=..
 
 const COMMANDS: Record<string, ParseArgsConfig['options']> = {
   extract: { ...COMMON, format: { type: 'string' }, out: { type: 'string' }, language: { type: 'string' }, assertions: { type: 'string' } },
+  stream: {
+    ...COMMON,
+    input: { type: 'string' },
+    out: { type: 'string' },
+    language: { type: 'string' },
+    assertions: { type: 'string' },
+    concurrency: { type: 'string' },
+    'max-document-chars': { type: 'string' },
+    'max-line-bytes': { type: 'string' },
+    quiet: { type: 'boolean' },
+  },
   predict: { ...COMMON, input: { type: 'string' }, output: { type: 'string' } },
   eval: {
     ...COMMON,
@@ -167,6 +190,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'extract':
         return await runExtract(parsed.positionals, values, commonOptions(values));
+      case 'stream':
+        return await runStream(values, commonOptions(values));
       case 'predict':
         return await runPredict(values, commonOptions(values));
       case 'eval':

@@ -39,6 +39,36 @@ test('runner: batched results equal one-by-one results, empty sentences skip the
   }
 });
 
+test('runner: calls that overlap in time share ORT calls and get the results they would alone; a stopped one drops out', async () => {
+  const runner = await ModelRunner.load(await chattyTinyPackage(), { executionProvider: 'cpu', maxBatch: 32, maxBatchCells: 1e7 });
+  try {
+    const docs = [conllTrain(3), conllTrain(7).slice(3), conllTrain(12).slice(7)].map((d) => d.map((s) => s.tokens));
+    const alone: SentenceResult[][] = [];
+    let callsAlone = 0;
+    for (const d of docs) {
+      const before = runner.graphCalls;
+      alone.push(await runner.run(d));
+      callsAlone += runner.graphCalls - before;
+    }
+    assert.equal(callsAlone, 3, 'one ORT call per document when each runs alone');
+    const before = runner.graphCalls;
+    const together = await Promise.all(docs.map((d) => runner.run(d)));
+    assert.equal(runner.graphCalls - before, 1, 'the three documents share one ORT call');
+    const round = (r: SentenceResult) => ({
+      entities: r.entities.map((e) => [e.start, e.end, e.type, Math.round(e.score * 1e5)]),
+      relations: r.relations.map((x) => [x.head, x.tail, x.type, Math.round(x.score * 1e5)]),
+    });
+    assert.deepEqual(together.map((d) => d.map(round)), alone.map((d) => d.map(round)));
+    // A caller that stopped gets AbortError; the others still get their results.
+    const stopped = runner.run(docs[0], { aborted: true });
+    const kept = runner.run(docs[1]);
+    await assert.rejects(stopped, { name: 'AbortError' });
+    assert.deepEqual((await kept).map(round), alone[1].map(round));
+  } finally {
+    await runner.release();
+  }
+});
+
 test('runner: a sentence longer than max_words is windowed, not truncated', async () => {
   const thresholds = await calibratedThresholds();
   const dir = copyPackage(tinyPackageDir, 'tiny-window-16', (m) => {

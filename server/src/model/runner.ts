@@ -8,7 +8,7 @@
 import * as ort from 'onnxruntime-node';
 import { decoderFor } from '../decoders';
 import type { DecodeContext, Decoder } from '../decoders/decoder';
-import { throwIfAborted } from './abort';
+import { AbortError } from './abort';
 import type { StopSignal } from './abort';
 import { constrainRelations } from '../decoders/constraints';
 import { trimSpans } from '../decoders/spanTrim';
@@ -40,6 +40,15 @@ interface Unit {
   words: readonly string[];
 }
 
+/** One caller's units waiting for a round of ORT calls (`run` calls made while a round runs share the next). */
+interface PendingRun {
+  units: readonly Unit[];
+  stop?: StopSignal;
+  results: Map<Unit, SentenceResult>;
+  resolve: (results: Map<Unit, SentenceResult>) => void;
+  reject: (err: unknown) => void;
+}
+
 export class ModelRunner {
   /**
    * ORT calls made so far, main graph and further stages together (tests use it to prove that cache
@@ -48,6 +57,9 @@ export class ModelRunner {
   graphCalls = 0;
   /** The part of graphCalls that went to further stages (model.json `stages`). */
   stageCalls = 0;
+  /** Callers waiting for the next round, and whether a round is running. */
+  private pending: PendingRun[] = [];
+  private draining = false;
 
   private constructor(
     readonly pkg: ModelPackage,
@@ -140,6 +152,11 @@ export class ModelRunner {
    * calls of at most `maxBatch` windows and `maxBatchCells` word pairs (the graph's outputs do not
    * depend on batch-mates or padding). `stop` is checked before every ORT call: a run that is no longer
    * wanted throws AbortError instead of starting another batch.
+   *
+   * Calls that overlap in time share ORT calls: the windows of every `run` made while a round of calls
+   * is under way (several documents analysed at once: `erlens stream`, a workspace) are batched together
+   * in the next round, so short documents fill batches together and one session never runs two calls
+   * at once.
    */
   async run(sentences: ReadonlyArray<readonly string[]>, stop?: StopSignal): Promise<SentenceResult[]> {
     const meta = this.pkg.meta;
@@ -153,13 +170,8 @@ export class ModelRunner {
       return windows;
     });
 
-    const unitResults = new Map<Unit, SentenceResult>();
-    const ordered = [...units].sort((a, b) => b.words.length - a.words.length);
-    for (const chunk of batches(ordered, Math.max(1, this.options.maxBatch ?? DEFAULT_MAX_BATCH), this.options.maxBatchCells ?? DEFAULT_MAX_BATCH_CELLS)) {
-      throwIfAborted(stop);
-      const results = await this.runChunk(chunk.map((u) => u.words));
-      chunk.forEach((u, k) => unitResults.set(u, results[k]));
-    }
+    // `stop` is read before each ORT call of the round (drain), as often as a caller's own calls would.
+    const unitResults = units.length ? await this.enqueue(units, stop) : new Map<Unit, SentenceResult>();
 
     const bySentence = new Map<number, SentenceResult[]>();
     for (const u of units) {
@@ -174,6 +186,55 @@ export class ModelRunner {
       const merged = windows.length === 1 ? results[0] : mergeWindowResults(windows, results, words.length, meta.entity_types);
       return constrainRelations(trimSpans(merged, words, meta.span_trim), meta.relation_arguments, meta.symmetric_relations);
     });
+  }
+
+  private enqueue(units: readonly Unit[], stop: StopSignal | undefined): Promise<Map<Unit, SentenceResult>> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ units, stop, results: new Map(), resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        // The next macrotask: the calls other documents make as this one's caller resumes join the round.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  /** Rounds of ORT calls until nobody waits: each round batches the windows of every caller waiting. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const round = this.pending.splice(0);
+        const owner = new Map<Unit, PendingRun>();
+        for (const run of round) for (const u of run.units) owner.set(u, run);
+        const live = new Set(round);
+        const ordered = round.flatMap((r) => r.units).sort((a, b) => b.words.length - a.words.length);
+        for (const chunk of batches(ordered, Math.max(1, this.options.maxBatch ?? DEFAULT_MAX_BATCH), this.options.maxBatchCells ?? DEFAULT_MAX_BATCH_CELLS)) {
+          for (const run of live) {
+            if (run.stop?.aborted) {
+              live.delete(run);
+              run.reject(new AbortError());
+            }
+          }
+          const todo = chunk.filter((u) => live.has(owner.get(u)!));
+          if (todo.length === 0) continue;
+          let results: SentenceResult[];
+          try {
+            results = await this.runChunk(todo.map((u) => u.words));
+          } catch (err) {
+            // The callers whose windows were in the failing call get its error; the others go on.
+            for (const run of new Set(todo.map((u) => owner.get(u)!))) {
+              live.delete(run);
+              run.reject(err);
+            }
+            continue;
+          }
+          todo.forEach((u, k) => owner.get(u)!.results.set(u, results[k]));
+        }
+        for (const run of live) run.resolve(run.results);
+      }
+    } finally {
+      this.draining = false;
+    }
   }
 
   /** One ORT call on sentences that each fit the window. */

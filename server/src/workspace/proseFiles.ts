@@ -5,9 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** The prose files ERlens reads, and how: the one list `extract`, `stream` and the workspace features share. */
 export const PROSE_EXTENSIONS = new Map([
   ['.md', 'markdown'],
   ['.markdown', 'markdown'],
+  ['.mdown', 'markdown'],
+  ['.mkd', 'markdown'],
+  ['.mdx', 'markdown'],
   ['.txt', 'plaintext'],
 ]);
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'out', 'dist', 'erlens-export']);
@@ -45,7 +49,7 @@ export function proseFilesUnder(root: string, exclude: string, limit = MAX_WORKS
   return found.sort();
 }
 
-/** The language a prose file is read as, by its extension. */
+/** The language a file is read as, by its extension: Markdown, else plain text (any other file too). */
 export function languageOfPath(file: string): string {
   return PROSE_EXTENSIONS.get(path.extname(file).toLowerCase()) ?? 'plaintext';
 }
