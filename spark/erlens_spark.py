@@ -108,6 +108,8 @@ def annotate_partition(cmd, fail_after=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    # Local runs: the workers use this Python (the project's .venv), not whatever python3 is on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("erlens").config("spark.ui.enabled", "false")
