@@ -88,16 +88,21 @@ test('reference: extract annotated the 500 notes with the default models, and fo
 });
 
 test('erlens stream: one record per input line, in order, equal to extract; poison gets error records', () => {
-  const input = [...docLines.slice(0, 250), poison[0], poison[1], ...docLines.slice(250), poison[2]].join('\n') + '\n';
+  // and a 50 MB line, over the line cap: reported by the id it starts with, never held in memory
+  const huge = JSON.stringify({ id: 'huge-50mb', text: 'word '.repeat(10_000_000) });
+  const input = [...docLines.slice(0, 250), poison[0], poison[1], ...docLines.slice(250), poison[2], huge].join('\n') + '\n';
   const r = run(process.execPath, [path.join(root, 'bin', 'erlens'), 'stream'], { input });
   assert.equal(r.code, 0, r.err);
   const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
-  assert.equal(lines.length, COUNT + 3);
-  assert.deepEqual(lines.map((l) => l.line), Array.from({ length: COUNT + 3 }, (_, i) => i + 1), 'input order');
+  assert.equal(lines.length, COUNT + 4);
+  assert.deepEqual(lines.map((l) => l.line), Array.from({ length: COUNT + 4 }, (_, i) => i + 1), 'input order');
   const records = new Map(lines.map((l) => [l.id, l]));
   assertSameAsExtract(records);
   assertPoison(records);
-  assert.match(r.err, /erlens stream: 503 documents \(3 with errors\)/);
+  assert.match(records.get('huge-50mb').error, /^line of 500000\d\d bytes is over the limit/);
+  assert.match(r.err, /erlens stream: 504 documents \(4 with errors\)/);
+  const rss = Number(/RSS (\d+) MB, [\d.]+ s\n/.exec(r.err)[1]);
+  assert.ok(rss < 600, `RSS ${rss} MB after a 50 MB line`);
 });
 
 test('Spark (local, 2 workers): every document exactly once, equal to extract, though each task is killed on its first attempt', { skip: !fs.existsSync(python) && 'no .venv (scripts/setup-python.sh)' }, () => {
