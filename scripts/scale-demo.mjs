@@ -57,15 +57,19 @@ const sentencesOf = (stderr) => Number(/(\d+) sentences/.exec(stderr)?.[1] ?? Na
 const rows = [];
 const add = (setting, workers, run, sentences) => rows.push({ setting, workers, seconds: +run.seconds.toFixed(2), documents_per_s: +(count / run.seconds).toFixed(2), sentences_per_s: +(sentences / run.seconds).toFixed(1) });
 
-const ex = timed('extract', process.execPath, [erlens, 'extract', ...files, '--format', 'jsonl', '--out', path.join(tmp, 'extract.jsonl')]);
-const sentences = sentencesOf(ex.stderr);
-add('erlens extract (files, one process, ORT default threads)', 1, ex, sentences);
-const st = timed('stream', process.execPath, [erlens, 'stream', '--input', jsonl, '--out', path.join(tmp, 'stream.jsonl')]);
-add('erlens stream (JSONL, one process, ORT default threads)', 1, st, sentencesOf(st.stderr));
-const st1 = timed('stream, 1 thread', process.execPath, [erlens, 'stream', '--threads', '1', '--input', jsonl, '--out', path.join(tmp, 'stream1.jsonl')]);
-add('erlens stream (JSONL, one process, 1 ORT thread)', 1, st1, sentencesOf(st1.stderr));
+// --docs 0: the memory run alone
+const throughput = count > 0;
+const ex = throughput && timed('extract', process.execPath, [erlens, 'extract', ...files, '--format', 'jsonl', '--out', path.join(tmp, 'extract.jsonl')]);
+const sentences = throughput ? sentencesOf(ex.stderr) : 0;
+if (throughput) {
+  add('erlens extract (files, one process, ORT default threads)', 1, ex, sentences);
+  const st = timed('stream', process.execPath, [erlens, 'stream', '--input', jsonl, '--out', path.join(tmp, 'stream.jsonl')]);
+  add('erlens stream (JSONL, one process, ORT default threads)', 1, st, sentencesOf(st.stderr));
+  const st1 = timed('stream, 1 thread', process.execPath, [erlens, 'stream', '--threads', '1', '--input', jsonl, '--out', path.join(tmp, 'stream1.jsonl')]);
+  add('erlens stream (JSONL, one process, 1 ORT thread)', 1, st1, sentencesOf(st1.stderr));
+}
 
-if (!values['skip-spark']) {
+if (throughput && !values['skip-spark']) {
   for (const workers of [1, 2]) {
     const out = path.join(tmp, `spark-${workers}`);
     // Partitions: 2 per worker, so both workers stay busy to the end.
@@ -83,18 +87,21 @@ async function memoryRun() {
   child.stderr.resume();
   const marks = [1000, 10000, 100000].filter((m) => m <= memoryDocs);
   const rss = {};
+  const samples = []; // every 1,000 documents
   for (let i = 0; i < memoryDocs; i++) {
     const ok = child.stdin.write(JSON.stringify({ id: i, text: short[i % short.length] }) + '\n');
     if (!ok) await new Promise((r) => child.stdin.once('drain', r));
+    // Backpressure keeps the process within a pipe buffer (some dozens of documents) of what was sent.
+    if ((i + 1) % 1000 === 0) samples.push(Math.round(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024));
     if (marks.includes(i + 1)) {
-      // Backpressure keeps the process within a pipe buffer (some dozens of documents) of what was sent.
-      rss[i + 1] = Math.round(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024);
+      rss[i + 1] = samples[samples.length - 1];
       process.stderr.write(`memory: ${i + 1} documents, RSS ${rss[i + 1]} MB\n`);
     }
   }
   child.stdin.end();
   await new Promise((r) => child.on('close', r));
-  return { documents: memoryDocs, rss_mb: rss };
+  const after = samples.slice(1); // once the first thousand filled the caches
+  return { documents: memoryDocs, rss_mb: rss, rss_mb_range_after_1000: after.length ? [Math.min(...after), Math.max(...after)] : undefined };
 }
 const memory = await memoryRun();
 
@@ -103,5 +110,8 @@ fs.mkdirSync(path.dirname(path.resolve(root, values.out)), { recursive: true });
 fs.writeFileSync(path.resolve(root, values.out), JSON.stringify(report, null, 2) + '\n');
 console.log(`| setting | workers | seconds | documents/s | sentences/s |\n|---|---|---|---|---|`);
 for (const r of rows) console.log(`| ${r.setting} | ${r.workers} | ${r.seconds} | ${r.documents_per_s} | ${r.sentences_per_s} |`);
-if (memory) console.log(`\nRSS of one erlens stream process: ${Object.entries(memory.rss_mb).map(([n, mb]) => `${n} documents ${mb} MB`).join(', ')}`);
+if (memory) {
+  const range = memory.rss_mb_range_after_1000;
+  console.log(`\nRSS of one erlens stream process: ${Object.entries(memory.rss_mb).map(([n, mb]) => `${n} documents ${mb} MB`).join(', ')}${range ? `; ${range[0]}–${range[1]} MB over documents 2,000 to ${memoryDocs}` : ''}`);
+}
 console.log(`\nwrote ${values.out}`);
