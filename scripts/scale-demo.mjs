@@ -70,6 +70,11 @@ if (throughput) {
 }
 
 if (throughput && !values['skip-spark']) {
+  // The fixed cost: a job on two documents (Spark's start, one ERlens start and model load per task).
+  const two = path.join(tmp, 'two.jsonl');
+  fs.writeFileSync(two, fs.readFileSync(jsonl, 'utf8').split('\n').slice(0, 2).join('\n') + '\n');
+  const start = timed('spark job start', python, [path.join(root, 'spark', 'erlens_spark.py'), '--master', 'local[2]', '--input', two, '--output', path.join(tmp, 'spark-start'), '--partitions', '2']);
+  rows.push({ setting: 'Spark local[2] on 2 documents: the fixed cost (job start, ERlens start and model load per task)', workers: 2, seconds: +start.seconds.toFixed(2) });
   for (const workers of [1, 2]) {
     const out = path.join(tmp, `spark-${workers}`);
     // Partitions: 2 per worker, so both workers stay busy to the end.
@@ -109,7 +114,7 @@ const report = { machine: `${os.cpus().length} cores, ${Math.round(os.totalmem()
 fs.mkdirSync(path.dirname(path.resolve(root, values.out)), { recursive: true });
 fs.writeFileSync(path.resolve(root, values.out), JSON.stringify(report, null, 2) + '\n');
 console.log(`| setting | workers | seconds | documents/s | sentences/s |\n|---|---|---|---|---|`);
-for (const r of rows) console.log(`| ${r.setting} | ${r.workers} | ${r.seconds} | ${r.documents_per_s} | ${r.sentences_per_s} |`);
+for (const r of rows) console.log(`| ${r.setting} | ${r.workers} | ${r.seconds} | ${r.documents_per_s ?? '–'} | ${r.sentences_per_s ?? '–'} |`);
 if (memory) {
   const range = memory.rss_mb_range_after_1000;
   console.log(`\nRSS of one erlens stream process: ${Object.entries(memory.rss_mb).map(([n, mb]) => `${n} documents ${mb} MB`).join(', ')}${range ? `; ${range[0]}–${range[1]} MB over documents 2,000 to ${memoryDocs}` : ''}`);
