@@ -291,6 +291,24 @@ test('extract: a missing file among several is reported, the others are extracte
   assert.ok(r.out.length > 0, 'the readable file is still extracted');
 });
 
+test('stream: JSONL on stdin, one record per document on stdout, the same fields as extract --format jsonl', () => {
+  const text = fs.readFileSync(docPath, 'utf8');
+  const input = [JSON.stringify({ id: 'by-path', path: docPath }), '', JSON.stringify({ id: 7, text, language: 'markdown' }), '{oops'].join('\r\n') + '\r\n';
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'erlens'), 'stream', '--model', model], { cwd: tmp, input, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const [byPath, byText, broken, ...rest] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(rest.length, 0);
+  const extracted = JSON.parse(erlens('extract', docPath, '--model', model, '--format', 'jsonl').out);
+  const { id, line, ...fields } = byPath;
+  assert.deepEqual([id, line], ['by-path', 1]);
+  assert.deepEqual(fields, extracted);
+  assert.deepEqual([byText.id, byText.line, byText.uri], [7, 3, 'erlens-stream:7']);
+  assert.deepEqual(byText.entities, extracted.entities, 'text given inline reads as the file does');
+  assert.deepEqual([broken.id, broken.line], [null, 4]);
+  assert.match(broken.error, /^not JSON/);
+  assert.match(r.stderr, /erlens stream: 3 documents \(1 with errors\)/);
+});
+
 test('an unknown model id lists the installed ones', () => {
   const r = erlens('extract', docPath, '--model', 'no-such-model', '--models-dir', path.dirname(model));
   assert.equal(r.code, 1);
@@ -312,6 +330,10 @@ test('user errors: one line, non-zero exit, no stack trace', () => {
     [['extract', docPath, '--model', model, '--execution-provider', 'tpu'], 2, /--execution-provider must be/],
     [['extract', docPath, '--model', model, '--assertions', 'negated'], 2, /--assertions must be one of all, affirmed, present/],
     [['serve'], 2, /serve needs --stdio/],
+    [['stream', '--model', model, '--concurrency', '0'], 2, /--concurrency must be a whole number above 0/],
+    [['stream', '--model', model, '--language', 'html'], 2, /--language must be markdown or plaintext/],
+    [['stream', '--model', model, '--input', path.join(tmp, 'nope.jsonl')], 2, /file not found: .*nope\.jsonl/],
+    [['stream', 'docs.jsonl'], 2, /Unexpected argument 'docs\.jsonl'/],
   ];
   for (const [args, code, re] of cases) {
     const r = erlens(...args);

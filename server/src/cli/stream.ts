@@ -36,6 +36,7 @@ export async function runStream(values: Values, opts: CommonOptions): Promise<nu
 
   const annotator = await loadAnnotator(chooseModels(opts), opts, { maxDocumentChars });
   const input = inputPath ? fs.createReadStream(inputPath) : process.stdin;
+  if (!inputPath && process.stdin.isTTY) process.stderr.write('erlens stream: reading JSONL documents from the terminal, one {"id": .., "text": ..} per line (Ctrl-D ends); usually stdin is a file or a pipe\n');
   const output = values.out ? fs.createWriteStream(values.out as string) : process.stdout;
   const started = Date.now();
   let summary: StreamSummary = { documents: 0, errors: 0, sentences: 0, entities: 0, relations: 0 };
