@@ -52,7 +52,8 @@ function timed(label, cmd, args, extra = {}) {
   process.stderr.write(`${label}: ${seconds.toFixed(1)} s\n`);
   return { seconds, stderr: r.stderr };
 }
-const sentencesOf = (stderr) => Number(/(\d+) sentences/.exec(stderr)?.[1] ?? NaN);
+// the last count printed (stream also prints progress lines before it)
+const sentencesOf = (stderr) => Number([...stderr.matchAll(/(\d+) sentences/g)].pop()?.[1] ?? NaN);
 
 const rows = [];
 const add = (setting, workers, run, sentences) => rows.push({ setting, workers, seconds: +run.seconds.toFixed(2), documents_per_s: +(count / run.seconds).toFixed(2), sentences_per_s: +(sentences / run.seconds).toFixed(1) });
