@@ -9,22 +9,15 @@ import { writeFileAtomic } from '../export/atomicWrite';
 import { documentToJson, ExportDocument, isExportFormat, render, writeExport, EXPORT_FORMATS } from '../export/formats';
 import { FOLDER_FORMATS } from '../export/formatNames';
 import { toTextReport } from '../export/textReport';
-import { ASSERTION_VIEWS, filterByAssertion, isAssertionView } from '../assertion/view';
+import { filterByAssertion } from '../assertion/view';
 import { Annotator } from '../pipeline/annotator';
 import { languageOfPath } from '../workspace/proseFiles';
 import { displayPath } from './displayPath';
 import { UsageError } from './errors';
+import { assertionsOption, languageOption } from './options';
 import type { CommonOptions, Values } from './options';
 import { chooseModels } from './modelSelection';
 import { loadAnnotator } from './loadModels';
-
-export function languageOfFile(file: string, forced?: string): string {
-  if (forced) {
-    if (forced !== 'markdown' && forced !== 'plaintext') throw new UsageError(`--language must be markdown or plaintext, not '${forced}'`);
-    return forced;
-  }
-  return languageOfPath(file);
-}
 
 /** What --format takes: the export formats, and `text` for reading on a terminal (the demo's). */
 export const EXTRACT_FORMATS = [...EXPORT_FORMATS, 'text'] as const;
@@ -41,10 +34,8 @@ export async function runExtract(files: string[], values: Values, opts: CommonOp
   if (unreadable.length === files.length) throw new UsageError(unreadable.join('; '));
   for (const problem of unreadable) process.stderr.write(`erlens extract: ${problem}\n`);
   files = files.filter((f) => fs.existsSync(f) && fs.statSync(f).isFile());
-  const assertions = (values.assertions as string | undefined) ?? 'all';
-  if (!isAssertionView(assertions)) throw new UsageError(`--assertions must be one of ${ASSERTION_VIEWS.join(', ')}, not '${assertions}'`);
-  const language = values.language as string | undefined;
-  files.forEach((f) => languageOfFile(f, language)); // validate --language before loading models
+  const assertions = assertionsOption(values);
+  const language = languageOption(values); // checked before the models load
 
   const annotator: Annotator = await loadAnnotator(chooseModels(opts), opts);
   try {
@@ -53,7 +44,7 @@ export async function runExtract(files: string[], values: Values, opts: CommonOp
       const abs = path.resolve(file);
       const text = fs.readFileSync(abs, 'utf8');
       const reported = annotator.errors.length;
-      const annotations = await annotator.annotate(pathToFileURL(abs).href, 0, text, languageOfFile(file, language));
+      const annotations = await annotator.annotate(pathToFileURL(abs).href, 0, text, language ?? languageOfPath(file));
       if (annotations.skipped) process.stderr.write(`erlens extract: ${file}: ${annotations.skipped}\n`);
       // A batch that failed is left unannotated; say so rather than write a silently thinner export.
       for (const e of annotator.errors.slice(reported)) process.stderr.write(`erlens: warning: ${file}: ${e.message}\n`);

@@ -5,7 +5,11 @@
  */
 import * as path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
+import { ASSERTION_VIEWS, isAssertionView } from '../assertion/view';
+import type { AssertionView } from '../assertion/view';
 import { EXECUTION_PROVIDER_SETTINGS, isExecutionProviderSetting } from '../model/session';
+import { isSegmentLanguage, SEGMENT_LANGUAGES } from '../text/prose';
+import type { SegmentLanguage } from '../text/prose';
 import type { ExecutionProviderSetting } from '../model/session';
 import { extensionRoot } from '../paths';
 import { UsageError } from './errors';
@@ -45,4 +49,18 @@ export function commonOptions(values: Values): CommonOptions {
     threads,
     extensionRoot,
   };
+}
+
+/** `--assertions` (extract, stream): which assertion statuses a document keeps; default all. */
+export function assertionsOption(values: Values): AssertionView {
+  const view = (values.assertions as string | undefined) ?? 'all';
+  if (!isAssertionView(view)) throw new UsageError(`--assertions must be one of ${ASSERTION_VIEWS.join(', ')}, not '${view}'`);
+  return view;
+}
+
+/** `--language` (extract, stream): how every input is read; undefined: by each file's extension. */
+export function languageOption(values: Values): SegmentLanguage | undefined {
+  const language = values.language as string | undefined;
+  if (language !== undefined && !isSegmentLanguage(language)) throw new UsageError(`--language must be ${SEGMENT_LANGUAGES.join(' or ')}, not '${language}'`);
+  return language;
 }

@@ -5,11 +5,10 @@
  */
 import * as fs from 'node:fs';
 import { once } from 'node:events';
-import { ASSERTION_VIEWS, isAssertionView } from '../assertion/view';
 import { DEFAULT_STREAM_CONCURRENCY, streamDocuments } from '../stream/streamDocuments';
 import type { StreamSummary } from '../stream/streamDocuments';
-import { LANGUAGES } from '../stream/request';
 import { UsageError } from './errors';
+import { assertionsOption, languageOption } from './options';
 import type { CommonOptions, Values } from './options';
 import { chooseModels } from './modelSelection';
 import { loadAnnotator } from './loadModels';
@@ -26,10 +25,8 @@ export async function runStream(values: Values, opts: CommonOptions): Promise<nu
   const maxDocumentChars = positiveInt(values['max-document-chars'], DEFAULT_STREAM_MAX_DOCUMENT_CHARS, '--max-document-chars');
   // JSON may spend 6 bytes on a character (\u escapes): a document within the limit always fits a line.
   const maxLineBytes = positiveInt(values['max-line-bytes'], 6 * maxDocumentChars + 65536, '--max-line-bytes');
-  const assertions = (values.assertions as string | undefined) ?? 'all';
-  if (!isAssertionView(assertions)) throw new UsageError(`--assertions must be one of ${ASSERTION_VIEWS.join(', ')}, not '${assertions}'`);
-  const language = values.language as string | undefined;
-  if (language !== undefined && !(LANGUAGES as readonly string[]).includes(language)) throw new UsageError(`--language must be ${LANGUAGES.join(' or ')}, not '${language}'`);
+  const assertions = assertionsOption(values);
+  const language = languageOption(values);
   const inputPath = values.input as string | undefined;
   if (inputPath && !fs.existsSync(inputPath)) throw new UsageError(`file not found: ${inputPath}`);
   const quiet = values.quiet === true;
@@ -39,9 +36,8 @@ export async function runStream(values: Values, opts: CommonOptions): Promise<nu
   if (!inputPath && process.stdin.isTTY) process.stderr.write('erlens stream: reading JSONL documents from the terminal, one {"id": .., "text": ..} per line (Ctrl-D ends); usually stdin is a file or a pipe\n');
   const output = values.out ? fs.createWriteStream(values.out as string) : process.stdout;
   const started = Date.now();
-  let summary: StreamSummary = { documents: 0, errors: 0, sentences: 0, entities: 0, relations: 0 };
   let lastReport = started;
-  const report = (final: boolean) => {
+  const report = (summary: Readonly<StreamSummary>, final: boolean) => {
     const seconds = (Date.now() - started) / 1000;
     const rate = (n: number) => (seconds > 0 ? (n / seconds).toFixed(1) : '0');
     const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
@@ -61,7 +57,6 @@ export async function runStream(values: Values, opts: CommonOptions): Promise<nu
       assertions,
       language,
       onRecord: (_record, soFar) => {
-        summary = soFar;
         // A failing ORT batch is logged by the Annotator; say it once here rather than per document.
         for (const e of annotator.errors) {
           if (!seenErrors.has(e.message)) {
@@ -71,16 +66,15 @@ export async function runStream(values: Values, opts: CommonOptions): Promise<nu
         }
         if (!quiet && Date.now() - lastReport >= PROGRESS_EVERY_MS) {
           lastReport = Date.now();
-          report(false);
+          report(soFar, false);
         }
       },
     });
-    summary = final;
     if (output !== process.stdout) {
       output.end();
       await once(output, 'finish');
     }
-    if (!quiet) report(true);
+    if (!quiet) report(final, true);
     return 0;
   } finally {
     await annotator.dispose();

@@ -13,14 +13,11 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../export/atomicWrite';
 import { CodePointIndex } from '../export/codePoints';
 import { isBlank, splitLines } from '../text/lines';
-import type { CharEntity, CharRelation, DocumentLanguage, GoldDocument, GoldUnit } from './charGold';
+import { languageOfPath } from '../workspace/proseFiles';
+import type { CharEntity, CharRelation, GoldDocument, GoldUnit } from './charGold';
 import { DataError } from './jsonl';
 
 const TEXT_EXTENSIONS = ['.txt', '.md', '.markdown'];
-
-export function languageOfPath(file: string): DocumentLanguage {
-  return /\.(md|markdown)$/i.test(file) ? 'markdown' : 'plaintext';
-}
 
 /** Code point offset -> UTF-16 offset, for offsets 0..(number of code points). */
 function codePointToUtf16(text: string): (cp: number) => number | undefined {

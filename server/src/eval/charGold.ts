@@ -5,6 +5,7 @@
  * annotations live: in a document, not in a token list. A document is built from a JSONL file
  * (rawLayout.ts) or read from brat standoff (brat.ts); both give this shape to the scorer.
  */
+import type { SegmentLanguage } from '../text/prose';
 
 export interface CharEntity {
   start: number; // UTF-16 offset into the document text
@@ -28,7 +29,7 @@ export interface GoldUnit {
   end: number;
 }
 
-export type DocumentLanguage = 'markdown' | 'plaintext';
+export type DocumentLanguage = SegmentLanguage;
 
 export interface GoldDocument {
   /** A file name stem (brat writes <name>.txt / <name>.ann). */

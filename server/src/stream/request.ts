@@ -6,6 +6,8 @@
  * markdown or plaintext; without it a path's extension decides, and text is plain text. Blank lines
  * are skipped (they are not documents).
  */
+import { isSegmentLanguage, SEGMENT_LANGUAGES } from '../text/prose';
+import type { SegmentLanguage } from '../text/prose';
 import type { ReadLine } from './lineReader';
 
 export type DocumentId = string | number | null;
@@ -15,7 +17,7 @@ export interface DocumentRequest {
   id: DocumentId;
   text?: string;
   path?: string;
-  language?: string;
+  language?: SegmentLanguage;
 }
 
 export interface RequestError {
@@ -23,8 +25,6 @@ export interface RequestError {
   id: DocumentId;
   error: string;
 }
-
-export const LANGUAGES = ['markdown', 'plaintext'] as const;
 
 export function parseRequest(read: ReadLine): DocumentRequest | RequestError | undefined {
   if ('tooLong' in read) {
@@ -43,8 +43,8 @@ export function parseRequest(read: ReadLine): DocumentRequest | RequestError | u
   const fail = (error: string): RequestError => ({ line: read.number, id, error });
   if (o.id === undefined) return fail('no "id"');
   if (id === null) return fail('"id" must be a string or a number');
-  if (o.language !== undefined && !(LANGUAGES as readonly unknown[]).includes(o.language)) return fail(`"language" must be ${LANGUAGES.join(' or ')}`);
-  const language = o.language as string | undefined;
+  if (o.language !== undefined && !isSegmentLanguage(o.language)) return fail(`"language" must be ${SEGMENT_LANGUAGES.join(' or ')}`);
+  const language = o.language as SegmentLanguage | undefined;
   if (typeof o.text === 'string') return { line: read.number, id, text: o.text, language };
   if (typeof o.path === 'string' && o.path !== '') return { line: read.number, id, path: o.path, language };
   if (o.text !== undefined) return fail('"text" must be a string');

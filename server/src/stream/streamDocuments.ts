@@ -18,6 +18,7 @@ import { filterByAssertion } from '../assertion/view';
 import type { AssertionView } from '../assertion/view';
 import { documentToJson } from '../export/formats';
 import type { Annotator } from '../pipeline/annotator';
+import type { SegmentLanguage } from '../text/prose';
 import { languageOfPath } from '../workspace/proseFiles';
 import { readLines } from './lineReader';
 import { isRequestError, parseRequest } from './request';
@@ -31,8 +32,8 @@ export interface StreamOptions {
   /** The Annotator's document limit (UTF-16 units): a file certainly over it is not read at all. */
   maxDocumentChars: number;
   assertions: AssertionView;
-  /** How every document is read (markdown or plaintext), overriding its `language` and extension. */
-  language?: string;
+  /** How every document is read, overriding its `language` and extension. */
+  language?: SegmentLanguage;
   /** Called after each record is written, with the counts so far (progress). */
   onRecord?: (record: StreamRecord, soFar: Readonly<StreamSummary>) => void;
 }
@@ -64,30 +65,35 @@ export async function streamDocuments(
 ): Promise<StreamSummary> {
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_STREAM_CONCURRENCY);
   const summary: StreamSummary = { documents: 0, errors: 0, sentences: 0, entities: 0, relations: 0 };
-  const inFlight: Array<Promise<StreamRecord>> = [];
+  const inFlight: Array<Promise<Outcome>> = [];
   const writeNext = async () => {
-    const record = await inFlight.shift()!;
+    const { record, sentences } = await inFlight.shift()!;
     summary.documents++;
     if (record.error !== undefined) summary.errors++;
-    summary.sentences += (record.sentences as number | undefined) ?? 0;
+    summary.sentences += sentences;
     summary.entities += Array.isArray(record.entities) ? record.entities.length : 0;
     summary.relations += Array.isArray(record.relations) ? record.relations.length : 0;
-    delete record.sentences;
     await write(output, JSON.stringify(record) + '\n');
     options.onRecord?.(record, summary);
   };
   for await (const read of readLines(input, options.maxLineBytes)) {
     const request = parseRequest(read);
     if (!request) continue;
-    inFlight.push(isRequestError(request) ? Promise.resolve(errorRecord(request)) : annotateRequest(annotator, request, options));
+    inFlight.push(isRequestError(request) ? Promise.resolve({ record: errorRecord(request), sentences: 0 }) : annotateRequest(annotator, request, options));
     while (inFlight.length >= concurrency) await writeNext();
   }
   while (inFlight.length > 0) await writeNext();
   return summary;
 }
 
-/** One document's record; never rejects (every failure is the record's `error`). */
-async function annotateRequest(annotator: Annotator, request: DocumentRequest, options: StreamOptions): Promise<StreamRecord> {
+/** A document's record, and the sentences it had (for the counts; not written). */
+interface Outcome {
+  record: StreamRecord;
+  sentences: number;
+}
+
+/** One document's outcome; never rejects (every failure is the record's `error`). */
+async function annotateRequest(annotator: Annotator, request: DocumentRequest, options: StreamOptions): Promise<Outcome> {
   const base = { id: request.id, line: request.line };
   try {
     let text = request.text;
@@ -101,9 +107,9 @@ async function annotateRequest(annotator: Annotator, request: DocumentRequest, o
     const language = options.language ?? request.language ?? (file ? languageOfPath(file) : 'plaintext');
     const annotations = await annotator.annotate(uri, 0, text, language);
     const json = documentToJson({ annotations: filterByAssertion(annotations, options.assertions), text, path: file });
-    return { ...base, ...(annotations.skipped ? { error: annotations.skipped } : {}), ...json, sentences: annotations.stats.sentences };
+    return { record: { ...base, ...(annotations.skipped ? { error: annotations.skipped } : {}), ...json }, sentences: annotations.stats.sentences };
   } catch (err) {
-    return { ...base, error: (err as Error).message ?? String(err) };
+    return { record: { ...base, error: (err as Error).message ?? String(err) }, sentences: 0 };
   }
 }
 

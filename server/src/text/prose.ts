@@ -11,7 +11,13 @@
 
 import { detach } from './detach';
 
-export type SegmentLanguage = 'markdown' | 'plaintext';
+/** How a document is read: the one list the CLI options, the stream requests and the readers share. */
+export const SEGMENT_LANGUAGES = ['markdown', 'plaintext'] as const;
+export type SegmentLanguage = (typeof SEGMENT_LANGUAGES)[number];
+
+export function isSegmentLanguage(v: unknown): v is SegmentLanguage {
+  return typeof v === 'string' && (SEGMENT_LANGUAGES as readonly string[]).includes(v);
+}
 
 export function languageOf(languageId: string | undefined): SegmentLanguage {
   return languageId === 'markdown' ? 'markdown' : 'plaintext';

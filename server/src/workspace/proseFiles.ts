@@ -4,9 +4,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { SegmentLanguage } from '../text/prose';
 
 /** The prose files ERlens reads, and how: the one list `extract`, `stream` and the workspace features share. */
-export const PROSE_EXTENSIONS = new Map([
+export const PROSE_EXTENSIONS = new Map<string, SegmentLanguage>([
   ['.md', 'markdown'],
   ['.markdown', 'markdown'],
   ['.mdown', 'markdown'],
@@ -50,7 +51,7 @@ export function proseFilesUnder(root: string, exclude: string, limit = MAX_WORKS
 }
 
 /** The language a file is read as, by its extension: Markdown, else plain text (any other file too). */
-export function languageOfPath(file: string): string {
+export function languageOfPath(file: string): SegmentLanguage {
   return PROSE_EXTENSIONS.get(path.extname(file).toLowerCase()) ?? 'plaintext';
 }
 
