@@ -16,9 +16,13 @@ names=("$@"); [ ${#names[@]} -gt 0 ] || names=(mge-conll04 mge-clinical)
 for name in "${names[@]}"; do
   cfg=training/configs/$name.json
   ds=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['dataset'])" "$cfg")
-  # Word vectors (about an hour on 2 cores) only for configs that read them (wordchar, hybrid).
+  # Word vectors (about an hour on 2 cores) only for configs that read fastText's (wordchar, hybrid);
+  # a config whose encoder.vectors names a package folder reads that package's word table instead.
   kind=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['encoder'].get('kind', ''))" "$cfg")
-  if [ "$kind" != transformer ] && ! [ -s .work/vectors/fasttext-d100.bin ]; then $T vectors --out .work/vectors; fi
+  vectors=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['encoder'].get('vectors', ''))" "$cfg")
+  if [ "$kind" != transformer ] && ! [ -d "$vectors" ] && ! [ -s .work/vectors/fasttext-d100.bin ]; then
+    $T vectors --out .work/vectors
+  fi
   if [ ! -f runs/$name/done ]; then
     resume=""; [ -f runs/$name/last.pt ] && resume=--resume
     $T train --config "$cfg" $resume >> runs/$name.log 2>&1

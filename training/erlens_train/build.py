@@ -6,7 +6,7 @@ import subprocess
 
 import torch
 
-from . import architectures, gazetteer
+from . import architectures, gazetteer, package_vectors
 from .config import resolve
 from .encoders import HybridEncoder, TransformerEncoder, WordCharEncoder, hf_model_from_config, load_hf_model
 from .featurize import HybridFeaturizer, WordCharFeaturizer, WordPieceFeaturizer, WordVocab
@@ -51,6 +51,18 @@ def word_table_from_fasttext(vectors_bin, sentences, corpus_words):
     return words, vecs
 
 
+def word_vectors(source, sentences, corpus_words):
+    """The run's words and their vectors: from fastText, or read back from a wordchar package's table."""
+    if not package_vectors.is_package(source):
+        return word_table_from_fasttext(source, sentences, corpus_words)
+    words, vecs = package_vectors.read(source)
+    known = set(words)
+    missing = {t for s in sentences for t in s.tokens if not any(f in known for f in WordVocab.forms(t))}
+    print(json.dumps({"event": "package_vectors", "package": source, "words": len(words),
+                      "training_words_unknown": len(missing), "examples": sorted(missing)[:10]}), flush=True)
+    return words, vecs
+
+
 def gazetteer_dim(enc_cfg):
     return int(enc_cfg["gazetteer"]["dim"]) if enc_cfg.get("gazetteer") else 0
 
@@ -81,7 +93,7 @@ def word_table(enc_cfg, train_sentences, run_dir):
         saved = torch.load(table_path)
         words, vecs, chars = saved["words"], saved["vectors"], saved["chars"]
     else:
-        words, vecs = word_table_from_fasttext(resolve(enc_cfg["vectors"]), train_sentences, enc_cfg["corpus_words"])
+        words, vecs = word_vectors(resolve(enc_cfg["vectors"]), train_sentences, enc_cfg["corpus_words"])
         chars = sorted({c for s in train_sentences for t in s.tokens for c in t} | set(ASCII_PRINTABLE))
         torch.save({"words": words, "vectors": vecs, "chars": chars}, table_path)
     if vecs.size(1) != enc_cfg["word_dim"]:

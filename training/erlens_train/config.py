@@ -43,7 +43,7 @@ DEFAULTS = {
 }
 
 WORDCHAR_DEFAULTS = {
-    "vectors": ".work/vectors/fasttext-d100.bin",  # a fastText .bin from `erlens-train vectors`
+    "vectors": ".work/vectors/fasttext-d100.bin",  # a fastText .bin from `erlens-train vectors`, or a wordchar package (its table)
     "corpus_words": 40000,          # most frequent corpus words kept beside the training words
     "word_dim": 100, "char_dim": 30, "char_filters": 50, "max_chars": 20,
     "hidden": 200, "layers": 2, "dropout": 0.5, "freeze_words": True,
@@ -104,8 +104,7 @@ def load_config(path_or_dict, overrides=None):
     enc = cfg["encoder"]
     if enc.get("kind") == "wordchar":
         cfg["encoder"] = {**WORDCHAR_DEFAULTS, **enc}
-        _need_file(cfg["encoder"]["vectors"], where, "encoder.vectors",
-                   "train the vectors first: training/erlens-train vectors")
+        _need_vectors(cfg["encoder"]["vectors"], where)
     elif enc.get("kind") in ("transformer", "hybrid"):
         cfg["encoder"] = {**(TRANSFORMER_DEFAULTS if enc["kind"] == "transformer" else HYBRID_DEFAULTS), **enc}
         from .pretrained import encoder_folder
@@ -114,8 +113,7 @@ def load_config(path_or_dict, overrides=None):
         except ConfigError as err:
             raise ConfigError("%s: %s" % (where, err)) from None
         if enc["kind"] == "hybrid":
-            _need_file(cfg["encoder"]["vectors"], where, "encoder.vectors",
-                       "train the vectors first: training/erlens-train vectors")
+            _need_vectors(cfg["encoder"]["vectors"], where)
         if cfg["encoder"]["pooling"] not in (None, "first", "mean", "max"):
             raise ConfigError("%s: encoder.pooling must be first, mean or max" % where)
         if cfg["encoder"]["weights"] not in ("fp32", "int8", "fp16"):
@@ -176,6 +174,17 @@ def span_rules(value, where="<config>"):
     if not isinstance(value, dict):
         raise ConfigError("%s: span_trim must be an object or the path of a JSON file holding one" % where)
     return value
+
+
+def _need_vectors(path, where):
+    """encoder.vectors: a fastText .bin, or a wordchar package folder whose word table is read back."""
+    from . import package_vectors
+    if path and package_vectors.is_package(resolve(path)):
+        problem = package_vectors.check(resolve(path))
+        if problem:
+            raise ConfigError("%s: encoder.vectors: %s" % (where, problem))
+        return
+    _need_file(path, where, "encoder.vectors", "train the vectors first: training/erlens-train vectors")
 
 
 def _need_file(path, where, field, hint=""):

@@ -149,3 +149,42 @@ def test_bad_input_sentences(tiny_run):
     enc = feat.encode(odd)
     assert all(len(c) >= 1 for c in enc["char_ids"])
     assert enc["char_ids"][0] == [1] * len("𝔘𝔫𝔦𝔠𝔬𝔡𝔢")  # unseen characters map to UNK, one id per code point
+
+
+@pytest.mark.parametrize("word_table", ["int8", "fp16"])
+def test_word_vectors_read_back_from_a_package(tiny_run, tmp_path, word_table):
+    """encoder.vectors may name a wordchar package: its table comes back as the run's vectors (to the
+    storage's rounding), and a new run trains on exactly those words and rows."""
+    from erlens_train import package_vectors
+    from erlens_train.build import rebuild_from_run
+    cfg, run = tiny_run
+    pkg = str(tmp_path / ("pkg-" + word_table))
+    export_run(run, pkg, word_table=word_table)
+    words, vecs = package_vectors.read(pkg)
+    _, _, feat, model = rebuild_from_run(run)
+    trained = model.encoder.word_emb.weight.detach()[2:]
+    assert words == feat.words.words
+    assert vecs.shape == trained.shape
+    # int8: one scale per row, so each value is off by at most half a step of its row
+    step = trained.abs().max(dim=1).values[:, None] / 127.0
+    tolerance = step / 2 + 1e-6 if word_table == "int8" else trained.abs() * 1e-3 + 1e-6
+    assert bool(((vecs - trained).abs() <= tolerance).all())
+
+    again = dict(cfg, out=str(tmp_path / ("again-" + word_table)), epochs=1,
+                 encoder=dict(cfg["encoder"], vectors=pkg))
+    train(again, quiet=True)
+    saved = torch.load(os.path.join(again["out"], "word_table.pt"))
+    assert saved["words"] == words
+    assert torch.equal(saved["vectors"], vecs)
+
+
+def test_vectors_from_a_package_without_a_word_table_are_refused(tiny_workdir, tmp_path):
+    folder = tmp_path / "not-wordchar"
+    folder.mkdir()
+    (folder / "model.json").write_text(json.dumps({"encoder": {"kind": "transformer"}}))
+    cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], str(folder))
+    with pytest.raises(ConfigError, match="only wordchar packages carry a word table"):
+        load_config(cfg)
+    (folder / "model.json").write_text("{")
+    with pytest.raises(ConfigError, match="not readable JSON"):
+        load_config(cfg)
