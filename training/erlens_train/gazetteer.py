@@ -110,12 +110,16 @@ SOURCES = {"drug-named-entity-recognition": _drug_dictionary_variants}
 
 def _useful(tokens, stopwords):
     """Entries that could only ever mark noise: one or two characters ("c", "pp"), no letter at all,
-    and entries that begin or end with a common word (the name list's own stop list, or a word of one or
-    two letters: "at 10", "of", "a") or with a punctuation mark ("alcohol ,")."""
+    and entries that begin or end with a common word (the name list's own stop list, or a word of two
+    letters: "at 10", "of"; a lone letter: "a") or with a punctuation mark ("alcohol ,"). A single letter
+    at the edge of a longer name is part of it ("amphotericin B", "mitomycin C", "L-asparaginase",
+    "D-penicillamine", "vitamin D"): without those entries the feature would mark "amphotericin" alone,
+    a boundary the annotations never draw."""
     text = "".join(tokens)
     if len(text) <= 2 or not any(ch.isalpha() for ch in text):
         return False
-    return all(fold(t) not in stopwords and t[0].isalnum() and not (t.isalpha() and len(t) <= 2)
+    shortest = 1 if len(tokens) == 1 else 2  # an edge word this short or shorter is a common word
+    return all(fold(t) not in stopwords and t[0].isalnum() and not (t.isalpha() and shortest <= len(t) <= 2)
                for t in (tokens[0], tokens[-1]))
 
 

@@ -23,6 +23,22 @@ def test_drug_dictionary_has_brands_and_classes_but_no_common_words():
     assert found == ["Claritin", "Enablex", "antibiotics", "Ancef"], found
 
 
+def test_a_single_letter_at_the_edge_of_a_name_stays_in_the_entry():
+    """ADE annotates "amphotericin B" and "L-asparaginase" whole: the feature must mark them whole too."""
+    pytest.importorskip("drug_named_entity_recognition")
+    g = gazetteer.build({"source": "drug-named-entity-recognition"})
+    words = "amphotericin B and L - asparaginase , mitomycin C , a dose of vitamin D at 10".split()
+    assert [" ".join(words[a:b]) for a, b in g.spans(words)] == [
+        "amphotericin B", "L - asparaginase", "mitomycin C", "vitamin D"]
+
+
+def test_edge_words_of_one_or_two_letters():
+    stop = {"of"}
+    assert gazetteer._useful(["amphotericin", "B"], stop) and gazetteer._useful(["L", "-", "dopa"], stop)
+    assert not gazetteer._useful(["B"], stop) and not gazetteer._useful(["pp"], stop)
+    assert not gazetteer._useful(["at", "10"], stop) and not gazetteer._useful(["dose", "of"], stop)
+
+
 def test_exclude_and_name_files(tmp_path):
     names = tmp_path / "formulary.txt"
     names.write_text("# our formulary\nOrtho Tri-Cyclen\nnormal saline\nsaline\n", encoding="utf-8")
