@@ -46,6 +46,21 @@ test('MTSamples run-ons: "CAPS,Content" and ".," joins split into labels and sen
   assert.deepEqual(segments('Zinc.,PHYSICAL EXAMINATION,GENERAL: Pleasant gentleman.'), ['S:Zinc . ,', 'H:PHYSICAL EXAMINATION ,', 'H:GENERAL :', 'S:Pleasant gentleman .']);
 });
 
+test('a section title in capitals ending its line, after the ".," join or alone, is a heading; other capitals are prose', () => {
+  assert.deepEqual(segments('Otherwise noncontributory.,MEDICATIONS\n1. NyQuil.\n2. Aspirin.'), [
+    'S:Otherwise noncontributory . ,',
+    'H:MEDICATIONS',
+    'S:NyQuil .',
+    'S:Aspirin .',
+  ]);
+  assert.deepEqual(segments('PHYSICAL EXAMINATION\nHe is well.'), ['H:PHYSICAL EXAMINATION', 'S:He is well .']);
+  // not a section title, or not where a section starts: prose
+  assert.deepEqual(segments('He was tested for HIV\nIt was negative.'), ['S:He was tested for HIV', 'S:It was negative .']);
+  assert.deepEqual(segments('The contract went to NASA\nYesterday it was signed.'), ['S:The contract went to NASA', 'S:Yesterday it was signed .']);
+  // after a word, in the middle of a sentence: a section word in capitals stays prose
+  assert.deepEqual(segments('He works at GENERAL\nMotors.'), ['S:He works at GENERAL', 'S:Motors .']);
+});
+
 test('Title Case labels at the start of a line: at most five words, the colon glued', () => {
   assert.deepEqual(segments('Allergies: none\nPast Medical History: Hypertension and diabetes.\nVitals: BP 120/80'), [
     'H:Allergies :',

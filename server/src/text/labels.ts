@@ -3,7 +3,7 @@
  *
  * Dictated and transcribed notes mark their sections with labels in the running text, not with
  * Markdown, and a label is not a statement about the patient: it becomes a segment of its own (kind
- * 'heading') and the text after it starts a new sentence. Three shapes are labels:
+ * 'heading') and the text after it starts a new sentence. Four shapes are labels:
  *
  *  1. CAPS + ':' — "HISTORY OF PRESENT ILLNESS:", "HEENT:", "HEAD, EYES, EARS, NOSE AND THROAT:": one to
  *     eight upper-case words (with '/', '&', '-' or ", " between them) at the start of a unit, of a
@@ -16,6 +16,8 @@
  *     the ".," join. The colon must be glued to the label. A label of one word must be a section
  *     title of SECTION_WORDS ("Allergies:", "Plan:"): one capitalised word and a colon is as often a
  *     news dateline ("Montana: A fire burning ...") or a speaker, which are prose.
+ *  4. CAPS at the end of a line, nothing after it — a clinical section title (clinicalSectionTitle)
+ *     alone on its line or after the ".," join: "Otherwise noncontributory.,MEDICATIONS" + a list.
  *
  * Text written entirely in capitals ("THE PATIENT IS A 45 YEAR OLD MALE.") is prose: a run of capitals
  * is a label only when ':' or the glued ',' ends it. Each check looks at a bounded number of tokens
@@ -163,7 +165,8 @@ function capsLabelEnd(tokens: readonly RawToken[], i: number, to: number, place:
     }
     break;
   }
-  if (words === 0 || j >= to) return null;
+  if (words === 0) return null;
+  if (j >= to) return lineEndingSectionTitle(tokens, i, j, place) ? j : null;
   const stop = tokens[j];
   if (stop.text === ':' && long && isCapsWord(tokens[j - 1].text)) return j + 1;
   const mtsamplesPlace = place === 'unit' || place === 'sentence' || place === 'join' || place === 'label' || place === 'gluedComma';
@@ -174,6 +177,19 @@ function capsLabelEnd(tokens: readonly RawToken[], i: number, to: number, place:
   // ".,PREOPERATIVE DIAGNOSES, AIRWAY OBSTRUCTION." in capitals: the part before the first comma.
   if (innerComma >= 0 && place === 'join' && longBeforeComma && glued(tokens[innerComma - 1], tokens[innerComma])) return innerComma + 1;
   return null;
+}
+
+/**
+ * Shape 4: a section title in capitals that ends its line, with no ':' or ',' after it, where a section
+ * may start: "Otherwise noncontributory.,MEDICATIONS" then "1. NyQuil." on the next line (MTSamples), or
+ * "ALLERGIES" alone on a line. Only a clinical section title: a line that ends in "... tested for HIV" or
+ * "NASA" is prose.
+ */
+function lineEndingSectionTitle(tokens: readonly RawToken[], i: number, end: number, place: Place): boolean {
+  if (place !== 'unit' && place !== 'join' && place !== 'label' && place !== 'sentence') return false;
+  const words: string[] = [];
+  for (let k = i; k < end; k++) words.push(tokens[k].text);
+  return clinicalSectionTitle(words) !== null;
 }
 
 /** Shape 3: the end (after the glued ':') of a Title Case label starting at `i`, or null. */
