@@ -229,6 +229,7 @@ async function runRawEval(docs: GoldDocument[], layout: RawLayout | 'brat', inpu
         unrepresentable: e.unrepresentable,
         crossing_sentences: e.crossing_sentences,
         merged_sentences: e.merged_sentences,
+        merged_examples: e.merged_examples,
         ends_with_split_period: e.ends_with_split_period,
         crossing_predictions: e.crossing_predictions,
         report: e.report,

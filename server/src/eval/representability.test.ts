@@ -61,6 +61,7 @@ test('gold split by editor sentences, and gold sentences merged into one editor 
   assert.equal(r.crossing_sentences.entities, 1, '"arrived. Jones" spans two editor sentences');
   assert.equal(r.crossing_sentences.relations, 1, 'Smith -> Jones is split, Jones -> Rome is not');
   assert.equal(r.merged_sentences, 2, 'both gold sentences share the editor sentence "Jones left to Rome."');
+  assert.deepEqual(r.merged_examples.map((m) => m.around), ['Dr. Smith arrived. Jones left ‖ to Rome. ']);
 });
 
 test('an entity taking a glued sentence-final period is representable but needs the "." token', () => {

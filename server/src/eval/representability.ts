@@ -43,6 +43,8 @@ export interface Representability {
   ends_with_split_period: number;
   /** Gold sentences that share an editor sentence with another one (no sentence end between them). */
   merged_sentences: number;
+  /** Where such a gold boundary falls inside an editor sentence: the text on either side, '‖' between. */
+  merged_examples: Array<{ document: string; sentence: string; around: string }>;
   crossing_sentences: {
     /** Gold entities that overlap two or more editor sentences. */
     entities: number;
@@ -53,12 +55,15 @@ export interface Representability {
 }
 
 export const MAX_EXAMPLES = 20;
+/** Characters shown on either side of a gold sentence boundary the editor ran over. */
+const MERGE_CONTEXT = 40;
 
 export function emptyRepresentability(): Representability {
   return {
     unrepresentable: { entities: 0, trailing_period: 0, relations: 0, examples: [] },
     ends_with_split_period: 0,
     merged_sentences: 0,
+    merged_examples: [],
     crossing_sentences: { entities: 0, relations: 0, examples: [] },
   };
 }
@@ -89,6 +94,13 @@ export function checkRepresentability(doc: GoldDocument, sentences: readonly Edi
   });
   const merged = new Set([...unitsOfSentence.values()].filter((ks) => ks.length > 1).flat());
   into.merged_sentences += merged.size;
+  for (const ks of unitsOfSentence.values()) {
+    for (let j = 1; j < ks.length && into.merged_examples.length < MAX_EXAMPLES; j++) {
+      const at = doc.units[ks[j]].start;
+      const around = `${doc.text.slice(Math.max(0, at - MERGE_CONTEXT), at).trimEnd()} ‖ ${doc.text.slice(at, at + MERGE_CONTEXT)}`;
+      into.merged_examples.push({ document: doc.name, sentence: doc.units[ks[j]].id, around: around.replace(/\s+/g, ' ') });
+    }
+  }
 
   const example = (i: number): GoldItemExample => {
     const e = doc.entities[i];

@@ -49,6 +49,22 @@ test('a place or company abbreviation ends a sentence before a word that opens o
   assert.deepEqual(split('He lived on St. In Street.'), ['He lived on St. In Street.']);
 });
 
+test('after such an abbreviation a quotation or a news dateline opens a sentence; a name in capitals does not', () => {
+  assert.deepEqual(split('In 1830, Emily Dickinson was born in Amherst, Mass. ` ` This is not a good idea, \' \' she said.'), [
+    'In 1830, Emily Dickinson was born in Amherst, Mass.',
+    "` ` This is not a good idea, ' ' she said.",
+  ]);
+  assert.deepEqual(split('He was born in Columbus, Miss. BRISBANE, Australia (AP) The director said so.'), [
+    'He was born in Columbus, Miss.',
+    'BRISBANE, Australia (AP) The director said so.',
+  ]);
+  assert.deepEqual(split('The bomb fell at 1:50 p.m. EAST LANSING, Mich. (AP) Born in Athens, he came here.')[0], 'The bomb fell at 1:50 p.m.');
+  // a time zone, an acronym or a short capital word after it is part of the sentence
+  assert.deepEqual(split('It was 2 a.m. EST at the time.'), ['It was 2 a.m. EST at the time.']);
+  assert.deepEqual(split('He joined the U.S. NAVY in 1990.'), ['He joined the U.S. NAVY in 1990.']);
+  assert.deepEqual(split('Made by Acme Inc. USA, it sold well.'), ['Made by Acme Inc. USA, it sold well.']);
+});
+
 test('an abbreviation that ends a sentence gives up its period, as the datasets and training tokenise it', () => {
   const words = (text: string) => segmentDocument(text, 'plaintext').map((s) => s.tokens.map((t) => t.text));
   assert.deepEqual(words('Thomas is a native of Chisholm, Minn.\nHe works for Acme Corp. In 1990 it was sold.'), [

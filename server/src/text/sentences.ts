@@ -107,6 +107,27 @@ export function sentenceRanges(tokens: readonly RawToken[], from = 0, to = token
   return ranges;
 }
 
+const OPENING_QUOTES = new Set(['`', '``', '“', '"']);
+
+/**
+ * After an abbreviation that may end a sentence ("Amherst, Mass.", "2 p.m."), what opens a new one even
+ * though it is no opener word: a quotation starting with a capital ("` ` This is ...", as tokenised news
+ * writes an opening quote) or a news dateline, a word in capitals followed by ',' or '(' ("BRISBANE,
+ * Australia (AP)", "MEXICO CITY (AP)"); a name's next part is never either.
+ */
+function opensQuoteOrDateline(tokens: readonly RawToken[], k: number, to: number): boolean {
+  let j = k;
+  while (j < to && j - k < 2 && OPENING_QUOTES.has(tokens[j].text)) j++;
+  if (j > k) return j < to && /^\p{Lu}/u.test(tokens[j].text);
+  let words = 0;
+  while (j < to && words < 3 && /^\p{Lu}{2,}$/u.test(tokens[j].text)) {
+    j++;
+    words++;
+  }
+  const letters = tokens.slice(k, j).reduce((n, t) => n + t.text.length, 0);
+  return words > 0 && letters >= 4 && j < to && (tokens[j].text === ',' || tokens[j].text === '(');
+}
+
 function startsNewSentence(tokens: readonly RawToken[], last: number, to: number, need: 'notLower' | 'capital' | 'opener'): boolean {
   if (last + 1 >= to) return false;
   const next = tokens[last + 1];
@@ -114,7 +135,7 @@ function startsNewSentence(tokens: readonly RawToken[], last: number, to: number
   // comma the join is written with a space: "obstruction. ,To be followed".
   const afterComma = tokens[last].text === ',' || tokens[last].text === ';';
   if (next.start === tokens[last].end && !afterComma) return false;
-  if (need === 'opener') return SENTENCE_OPENERS.has(next.text);
+  if (need === 'opener') return SENTENCE_OPENERS.has(next.text) || opensQuoteOrDateline(tokens, last + 1, to);
   const firstChar = String.fromCodePoint(next.text.codePointAt(0)!);
   if (need === 'capital') return /\p{Lu}/u.test(firstChar);
   return !/\p{Ll}/u.test(firstChar);
