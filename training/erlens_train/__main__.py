@@ -1,4 +1,4 @@
-"""erlens-train: vectors | train | tune | eval | export | card | tiny | pretrain | fixtures | bench | bench-encoder (training/README.md)."""
+"""erlens-train: vectors | train | tune | eval | export | ensemble | card | tiny | pretrain | fixtures | bench | bench-encoder (training/README.md)."""
 import argparse
 import importlib
 import json
@@ -36,6 +36,10 @@ def main(argv=None):
     x.add_argument("--id")
     x.add_argument("--word-table", choices=["fp32", "fp16", "int8"], default="fp16")
     x.add_argument("--parity", help="write PyTorch outputs for the parity check here (JSON)")
+    n = sub.add_parser("ensemble", help="join packages of one task into one package averaging their outputs")
+    n.add_argument("--members", nargs="+", required=True, metavar="PACKAGE")
+    n.add_argument("--out", required=True)
+    n.add_argument("--id")
     sub.add_parser("vectors", help="train word vectors on the corpus (see --help of that command)")
     sub.add_parser("pretrain", help="ELECTRA-style pretraining of ERlens' own encoder")
     sub.add_parser("tune", help="choose decoding thresholds and pair policy on dev")
@@ -72,6 +76,9 @@ def main(argv=None):
     elif args.cmd == "export":
         from .export import export_run
         export_run(args.run, args.out, package_id=args.id, word_table=args.word_table, parity_path=args.parity)
+    elif args.cmd == "ensemble":
+        from .ensemble import ensemble
+        print(ensemble(args.members, args.out, package_id=args.id))
     return 0
 
 

@@ -188,3 +188,39 @@ def test_vectors_from_a_package_without_a_word_table_are_refused(tiny_workdir, t
     (folder / "model.json").write_text("{")
     with pytest.raises(ConfigError, match="not readable JSON"):
         load_config(cfg)
+
+
+def test_ensemble_of_two_packages_is_one_graph_averaging_their_outputs(tiny_run, tmp_path):
+    """erlens-train ensemble: one ONNX graph whose outputs are the mean of the members' (checked in ONNX
+    Runtime on real inputs), loadable as any package; members that read other word ids are refused."""
+    import numpy as np
+    import onnxruntime as ort
+    from erlens_train.ensemble import ensemble
+    from erlens_train.export import example_batch
+    from erlens_train.build import rebuild_from_run
+    from erlens_train.data import load_jsonl
+    cfg, run = tiny_run
+    other = dict(cfg, out=str(tmp_path / "seed2"), seed=2, epochs=2)
+    train(other, quiet=True)
+    a, b = str(tmp_path / "a"), str(tmp_path / "b")
+    export_run(run, a, package_id="tiny-a")
+    export_run(other["out"], b, package_id="tiny-b")
+    joined = ensemble([a, b], str(tmp_path / "ab"), package_id="tiny-ab")
+    meta = json.load(open(os.path.join(joined, "model.json"), encoding="utf-8"))
+    assert meta["id"] == "tiny-ab" and [m["id"] for m in meta["ensemble"]["members"]] == ["tiny-a", "tiny-b"]
+
+    _, _, feat, _ = rebuild_from_run(run)
+    batch = example_batch(feat, [s.tokens for s in load_jsonl(cfg["dev"])[:4]])
+    feeds = {k: v.numpy() for k, v in batch.items() if k in meta["inputs"]}
+    run_graph = lambda folder: ort.InferenceSession(os.path.join(folder, "model.onnx")).run(None, feeds)
+    out_a, out_b, out_ab = run_graph(a), run_graph(b), run_graph(joined)
+    for x, y, xy in zip(out_a, out_b, out_ab):
+        assert np.abs(x - y).max() > 1e-3  # the members differ, so the mean is no copy of either
+        assert np.allclose(xy, (x + y) / 2, atol=1e-6)
+
+    (tmp_path / "c").mkdir()
+    for name in os.listdir(b):
+        (tmp_path / "c" / name).write_bytes((tmp_path / "b" / name).read_bytes())
+    (tmp_path / "c" / "vocab.words.txt").write_text("other\nwords\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="vocab.words.txt differ"):
+        ensemble([a, str(tmp_path / "c")], str(tmp_path / "ac"))
