@@ -103,6 +103,8 @@ def write_card(package_dir, onnx_report_path=None, notes="", parity_path=None, f
         meta["dev_scores"]["onnx"] = {k: round(v, 2) for k, v in onnx.items()}
         with open(os.path.join(package_dir, "model.json"), "w", encoding="utf-8") as f:
             json.dump(meta, f, indent=2, ensure_ascii=False)
+    if meta.get("ensemble"):
+        return _write(package_dir, ensemble_card(meta, package_dir, onnx, notes, fidelity_path))
     parity = "not run"
     if parity_path:
         with open(parity_path, encoding="utf-8") as f:
@@ -192,8 +194,62 @@ batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
         sub=" or %d subwords" % meta["max_subwords"] if enc["kind"] != "wordchar" else "")
     if fidelity_path and os.path.isfile(fidelity_path):
         text += user_view(fidelity_path, meta["id"])
+    return _write(package_dir, text)
+
+
+def _write(package_dir, text):
     with open(os.path.join(package_dir, "README.md"), "w", encoding="utf-8") as f:
         f.write(text)
+    return text
+
+
+def ensemble_card(meta, package_dir, onnx, notes, fidelity_path):
+    """The card of a package made by `erlens-train ensemble`: what its members were trained on, how they
+    were joined, and the scores measured on the joined graph (the members' own are on their cards)."""
+    members = meta["ensemble"]["members"]
+    lines = []
+    for m in members:
+        tr = m.get("training") or {}
+        c = tr.get("config") or {}
+        gaz = (c.get("encoder") or {}).get("gazetteer")
+        lines.append("- `%s`: trained on %s; seed %s, %s epochs run (best %s); encoder `%s`%s; graph sha256 `%s`." % (
+            m["id"], _sources(tr.get("train", "?")), tr.get("seed"), tr.get("epochs_run"), tr.get("best_epoch"),
+            (c.get("encoder") or {}).get("kind"),
+            " with the gazetteer feature (`%s`, dropout %s)" % (gaz.get("source") or gaz.get("path"), gaz.get("dropout")) if gaz else "",
+            m.get("graph_sha256")))
+    rows = ["| | NER micro | RE micro | NER macro | RE macro |", "|---|---|---|---|---|"]
+    if onnx:
+        rows.append("| ONNX package (`erlens eval`) | %s | %s | %s | %s |" % tuple(
+            _pct(onnx.get(k)) for k in ("ner_micro", "re_micro", "ner_macro", "re_macro")))
+    first = members[0].get("training") or {}
+    text = """# {id}
+
+An ensemble of {n} {arch} packages of one task in one ONNX graph: every member reads the same inputs and
+each output is the mean of the members' (`erlens-train ensemble`); the server runs it as one package. Fully
+local: no network at run time. Entity types: {ents}. Relation types: {rels}. Domain `{domain}`.
+
+## Members
+{members}
+
+```
+training/erlens-train ensemble --members {paths} --out models/{id} --id {id}
+```
+
+## Dev scores (`{dev}`, strict: exact spans and types; relations need both arguments exact, the right type and direction)
+{rows}
+
+## Decoding and size
+- Decoding (`{decoder}` decoder): {decoding}; thresholds chosen on dev through `erlens eval` on the joined graph.
+- Package: {size:.1f} MB on disk; {params:,} parameters. Inference costs the members' together.
+- Sentences longer than {mw} words are split by the server into overlapping windows.
+{notes}""".format(
+        id=meta["id"], n=len(members), arch=meta["architecture"].upper(), ents=", ".join("`%s`" % e for e in meta["entity_types"]),
+        rels=", ".join("`%s`" % r for r in meta["relation_types"]), domain=meta.get("domain", "any"), members="\n".join(lines),
+        paths=" ".join("PKG_%s" % m["id"] for m in members), dev=first.get("dev"), rows="\n".join(rows),
+        decoder=meta["decoder"], decoding=json.dumps(meta.get("thresholds")), size=_size(package_dir),
+        params=meta.get("parameters", 0), mw=meta["max_words"], notes=notes)
+    if fidelity_path and os.path.isfile(fidelity_path):
+        text += user_view(fidelity_path, meta["id"])
     return text
 
 

@@ -15,7 +15,7 @@ import os
 import shutil
 
 import onnx
-from onnx import compose, helper
+from onnx import compose, helper, numpy_helper
 
 from .checksums import file_sha256
 
@@ -67,6 +67,7 @@ def join_graphs(models, outputs):
         infos.extend(g.value_info)
         for i in g.input:
             inputs.setdefault(i.name, i)
+    inits = _shared_weights(inits, nodes)
     out_infos = {o.name: o for o in models[0].graph.output}
     for name in outputs:
         nodes.append(helper.make_node("Mean", ["m%d/%s" % (k, name) for k in range(len(models))], [name],
@@ -77,6 +78,35 @@ def join_graphs(models, outputs):
     joined.ir_version = models[0].ir_version
     onnx.checker.check_model(joined)
     return joined
+
+
+def _shared_weights(inits, nodes):
+    """Identical weights stored once: members trained on the same vectors hold the same frozen word table
+    (5 MB as int8), which the joined graph needs only once. References are renamed in every node, loop
+    bodies included."""
+    import hashlib
+    first, rename, kept = {}, {}, []
+    for init in inits:
+        values = numpy_helper.to_array(init)
+        key = (init.data_type, tuple(init.dims), hashlib.sha256(values.tobytes()).hexdigest())
+        if key in first and values.nbytes >= 1024:
+            rename[init.name] = first[key]
+        else:
+            first.setdefault(key, init.name)
+            kept.append(init)
+
+    def rewrite(node_list):
+        for node in node_list:
+            for i, name in enumerate(node.input):
+                if name in rename:
+                    node.input[i] = rename[name]
+            for attr in node.attribute:
+                if attr.HasField("g"):
+                    rewrite(attr.g.node)
+                for sub in attr.graphs:
+                    rewrite(sub.node)
+    rewrite(nodes)
+    return kept
 
 
 def ensemble(folders, out_dir, package_id=None):

@@ -208,6 +208,9 @@ def test_ensemble_of_two_packages_is_one_graph_averaging_their_outputs(tiny_run,
     joined = ensemble([a, b], str(tmp_path / "ab"), package_id="tiny-ab")
     meta = json.load(open(os.path.join(joined, "model.json"), encoding="utf-8"))
     assert meta["id"] == "tiny-ab" and [m["id"] for m in meta["ensemble"]["members"]] == ["tiny-a", "tiny-b"]
+    from erlens_train.card import write_card
+    card = write_card(joined)
+    assert card.startswith("# tiny-ab") and "- `tiny-a`: trained on" in card and "- `tiny-b`: trained on" in card
 
     _, _, feat, _ = rebuild_from_run(run)
     batch = example_batch(feat, [s.tokens for s in load_jsonl(cfg["dev"])[:4]])
@@ -217,6 +220,12 @@ def test_ensemble_of_two_packages_is_one_graph_averaging_their_outputs(tiny_run,
     for x, y, xy in zip(out_a, out_b, out_ab):
         assert np.abs(x - y).max() > 1e-3  # the members differ, so the mean is no copy of either
         assert np.allclose(xy, (x + y) / 2, atol=1e-6)
+
+    # identical weights are stored once (members trained on the same vectors share their word table)
+    twice = ensemble([a, a], str(tmp_path / "aa"))
+    size = lambda folder: os.path.getsize(os.path.join(folder, "model.onnx"))
+    assert size(twice) < 1.1 * size(a)
+    assert all(np.allclose(x, y, atol=1e-6) for x, y in zip(run_graph(twice), out_a))
 
     (tmp_path / "c").mkdir()
     for name in os.listdir(b):
