@@ -232,6 +232,7 @@ local: no network at run time. Entity types: {ents}. Relation types: {rels}. Dom
 {members}
 
 ```
+training/train-shipped.sh --packages runs/packages {names}    # each member from its config
 training/erlens-train ensemble --members {paths} --out models/{id} --id {id}
 ```
 
@@ -245,7 +246,7 @@ training/erlens-train ensemble --members {paths} --out models/{id} --id {id}
 {notes}""".format(
         id=meta["id"], n=len(members), arch=meta["architecture"].upper(), ents=", ".join("`%s`" % e for e in meta["entity_types"]),
         rels=", ".join("`%s`" % r for r in meta["relation_types"]), domain=meta.get("domain", "any"), members="\n".join(lines),
-        paths=" ".join("PKG_%s" % m["id"] for m in members), dev=first.get("dev"), rows="\n".join(rows),
+        names=" ".join(m["id"] for m in members), paths=" ".join("runs/packages/%s" % m["id"] for m in members), dev=first.get("dev"), rows="\n".join(rows),
         decoder=meta["decoder"], decoding=json.dumps(meta.get("thresholds")), size=_size(package_dir),
         params=meta.get("parameters", 0), mw=meta["max_words"], notes=notes)
     if fidelity_path and os.path.isfile(fidelity_path):

@@ -53,9 +53,11 @@ def read(path):
         words.pop()
     rows = len(words) + 2
     inits = {i.name: i for i in onnx.load(os.path.join(path, graph_file)).graph.initializer}
-    if EMBEDDING not in inits:
+    # an ensemble's graph holds its members' tables under a prefix ("m0/...", stored once when identical)
+    names = [n for n in inits if n == EMBEDDING or n.endswith("/" + EMBEDDING)]
+    if not names:
         raise ValueError("%s: the graph has no %s" % (path, EMBEDDING))
-    table = numpy_helper.to_array(inits[EMBEDDING])
+    table = numpy_helper.to_array(inits[sorted(names)[0]])
     if table.shape[0] != rows:
         raise ValueError("%s: %s has %d rows for %d words" % (path, EMBEDDING, table.shape[0], len(words)))
     if table.dtype == np.int8:
