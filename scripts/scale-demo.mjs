@@ -53,7 +53,8 @@ function timed(label, cmd, args, extra = {}) {
   return { seconds, stderr: r.stderr };
 }
 // the last count printed (stream also prints progress lines before it)
-const sentencesOf = (stderr) => Number([...stderr.matchAll(/(\d+) sentences/g)].pop()?.[1] ?? NaN);
+// "7925 sentences," in the progress lines, never the digits of a rate ("75.0 sentences/s")
+const sentencesOf = (stderr) => Number([...stderr.matchAll(/(?<![\d.])(\d+) sentences(?!\/s)/g)].pop()?.[1] ?? NaN);
 
 const rows = [];
 const add = (setting, workers, run, sentences) => rows.push({ setting, workers, seconds: +run.seconds.toFixed(2), documents_per_s: +(count / run.seconds).toFixed(2), sentences_per_s: +(sentences / run.seconds).toFixed(1) });
