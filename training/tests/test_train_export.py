@@ -123,6 +123,19 @@ def test_shipped_clinical_package_applies_the_clinical_span_rules():
     assert shipped == normalise(rules)
 
 
+def test_shipped_general_package_applies_the_general_span_rules():
+    """De-identification placeholders (XXXX, M.D.) are no names: mge-conll04 carries its config's rules."""
+    from erlens_train.config import span_rules
+    from erlens_train.span_trim import normalise, trim_spans
+    raw = json.load(open(os.path.join(REPO_ROOT, "training", "configs", "mge-conll04.json")))
+    shipped = json.load(open(os.path.join(REPO_ROOT, "models", "mge-conll04", "model.json")))["span_trim"]
+    assert shipped == normalise(span_rules(raw["span_trim"]))
+    words = "Dr. XXXX of YYYY , M.D. , saw Mr. Jones in Boston .".split()
+    ents = [(1, 2, "Peop", 0.9), (3, 4, "Loc", 0.9), (5, 6, "Peop", 0.8), (9, 10, "Peop", 0.9), (11, 12, "Loc", 0.9)]
+    kept, _ = trim_spans(ents, [], words, shipped)
+    assert [words[s] for s, _, _, _ in kept] == ["Jones", "Boston"]
+
+
 def test_unknown_architecture_is_refused(tiny_workdir):
     cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], tiny_workdir["vectors"])
     cfg["architecture"] = "nope"
