@@ -19,6 +19,15 @@ def _size(path):
     return total / (1024 * 1024)
 
 
+SCORE_KEYS = ("ner_micro", "re_micro", "ner_macro", "re_macro")
+SCORES_HEADER = ["| | NER micro | RE micro | NER macro | RE macro |", "|---|---|---|---|---|"]
+
+
+def _scores_row(label, scores):
+    """One row of a card's dev-score table."""
+    return "| %s | %s | %s | %s | %s |" % ((label,) + tuple(_pct(scores.get(k)) for k in SCORE_KEYS))
+
+
 def headline_from_onnx_report(report):
     return report["headline"] if "headline" in report else headline(report)
 
@@ -124,12 +133,9 @@ def write_card(package_dir, onnx_report_path=None, notes="", parity_path=None, f
                                                                   dflt["ner_macro"], dflt["re_macro"]))
     enc = meta["encoder"]
     c = tr["config"]
-    rows = ["| | NER micro | RE micro | NER macro | RE macro |", "|---|---|---|---|---|",
-            "| PyTorch, fp32, same decoding | %s | %s | %s | %s |" % tuple(_pct(pt.get(k)) for k in
-                                                                  ("ner_micro", "re_micro", "ner_macro", "re_macro"))]
+    rows = SCORES_HEADER + [_scores_row("PyTorch, fp32, same decoding", pt)]
     if onnx:
-        rows.append("| ONNX package (`erlens eval`) | %s | %s | %s | %s |" % tuple(
-            _pct(onnx.get(k)) for k in ("ner_micro", "re_micro", "ner_macro", "re_macro")))
+        rows.append(_scores_row("ONNX package (`erlens eval`)", onnx))
     quant = "not measured"
     if onnx and pt:
         d = [onnx[k] - pt[k] for k in ("ner_micro", "re_micro", "ner_macro", "re_macro")]
@@ -217,10 +223,7 @@ def ensemble_card(meta, package_dir, onnx, notes, fidelity_path):
             (c.get("encoder") or {}).get("kind"),
             " with the gazetteer feature (`%s`, dropout %s)" % (gaz.get("source") or gaz.get("path"), gaz.get("dropout")) if gaz else "",
             m.get("graph_sha256")))
-    rows = ["| | NER micro | RE micro | NER macro | RE macro |", "|---|---|---|---|---|"]
-    if onnx:
-        rows.append("| ONNX package (`erlens eval`) | %s | %s | %s | %s |" % tuple(
-            _pct(onnx.get(k)) for k in ("ner_micro", "re_micro", "ner_macro", "re_macro")))
+    rows = SCORES_HEADER + ([_scores_row("ONNX package (`erlens eval`)", onnx)] if onnx else [])
     first = members[0].get("training") or {}
     text = """# {id}
 

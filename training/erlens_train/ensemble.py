@@ -46,13 +46,19 @@ def check_members(folders):
         if meta.get("stages"):
             raise ValueError("%s: a package of several graph stages cannot be joined" % folder)
     for name in SAME_FILES:
-        texts = []
-        for folder in folders:
-            with open(os.path.join(folder, name), "rb") as f:
-                texts.append(f.read())
-        if any(t != texts[0] for t in texts[1:]):
+        if len({_read_bytes(folder, name) for folder in folders}) > 1:
             raise ValueError("the members' %s differ: they must read the same word ids" % name)
+    # the joined graph has one gazetteer_ids input: members that read one must read the same list
+    gazetteers = {_read_bytes(f, m["encoder"]["gazetteer"]["file"]) for f, m in zip(folders, metas)
+                  if m["encoder"].get("gazetteer")}
+    if len(gazetteers) > 1:
+        raise ValueError("the members' gazetteers differ: the joined graph has one gazetteer input")
     return metas
+
+
+def _read_bytes(folder, name):
+    with open(os.path.join(folder, name), "rb") as f:
+        return f.read()
 
 
 def join_graphs(models, outputs):

@@ -22,19 +22,28 @@ def is_package(path):
 
 def check(path):
     """Why `path` cannot give word vectors, or None."""
+    return _inspect(path)[1]
+
+
+def _inspect(path):
+    """(model.json, None) of a package that can give word vectors, or (None, why not)."""
     meta_path = os.path.join(path, "model.json")
     try:
         with open(meta_path, encoding="utf-8") as f:
             meta = json.load(f)
     except (OSError, ValueError) as err:
-        return "%s is not readable JSON (%s)" % (meta_path, err)
+        return None, "%s is not readable JSON (%s)" % (meta_path, err)
     encoder = meta.get("encoder") or {}
     if encoder.get("kind") != "wordchar":
-        return "%s is a %r package; only wordchar packages carry a word table" % (path, encoder.get("kind"))
-    for name in (WORDS_FILE, (meta.get("graph") or {}).get("file", "model.onnx")):
+        return None, "%s is a %r package; only wordchar packages carry a word table" % (path, encoder.get("kind"))
+    for name in (WORDS_FILE, _graph_file(meta)):
         if not os.path.isfile(os.path.join(path, name)):
-            return "%s has no %s" % (path, name)
-    return None
+            return None, "%s has no %s" % (path, name)
+    return meta, None
+
+
+def _graph_file(meta):
+    return (meta.get("graph") or {}).get("file", "model.onnx")
 
 
 def read(path):
@@ -42,11 +51,10 @@ def read(path):
     import onnx
     from onnx import numpy_helper
 
-    problem = check(path)
+    meta, problem = _inspect(path)
     if problem:
         raise ValueError(problem)
-    with open(os.path.join(path, "model.json"), encoding="utf-8") as f:
-        graph_file = (json.load(f).get("graph") or {}).get("file", "model.onnx")
+    graph_file = _graph_file(meta)
     with open(os.path.join(path, WORDS_FILE), encoding="utf-8") as f:
         words = f.read().split("\n")
     if words and words[-1] == "":

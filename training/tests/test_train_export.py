@@ -246,3 +246,15 @@ def test_ensemble_of_two_packages_is_one_graph_averaging_their_outputs(tiny_run,
     (tmp_path / "c" / "vocab.words.txt").write_text("other\nwords\n", encoding="utf-8")
     with pytest.raises(ValueError, match="vocab.words.txt differ"):
         ensemble([a, str(tmp_path / "c")], str(tmp_path / "ac"))
+
+    # one gazetteer input in the joined graph: members reading different name lists are refused
+    for folder, names in (("ga", "aspirin\n"), ("gb", "ibuprofen\n")):
+        (tmp_path / folder).mkdir()
+        for name in os.listdir(a):
+            (tmp_path / folder / name).write_bytes((tmp_path / "a" / name).read_bytes())
+        m = json.loads((tmp_path / folder / "model.json").read_text(encoding="utf-8"))
+        m["encoder"]["gazetteer"] = {"file": "gazetteer.txt"}
+        (tmp_path / folder / "model.json").write_text(json.dumps(m), encoding="utf-8")
+        (tmp_path / folder / "gazetteer.txt").write_text(names, encoding="utf-8")
+    with pytest.raises(ValueError, match="gazetteers differ"):
+        ensemble([str(tmp_path / "ga"), str(tmp_path / "gb")], str(tmp_path / "gab"))
