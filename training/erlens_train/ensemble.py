@@ -5,10 +5,15 @@ Why one graph: the server runs it as any package (one session, one featurizer, o
 the editor needs to know; averaging the probabilities of independently trained models is the oldest way to
 get a model that is both more accurate and better calibrated than each member, which is what a confidence
 floor needs. Why here and not in PyTorch: a member may be a shipped package whose training run is gone; the
-graphs are all there is. The members must read the same inputs the same way (wordchar packages with
-identical word and character vocabularies; a gazetteer input may come from any member) and produce the same
-outputs for the same decoder; the graphs are joined with `onnx.compose.add_prefix`, every name but the
-shared inputs prefixed per member.
+graphs are all there is. The members must read the same words the same way (identical word and character
+vocabularies; a gazetteer input may come from any member) and produce the same outputs for the same decoder;
+the graphs are joined with `onnx.compose.add_prefix`, every name but the shared inputs prefixed per member.
+
+`wordchar` and `hybrid` members may be mixed: a hybrid graph reads the wordchar inputs of the same words
+under other names (its `word_ids` are a wordchar graph's `input_ids`, `spec/featurizer.md`), so a wordchar
+member's `input_ids` is renamed `word_ids` and the joined package is a hybrid one (its tokenizer and window
+from the hybrid members). Why mix: a fine-tuned transformer and a word-vector model err differently, which is
+what averaging needs; the transformer alone ties the word-vector model on relations.
 """
 import json
 import os
@@ -19,9 +24,10 @@ from onnx import compose, helper, numpy_helper
 
 from .checksums import file_sha256
 
-SAME_META = ("format", "architecture", "decoder", "entity_types", "relation_types", "symmetric_relations",
-             "max_subwords", "max_words", "outputs")
+SAME_META = ("format", "architecture", "decoder", "entity_types", "relation_types", "symmetric_relations", "outputs")
 SAME_FILES = ("vocab.words.txt", "vocab.chars.json")
+KINDS = ("wordchar", "hybrid")
+HYBRID_FILES = ("tokenizer.json",)  # what hybrid members must share besides SAME_FILES
 
 
 def _meta(folder):
@@ -40,13 +46,14 @@ def check_members(folders):
             if meta.get(key) != first.get(key):
                 raise ValueError("%s and %s differ in %s: %r vs %r" % (folders[0], folder, key, first.get(key), meta.get(key)))
     for folder, meta in zip(folders, metas):
-        if (meta.get("encoder") or {}).get("kind") != "wordchar":
-            raise ValueError("%s: only wordchar packages can share inputs (encoder kind %r)"
-                             % (folder, (meta.get("encoder") or {}).get("kind")))
+        if _kind(meta) not in KINDS:
+            raise ValueError("%s: only %s packages can share inputs (encoder kind %r)"
+                             % (folder, " and ".join(KINDS), _kind(meta)))
         if meta.get("stages"):
             raise ValueError("%s: a package of several graph stages cannot be joined" % folder)
-    for name in SAME_FILES:
-        if len({_read_bytes(folder, name) for folder in folders}) > 1:
+    hybrids = [f for f, m in zip(folders, metas) if _kind(m) == "hybrid"]
+    for name, group in [(n, folders) for n in SAME_FILES] + [(n, hybrids) for n in HYBRID_FILES]:
+        if len({_read_bytes(folder, name) for folder in group}) > 1:
             raise ValueError("the members' %s differ: they must read the same word ids" % name)
     # the joined graph has one gazetteer_ids input: members that read one must read the same list
     gazetteers = {_read_bytes(f, m["encoder"]["gazetteer"]["file"]) for f, m in zip(folders, metas)
@@ -54,6 +61,30 @@ def check_members(folders):
     if len(gazetteers) > 1:
         raise ValueError("the members' gazetteers differ: the joined graph has one gazetteer input")
     return metas
+
+
+def _kind(meta):
+    return (meta.get("encoder") or {}).get("kind")
+
+
+def _rename_input(model, old, new, axes):
+    """The graph input `old` called `new` (with the symbolic axis names `axes`), in every node that reads
+    it, loop bodies included."""
+    def rewrite(graph):
+        for node in graph.node:
+            node.input[:] = [new if x == old else x for x in node.input]
+            for attr in node.attribute:
+                if attr.HasField("g"):
+                    rewrite(attr.g)
+                for sub in attr.graphs:
+                    rewrite(sub)
+    for i in model.graph.input:
+        if i.name == old:
+            i.name = new
+            for dim, axis in zip(i.type.tensor_type.shape.dim, axes):
+                dim.dim_param = axis
+    rewrite(model.graph)
+    return model
 
 
 def _read_bytes(folder, name):
@@ -121,6 +152,11 @@ def ensemble(folders, out_dir, package_id=None):
     member's: tune them on dev through `erlens eval`."""
     metas = check_members(folders)
     models = [onnx.load(os.path.join(f, (m.get("graph") or {}).get("file", "model.onnx"))) for f, m in zip(folders, metas)]
+    # the package kind, tokenizer and window come from the first hybrid member when there is one
+    base = next((k for k, m in enumerate(metas) if _kind(m) == "hybrid"), 0)
+    if _kind(metas[base]) == "hybrid":
+        models = [_rename_input(m, "input_ids", "word_ids", ("batch", "words")) if _kind(meta) == "wordchar" else m
+                  for m, meta in zip(models, metas)]
     for f, m in zip(folders, models):
         if [o.name for o in m.graph.output] != list(metas[0]["outputs"]):
             raise ValueError("%s: the graph's outputs are not model.json's %r" % (f, metas[0]["outputs"]))
@@ -130,13 +166,19 @@ def ensemble(folders, out_dir, package_id=None):
     os.makedirs(out_dir)
     # The first member that has a gazetteer gives its file and encoder note (the joined graph reads its input).
     with_gazetteer = next((k for k, m in enumerate(metas) if (m.get("encoder") or {}).get("gazetteer")), None)
-    meta = json.loads(json.dumps(metas[0]))
+    meta = json.loads(json.dumps(metas[base]))
+    for key in ("thresholds", "decoding", "pair_policy", "span_trim", "relation_arguments", "domain"):
+        if key in metas[0]:
+            meta[key] = metas[0][key]
+    # the joined graph windows as its tightest member (a wordchar package's max_words is its LSTM's window)
+    for key in ("max_words", "max_subwords"):
+        meta[key] = min(m.get(key) or m["max_words"] for m in metas)
     if with_gazetteer is not None:
         meta["encoder"]["gazetteer"] = metas[with_gazetteer]["encoder"]["gazetteer"]
         name = meta["encoder"]["gazetteer"]["file"]
         shutil.copyfile(os.path.join(folders[with_gazetteer], name), os.path.join(out_dir, name))
-    for name in SAME_FILES:
-        shutil.copyfile(os.path.join(folders[0], name), os.path.join(out_dir, name))
+    for name in SAME_FILES + (HYBRID_FILES if _kind(meta) == "hybrid" else ()):
+        shutil.copyfile(os.path.join(folders[base], name), os.path.join(out_dir, name))
     onnx.save(joined, os.path.join(out_dir, "model.onnx"))
     meta["inputs"] = [i.name for i in joined.graph.input]
     meta["id"] = package_id or meta["id"]

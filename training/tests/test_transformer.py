@@ -201,6 +201,55 @@ def test_hybrid_encoder_trains_exports_with_parity(tiny_bert, tiny_workdir, tmp_
     assert result["max_abs_diff_batch"] < 1e-4 and result["max_abs_diff_single"] < 1e-4, result
 
 
+def test_ensemble_of_a_hybrid_and_a_wordchar_package_averages_them(tiny_bert, tiny_workdir, tmp_path):
+    """A wordchar member joins a hybrid one: its input_ids are the hybrid's word_ids, the joined package is a
+    hybrid package (tokenizer.json, windows), and its outputs are the members' mean in ONNX Runtime."""
+    import numpy as np
+    import onnxruntime as ort
+    from erlens_train.build import rebuild_from_run
+    from erlens_train.data import load_jsonl
+    from erlens_train.ensemble import ensemble
+    from erlens_train.export import example_batch
+    cfg = transformer_config(tiny_workdir, tiny_bert, tmp_path / "hybrid", epochs=2, trainable_layers=0)
+    cfg["encoder"].update(kind="hybrid", vectors=tiny_workdir["vectors"], word_dim=16, hidden=24, corpus_words=200,
+                          char_filters=16, char_dim=8)
+    hybrid_run = train(cfg, quiet=True)
+    word_cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], tiny_workdir["vectors"],
+                           epochs=2)
+    word_cfg["out"] = str(tmp_path / "wordchar")
+    word_run = train(word_cfg, quiet=True)
+    h, w = str(tmp_path / "h"), str(tmp_path / "w")
+    export_run(hybrid_run, h, package_id="tiny-h")
+    export_run(word_run, w, package_id="tiny-w")
+    joined = ensemble([w, h], str(tmp_path / "wh"), package_id="tiny-wh")
+    meta = json.load(open(os.path.join(joined, "model.json"), encoding="utf-8"))
+    assert meta["encoder"]["kind"] == "hybrid" and os.path.isfile(os.path.join(joined, "tokenizer.json"))
+    assert "word_ids" in meta["inputs"] and meta["max_words"] <= json.load(open(os.path.join(w, "model.json")))["max_words"]
+    assert meta["thresholds"] == json.load(open(os.path.join(w, "model.json")))["thresholds"]  # the first member's
+
+    _, _, feat, _ = rebuild_from_run(hybrid_run)
+    batch = {k: v.numpy() for k, v in example_batch(feat, [s.tokens for s in load_jsonl(cfg["dev"])[:4]]).items()}
+    run_graph = lambda folder, feeds: ort.InferenceSession(os.path.join(folder, "model.onnx")).run(None, feeds)
+    pick = lambda folder, names: {k: batch[k] for k in names if k in json.load(open(os.path.join(folder, "model.json")))["inputs"]}
+    out_h = run_graph(h, pick(h, batch))
+    out_w = run_graph(w, {"input_ids": batch["word_ids"], "word_mask": batch["word_mask"], "char_ids": batch["char_ids"]})
+    out_wh = run_graph(joined, pick(joined, batch))
+    for x, y, xy in zip(out_w, out_h, out_wh):
+        assert np.abs(x - y).max() > 1e-3
+        assert np.allclose(xy, (x + y) / 2, atol=1e-5)
+
+    # hybrid members must read subwords alike
+    other = str(tmp_path / "h2")
+    os.makedirs(other)
+    for name in os.listdir(h):
+        with open(os.path.join(h, name), "rb") as src, open(os.path.join(other, name), "wb") as dst:
+            dst.write(src.read())
+    with open(os.path.join(other, "tokenizer.json"), "a", encoding="utf-8") as f:
+        f.write(" ")
+    with pytest.raises(ValueError, match="tokenizer.json differ"):
+        ensemble([h, other], str(tmp_path / "hh"))
+
+
 @pytest.mark.skipif(not _installed(MINILM), reason="%s is not installed in this environment "
                     "(training/requirements.txt; scripts/setup-python.sh installs it)" % MINILM)
 def test_the_installed_minilm_loads_offline_and_featurizes_like_its_tokenizer():
