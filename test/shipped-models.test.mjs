@@ -53,6 +53,26 @@ test('mge-conll04 finds people, places and organisations in news sentences', { s
   for (const e of doc.entities) assert.equal(text.slice(e.start, e.end), e.text);
 });
 
+// The mix (a MiniLM hybrid and the wordchar model in one graph, averaged) reads subwords and words at once:
+// the server's hybrid featurizer feeds both members.
+test('mge-conll04-mix finds people, places, organisations and their relations in news sentences', { skip: skipReason('mge-conll04-mix') }, async () => {
+  const text = [
+    'John Wilkes Booth, who assassinated President Abraham Lincoln, was an actor.',
+    '',
+    'Maria Gonzalez, a spokeswoman for the United Nations in Geneva, said the talks would resume.',
+  ].join('\n');
+  const doc = await annotate('mge-conll04-mix', text);
+  const show = JSON.stringify([doc.entities.map((e) => [e.text, e.type]), doc.relations.map((r) => [r.head.text, r.type, r.tail.text])]);
+  assert.ok(has(doc, 'Peop', 'Booth') && has(doc, 'Peop', 'Lincoln'), show);
+  assert.ok(has(doc, 'Loc', 'Geneva') && has(doc, 'Org', 'United Nations'), show);
+  assert.ok(doc.relations.some((r) => r.type === 'Kill' && r.head.text.includes('Booth') && r.tail.text.includes('Lincoln')), show);
+  for (const r of doc.relations) assert.ok(CONLL04_RELATION_TYPES.includes(r.type));
+  for (const e of doc.entities) {
+    assert.ok(CONLL04_ENTITY_TYPES.includes(e.type));
+    assert.equal(text.slice(e.start, e.end), e.text);
+  }
+});
+
 test('mge-clinical links drugs to adverse effects in clinical sentences', { skip: skipReason('mge-clinical') }, async () => {
   const text = [
     'A 45-year-old man developed severe hepatotoxicity after treatment with isoniazid.',

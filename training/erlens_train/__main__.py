@@ -1,4 +1,4 @@
-"""erlens-train: vectors | train | tune | eval | export | ensemble | card | tiny | pretrain | fixtures | bench | bench-encoder (training/README.md)."""
+"""erlens-train: vectors | train | tune | eval | export | ensemble | half-weights | card | tiny | pretrain | fixtures | bench | bench-encoder (training/README.md)."""
 import argparse
 import importlib
 import json
@@ -40,6 +40,9 @@ def main(argv=None):
     n.add_argument("--members", nargs="+", required=True, metavar="PACKAGE")
     n.add_argument("--out", required=True)
     n.add_argument("--id")
+    hw = sub.add_parser("half-weights", help="a package with its fp32 weights stored as fp16 (compare on dev first)")
+    hw.add_argument("--package", required=True)
+    hw.add_argument("--out", required=True)
     sub.add_parser("vectors", help="train word vectors on the corpus (see --help of that command)")
     sub.add_parser("pretrain", help="ELECTRA-style pretraining of ERlens' own encoder")
     sub.add_parser("tune", help="choose decoding thresholds and pair policy on dev")
@@ -79,6 +82,9 @@ def main(argv=None):
     elif args.cmd == "ensemble":
         from .ensemble import ensemble
         print(ensemble(args.members, args.out, package_id=args.id))
+    elif args.cmd == "half-weights":
+        from .half_weights import half_weights
+        print(half_weights(args.package, args.out))
     return 0
 
 

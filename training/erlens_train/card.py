@@ -19,6 +19,19 @@ def _size(path):
     return total / (1024 * 1024)
 
 
+def size_line(meta, package_dir):
+    """The card's package-size line, saying so when the fp32 weights are stored as fp16 (`half-weights`)."""
+    halved = sum((g or {}).get("fp16_initializers", 0)
+                 for g in [meta.get("graph")] + list((meta.get("stages") or {}).values()))
+    line = "- Package: %.1f MB on disk; %s parameters%s" % (
+        _size(package_dir), format(meta.get("parameters", 0), ","),
+        ". Inference costs the members' together" if meta.get("ensemble") else " (incl. the word table)")
+    if halved:
+        line += ("; %d fp32 weight tensors stored as fp16 and cast back to fp32 in the graph "
+                 "(`erlens-train half-weights`; dev scores of the rewritten graph: training/README.md)" % halved)
+    return line + "."
+
+
 SCORE_KEYS = ("ner_micro", "re_micro", "ner_macro", "re_macro")
 SCORES_HEADER = ["| | NER micro | RE micro | NER macro | RE macro |", "|---|---|---|---|---|"]
 
@@ -169,7 +182,7 @@ batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
 {rows}
 
 ## Size and quantisation
-- Package: {size:.1f} MB on disk; {params:,} parameters (incl. the word table).
+{size_line}
 - Quantisation: {quant}.
 - Parity: {parity}.
 
@@ -194,8 +207,8 @@ batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
         best_epoch=tr["best_epoch"], averaging=tr["averaging"], batch=c["batch_size"], lr=c["lr"], warmup=c["warmup"],
         clip=c["clip"], head=json.dumps(c["head"]), selection=_selection(c, tr["averaging"]),
         concat=("%d%% of each epoch's examples joined with a second sentence (run-on training, `augment.py`)" % round(100 * c["concat"])
-                if c.get("concat") else "single sentences"), rows="\n".join(rows), size=_size(package_dir),
-        params=meta["parameters"], quant=quant, parity=parity, decoder=meta["decoder"],
+                if c.get("concat") else "single sentences"), rows="\n".join(rows), size_line=size_line(meta, package_dir),
+        quant=quant, parity=parity, decoder=meta["decoder"],
         decoding=", ".join("%s `%s`" % (k, json.dumps(v)) for k, v in sorted(decoding_of(meta).items())), mw=meta["max_words"], notes=notes, tuned=tuned,
         sub=" or %d subwords" % meta["max_subwords"] if enc["kind"] != "wordchar" else "")
     if fidelity_path and os.path.isfile(fidelity_path):
@@ -233,10 +246,10 @@ local: no network at run time. Entity types: {ents}. Relation types: {rels}. Dom
 
 ## Members
 {members}
-
+{encoder}
 ```
 training/train-shipped.sh --packages runs/packages {names}    # each member from its config
-training/erlens-train ensemble --members {paths} --out models/{id} --id {id}
+training/erlens-train ensemble --members {paths} --out models/{id} --id {id}{halve}
 ```
 
 ## Dev scores (`{dev}`, strict: exact spans and types; relations need both arguments exact, the right type and direction)
@@ -244,17 +257,28 @@ training/erlens-train ensemble --members {paths} --out models/{id} --id {id}
 
 ## Decoding and size
 - Decoding (`{decoder}` decoder): {decoding}; thresholds chosen on dev through `erlens eval` on the joined graph.
-- Package: {size:.1f} MB on disk; {params:,} parameters. Inference costs the members' together.
+{size_line}
 - Sentences longer than {mw} words are split by the server into overlapping windows.
 {notes}""".format(
         id=meta["id"], n=len(members), arch=meta["architecture"].upper(), ents=", ".join("`%s`" % e for e in meta["entity_types"]),
         rels=", ".join("`%s`" % r for r in meta["relation_types"]), domain=meta.get("domain", "any"), members="\n".join(lines),
+        encoder=_pretrained_member_text(meta, members, package_dir),
+        halve=("\ntraining/erlens-train half-weights --package models/{0} --out models/{0}.half    # compare on dev, then replace"
+               .format(meta["id"]) if (meta.get("graph") or {}).get("fp16_initializers") else ""),
         names=" ".join(m["id"] for m in members), paths=" ".join("runs/packages/%s" % m["id"] for m in members), dev=first.get("dev"), rows="\n".join(rows),
-        decoder=meta["decoder"], decoding=json.dumps(meta.get("thresholds")), size=_size(package_dir),
-        params=meta.get("parameters", 0), mw=meta["max_words"], notes=notes)
+        decoder=meta["decoder"], decoding=json.dumps(meta.get("thresholds")), size_line=size_line(meta, package_dir), mw=meta["max_words"], notes=notes)
     if fidelity_path and os.path.isfile(fidelity_path):
         text += user_view(fidelity_path, meta["id"])
     return text
+
+
+def _pretrained_member_text(meta, members, package_dir):
+    """Where an ensemble's pretrained weights came from (its hybrid member's encoder), or nothing."""
+    if meta["encoder"]["kind"] == "wordchar":
+        return ""
+    cfg = next(((m.get("training") or {}).get("config") or {}).get("encoder") for m in members
+               if (((m.get("training") or {}).get("config") or {}).get("encoder") or {}).get("kind") == meta["encoder"]["kind"])
+    return "\nThe %s member's encoder: %s\n" % (meta["encoder"]["kind"], pretrained_text(meta["encoder"], cfg, package_dir))
 
 
 def pretrained_text(enc, enc_cfg, package_dir):

@@ -1,4 +1,4 @@
-"""Smaller stored weights for an exported graph with a pretrained encoder.
+"""Smaller stored weights for an exported graph (int8: a pretrained encoder; fp16: any graph).
 
 int8: ONNX Runtime's dynamic quantization (onnxruntime.quantization.quantize_dynamic), limited to the
 pretrained encoder's nodes (its MatMuls and the word-embedding Gather): they hold nearly all the

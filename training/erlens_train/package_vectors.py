@@ -46,6 +46,9 @@ def _graph_file(meta):
     return (meta.get("graph") or {}).get("file", "model.onnx")
 
 
+HALF = "__fp16"  # onnx_weights.store_fp16's suffix
+
+
 def read(path):
     """(words, vectors [len(words), dim] float32) of a wordchar package; rows 0 and 1 (padding, unknown) dropped."""
     import onnx
@@ -62,7 +65,8 @@ def read(path):
     rows = len(words) + 2
     inits = {i.name: i for i in onnx.load(os.path.join(path, graph_file)).graph.initializer}
     # an ensemble's graph holds its members' tables under a prefix ("m0/...", stored once when identical)
-    names = [n for n in inits if n == EMBEDDING or n.endswith("/" + EMBEDDING)]
+    # and `half-weights` stores fp32 tables and scales as fp16 under NAME + "__fp16" (cast back in the graph)
+    names = [n for n in inits if n.removesuffix(HALF) == EMBEDDING or n.removesuffix(HALF).endswith("/" + EMBEDDING)]
     if not names:
         raise ValueError("%s: the graph has no %s" % (path, EMBEDDING))
     table = numpy_helper.to_array(inits[sorted(names)[0]])
@@ -70,8 +74,8 @@ def read(path):
         raise ValueError("%s: %s has %d rows for %d words" % (path, EMBEDDING, table.shape[0], len(words)))
     if table.dtype == np.int8:
         # Int8Embedding: one fp32 scale per row, stored as the only other [rows, 1] float initializer
-        scales = [numpy_helper.to_array(i) for i in inits.values()
-                  if tuple(i.dims) == (rows, 1) and i.data_type == onnx.TensorProto.FLOAT]
+        scales = [numpy_helper.to_array(i).astype(np.float32) for i in inits.values()
+                  if tuple(i.dims) == (rows, 1) and i.data_type in (onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16)]
         if len(scales) != 1:
             raise ValueError("%s: cannot tell the int8 word table's scales (%d candidates)" % (path, len(scales)))
         table = table.astype(np.float32) * scales[0]

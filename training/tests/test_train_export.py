@@ -258,3 +258,46 @@ def test_ensemble_of_two_packages_is_one_graph_averaging_their_outputs(tiny_run,
         (tmp_path / folder / "gazetteer.txt").write_text(names, encoding="utf-8")
     with pytest.raises(ValueError, match="gazetteers differ"):
         ensemble([str(tmp_path / "ga"), str(tmp_path / "gb")], str(tmp_path / "gab"))
+
+
+def test_half_weights_rewrites_a_package_smaller_with_the_same_outputs(tiny_run, tmp_path):
+    """erlens-train half-weights: fp32 weights stored as fp16 (cast back in the graph), outputs within 1e-3 in
+    ONNX Runtime, model.json's sha256 and the card's size line restated, the word table still readable as
+    vectors; a package rewritten once is refused a second time."""
+    import numpy as np
+    import onnxruntime as ort
+    from erlens_train.build import rebuild_from_run
+    from erlens_train.card import write_card
+    from erlens_train.checksums import file_sha256
+    from erlens_train.data import load_jsonl
+    from erlens_train.export import example_batch
+    from erlens_train.half_weights import half_weights
+    from erlens_train import package_vectors
+    cfg, run = tiny_run
+    pkg, half = str(tmp_path / "pkg"), str(tmp_path / "half")
+    export_run(run, pkg, word_table="int8")
+    write_card(pkg)
+    half_weights(pkg, half)
+    meta = json.load(open(os.path.join(half, "model.json"), encoding="utf-8"))
+    assert meta["graph"]["fp16_initializers"] > 0
+    assert meta["graph"]["sha256"] == file_sha256(os.path.join(half, "model.onnx"))
+    size = lambda folder: os.path.getsize(os.path.join(folder, "model.onnx"))
+    assert size(half) < 0.8 * size(pkg)
+    assert "stored as fp16" in open(os.path.join(half, "README.md"), encoding="utf-8").read()
+
+    _, _, feat, _ = rebuild_from_run(run)
+    batch = example_batch(feat, [s.tokens for s in load_jsonl(cfg["dev"])[:4]])
+    def run_graph(folder):
+        session = ort.InferenceSession(os.path.join(folder, "model.onnx"))
+        return session.run(None, {i.name: batch[i.name].numpy() for i in session.get_inputs()})
+    for x, y in zip(run_graph(pkg), run_graph(half)):
+        assert np.abs(x - y).max() < 1e-3
+
+    words, vecs = package_vectors.read(pkg)
+    words_h, vecs_h = package_vectors.read(half)
+    assert words == words_h and float((vecs - vecs_h).abs().max()) < 1e-2
+
+    with pytest.raises(ValueError, match="fp16 already"):
+        half_weights(half, str(tmp_path / "again"))
+    with pytest.raises(ValueError, match="new folder"):
+        half_weights(pkg, pkg)
