@@ -151,7 +151,7 @@ def write_card(package_dir, onnx_report_path=None, notes="", parity_path=None, f
         rows.append(_scores_row("ONNX package (`erlens eval`)", onnx))
     quant = "not measured"
     if onnx and pt:
-        d = [onnx[k] - pt[k] for k in ("ner_micro", "re_micro", "ner_macro", "re_macro")]
+        d = [onnx[k] - pt[k] for k in SCORE_KEYS]
         quant = ("%s: NER micro %+.2f, RE micro %+.2f, NER macro %+.2f, RE macro %+.2f points against "
                  "the fp32 PyTorch model" % (("%s word table" % enc.get("word_table", "fp32")) if enc["kind"] == "wordchar"
                                              else "%s encoder weights" % enc.get("weights", "fp32"), d[0], d[1], d[2], d[3]))
@@ -276,8 +276,8 @@ def _pretrained_member_text(meta, members, package_dir):
     """Where an ensemble's pretrained weights came from (its hybrid member's encoder), or nothing."""
     if meta["encoder"]["kind"] == "wordchar":
         return ""
-    cfg = next(((m.get("training") or {}).get("config") or {}).get("encoder") for m in members
-               if (((m.get("training") or {}).get("config") or {}).get("encoder") or {}).get("kind") == meta["encoder"]["kind"])
+    configs = [((m.get("training") or {}).get("config") or {}).get("encoder") or {} for m in members]
+    cfg = next(c for c in configs if c.get("kind") == meta["encoder"]["kind"])
     return "\nThe %s member's encoder: %s\n" % (meta["encoder"]["kind"], pretrained_text(meta["encoder"], cfg, package_dir))
 
 

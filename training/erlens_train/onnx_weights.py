@@ -34,6 +34,9 @@ def quantize_int8(path):
     return len(nodes)
 
 
+FP16_SUFFIX = "__fp16"  # an fp16-stored initializer's name: the fp32 one's + this (its Cast gives the old name)
+
+
 def store_fp16(path, min_elements=1024):
     import onnx
     from onnx import helper, numpy_helper
@@ -45,7 +48,7 @@ def store_fp16(path, min_elements=1024):
             continue
         arr = numpy_helper.to_array(init)
         name = init.name
-        half = name + "__fp16"
+        half = name + FP16_SUFFIX
         init.CopyFrom(numpy_helper.from_array(arr.astype(np.float16), half))
         casts.append(helper.make_node("Cast", [half], [name], to=onnx.TensorProto.FLOAT, name=name + "__cast"))
         converted += 1

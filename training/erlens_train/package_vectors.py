@@ -12,6 +12,8 @@ import os
 import numpy as np
 import torch
 
+from .onnx_weights import FP16_SUFFIX
+
 WORDS_FILE = "vocab.words.txt"
 EMBEDDING = "model.encoder.word_emb.weight"  # the wordchar encoder's table, as export.py names it
 
@@ -46,9 +48,6 @@ def _graph_file(meta):
     return (meta.get("graph") or {}).get("file", "model.onnx")
 
 
-HALF = "__fp16"  # onnx_weights.store_fp16's suffix
-
-
 def read(path):
     """(words, vectors [len(words), dim] float32) of a wordchar package; rows 0 and 1 (padding, unknown) dropped."""
     import onnx
@@ -65,8 +64,9 @@ def read(path):
     rows = len(words) + 2
     inits = {i.name: i for i in onnx.load(os.path.join(path, graph_file)).graph.initializer}
     # an ensemble's graph holds its members' tables under a prefix ("m0/...", stored once when identical)
-    # and `half-weights` stores fp32 tables and scales as fp16 under NAME + "__fp16" (cast back in the graph)
-    names = [n for n in inits if n.removesuffix(HALF) == EMBEDDING or n.removesuffix(HALF).endswith("/" + EMBEDDING)]
+    # and `half-weights` stores fp32 tables and scales as fp16 under NAME + FP16_SUFFIX (cast back in the graph)
+    names = [n for n in inits if n.removesuffix(FP16_SUFFIX) == EMBEDDING
+             or n.removesuffix(FP16_SUFFIX).endswith("/" + EMBEDDING)]
     if not names:
         raise ValueError("%s: the graph has no %s" % (path, EMBEDDING))
     table = numpy_helper.to_array(inits[sorted(names)[0]])
