@@ -96,25 +96,44 @@ def join_graphs(models, outputs):
     """One ModelProto: each member's nodes and weights under its own prefix, the inputs shared, and every
     output the Mean of the members' outputs of that name."""
     nodes, inits, infos, inputs = [], [], [], {}
+    sources = {name: [] for name in outputs}
     for k, model in enumerate(models):
         prefixed = compose.add_prefix(model, "m%d/" % k, rename_inputs=False, rename_outputs=True)
         g = prefixed.graph
-        nodes.extend(g.node)
+        means = _ensemble_means(g, "m%d/" % k)
+        nodes.extend(n for n in g.node if n.name not in {m.name for m in means.values()})
         inits.extend(g.initializer)
         infos.extend(g.value_info)
         for i in g.input:
             inputs.setdefault(i.name, i)
+        for name in outputs:
+            node = means.get("m%d/%s" % (k, name))
+            sources[name].extend(node.input if node is not None else ["m%d/%s" % (k, name)])
     inits = _shared_weights(inits, nodes)
     out_infos = {o.name: o for o in models[0].graph.output}
     for name in outputs:
-        nodes.append(helper.make_node("Mean", ["m%d/%s" % (k, name) for k in range(len(models))], [name],
-                                      name="ensemble/mean/" + name))
+        nodes.append(helper.make_node("Mean", sources[name], [name], name="ensemble/mean/" + name))
     graph = helper.make_graph(nodes, "erlens-ensemble", list(inputs.values()), [out_infos[n] for n in outputs],
                               initializer=inits, value_info=infos)
     joined = helper.make_model(graph, opset_imports=models[0].opset_import, producer_name="erlens-train ensemble")
     joined.ir_version = models[0].ir_version
     onnx.checker.check_model(joined)
     return joined
+
+
+def _ensemble_means(graph, prefix):
+    """A member that is itself an ensemble: its final Mean nodes by output name. The joined graph drops them
+    and averages their inputs with the other members' outputs, so every leaf model weighs the same (a
+    Mean of a Mean would give the new member half the vote)."""
+    return {n.output[0]: n for n in graph.node
+            if n.op_type == "Mean" and n.name.startswith(prefix + "ensemble/mean/")}
+
+
+def _leaf_members(meta):
+    """The models a member package stands for: its own ensemble's members, or itself."""
+    if meta.get("ensemble"):
+        return list(meta["ensemble"]["members"])
+    return [{"id": meta["id"], "graph_sha256": (meta.get("graph") or {}).get("sha256"), "training": meta.get("training")}]
 
 
 def _shared_weights(inits, nodes):
@@ -186,8 +205,7 @@ def ensemble(folders, out_dir, package_id=None):
     meta["parameters"] = sum(m.get("parameters", 0) for m in metas)
     meta["ensemble"] = {
         "how": "each output is the mean of the members' outputs (one ONNX graph)",
-        "members": [{"id": m["id"], "graph_sha256": (m.get("graph") or {}).get("sha256"), "training": m.get("training")}
-                    for m in metas],
+        "members": [leaf for m in metas for leaf in _leaf_members(m)],
     }
     meta["dev_scores"] = {}  # the members' scores are not the ensemble's: `card` adds the measured ones
     with open(os.path.join(out_dir, "model.json"), "w", encoding="utf-8") as f:

@@ -207,6 +207,7 @@ def test_ensemble_of_two_packages_is_one_graph_averaging_their_outputs(tiny_run,
     """erlens-train ensemble: one ONNX graph whose outputs are the mean of the members' (checked in ONNX
     Runtime on real inputs), loadable as any package; members that read other word ids are refused."""
     import numpy as np
+    import onnx
     import onnxruntime as ort
     from erlens_train.ensemble import ensemble
     from erlens_train.export import example_batch
@@ -239,6 +240,15 @@ def test_ensemble_of_two_packages_is_one_graph_averaging_their_outputs(tiny_run,
     size = lambda folder: os.path.getsize(os.path.join(folder, "model.onnx"))
     assert size(twice) < 1.1 * size(a)
     assert all(np.allclose(x, y, atol=1e-6) for x, y in zip(run_graph(twice), out_a))
+
+    # an ensemble as a member is flattened: every leaf model weighs the same (a, b and a again: (2a + b) / 3)
+    nested = ensemble([joined, a], str(tmp_path / "ab-a"), package_id="tiny-ab-a")
+    nested_meta = json.load(open(os.path.join(nested, "model.json"), encoding="utf-8"))
+    assert [m["id"] for m in nested_meta["ensemble"]["members"]] == ["tiny-a", "tiny-b", "tiny-a"]
+    means = [n for n in onnx.load(os.path.join(nested, "model.onnx")).graph.node if n.op_type == "Mean"]
+    assert len(means) == len(meta["outputs"]) and all(len(n.input) == 3 for n in means)
+    for x, y, xyx in zip(out_a, out_b, run_graph(nested)):
+        assert np.allclose(xyx, (2 * x + y) / 3, atol=1e-6)
 
     (tmp_path / "c").mkdir()
     for name in os.listdir(b):
