@@ -70,6 +70,18 @@ def test_table_decoder_per_type_entity_thresholds():
     assert [list(r) for r in rels] == case["relations"]
 
 
+@pytest.mark.parametrize("policy", ["all", "best"])
+def test_table_decoder_keeps_one_of_overlapping_spans_of_a_type(policy):
+    fx = load_fixture("span-table-decoder.json")
+    schema = Schema(fx["entity_types"], fx["relation_types"], fx["symmetric_relations"])
+    n, case = fx["n_words"], fx["same_type_overlap"]
+    ents, rels = decode_span_table(_dense(case["ent_cells"], n, len(schema.entity_types)),
+                                   _dense(case["rel_cells"], n, len(schema.relation_types)), n, schema,
+                                   fx["thresholds"]["entity"], fx["thresholds"]["relation"], policy)
+    assert [list(e) for e in ents] == case["entities"]
+    assert [list(r) for r in rels] == case[policy]
+
+
 def test_table_decoder_on_a_one_word_sentence_and_empty_tables():
     schema = Schema(["Drug"], ["Adverse"])
     assert decode_span_table([[[0.9]]], [[[0.9]]], 1, schema) == ([(0, 1, "Drug", 0.9)], [])

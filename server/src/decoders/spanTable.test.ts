@@ -42,6 +42,27 @@ for (const policy of ['all', 'best'] as const) {
   });
 }
 
+for (const policy of ['all', 'best'] as const) {
+  test(`span-table decoder keeps one of overlapping spans of a type, other types may nest (pair_policy ${policy})`, () => {
+    const c = fx.same_type_overlap;
+    const { n, E, R } = tables();
+    const ent = new Float32Array(n * n * E);
+    const rel = new Float32Array(n * n * R);
+    for (const [i, j, k, p] of c.ent_cells) ent[(i * n + j) * E + k] = p;
+    for (const [i, m, l, p] of c.rel_cells) rel[(i * n + m) * R + l] = p;
+    const out = decodeTables(tableView(ent, [1, n, n, E], 0), tableView(rel, [1, n, n, R], 0), n, {
+      entityTypes: fx.entity_types,
+      relationTypes: fx.relation_types,
+      symmetricRelations: fx.symmetric_relations,
+      entityThreshold: fx.thresholds.entity,
+      relationThreshold: fx.thresholds.relation,
+      pairPolicy: policy,
+    });
+    assert.deepEqual(out.entities.map((e) => [e.start, e.end, e.type, e.score]), c.entities.map((e: any[]) => [e[0], e[1], e[2], f32(e[3])]));
+    assert.deepEqual(out.relations.map((r) => [r.head, r.tail, r.type, r.score]), c[policy].map((r: any[]) => [r[0], r[1], r[2], f32(r[3])]));
+  });
+}
+
 test('span-table decoder: per entity type thresholds (thresholds.entity_by_type) reproduce the fixture', () => {
   const { ent, rel, n, E, R } = tables();
   const c = fx.by_type;
@@ -95,6 +116,9 @@ test('an uncalibrated table cannot make the decoder exhaust memory', () => {
   const out = decodeTables(view, view, n, {
     entityTypes: ['A', 'B'], relationTypes: ['r', 's'], symmetricRelations: [], entityThreshold: 0.5, relationThreshold: 0.5, pairPolicy: 'all', maxRelations: 1000,
   });
-  assert.equal(out.entities.length, (n * (n + 1)) / 2 * 2);
+  // every span of both types is over the threshold, all tied: per type the earliest spans win, the one-word
+  // spans, and the overlapping rest goes (n per type, not n(n+1)/2)
+  assert.equal(out.entities.length, n * 2);
+  assert.ok(out.entities.every((e) => e.end === e.start + 1));
   assert.equal(out.relations.length, 1000);
 });

@@ -48,18 +48,20 @@ export function decodeTables(ent: Table3, rel: Table3, nWords: number, schema: T
   if (schema.pairPolicy !== 'all' && schema.pairPolicy !== 'best') {
     throw new Error(`pair_policy must be 'all' or 'best', not ${JSON.stringify(schema.pairPolicy)}`);
   }
-  // 1. Entities: every cell on or above the diagonal at or over the threshold; nesting and several
-  //    types per span are allowed. Scanning i, then j, then k already gives the sorted order.
+  // 1. Entities: every cell on or above the diagonal at or over the threshold; other types may nest,
+  //    one type's overlapping spans leave only the strongest. Scanning i, then j, then k already gives
+  //    the sorted order.
   const thresholds = schema.entityTypes.map((type) => schema.entityThresholdByType?.[type] ?? schema.entityThreshold);
-  const entities: WordEntity[] = [];
+  const found: (WordEntity & { k: number })[] = [];
   for (let i = 0; i < nWords; i++) {
     for (let j = i; j < nWords; j++) {
       for (let k = 0; k < schema.entityTypes.length; k++) {
         const p = ent.get(i, j, k);
-        if (p >= thresholds[k]) entities.push({ start: i, end: j + 1, type: schema.entityTypes[k], score: p });
+        if (p >= thresholds[k]) found.push({ start: i, end: j + 1, type: schema.entityTypes[k], score: p, k });
       }
     }
   }
+  const entities = dropSameTypeOverlaps(found, nWords, schema.entityTypes.length);
   // 2. Entities grouped by start word ("best": only the highest-scoring one, the earlier on ties).
   const byStart = new Map<number, number[]>();
   entities.forEach((e, idx) => {
@@ -97,6 +99,27 @@ export function decodeTables(ent: Table3, rel: Table3, nWords: number, schema: T
     }
   }
   return { entities, relations };
+}
+
+/**
+ * Of sorted entities of one type that share a word, the highest-scoring (ties: the earlier); other types
+ * may nest. No dataset or guideline marks a span inside a span of its own type ("Timolol" in "Timolol eye
+ * drops"), and a reader would see one word highlighted twice (spec/decoder-span-table.md, step 1).
+ * Linear in the words the spans cover: one occupancy bit per (word, type).
+ */
+function dropSameTypeOverlaps(found: readonly (WordEntity & { k: number })[], nWords: number, nTypes: number): WordEntity[] {
+  const occupied = new Uint8Array(nWords * nTypes);
+  const kept = new Uint8Array(found.length);
+  const strongestFirst = found.map((_, x) => x).sort((a, b) => found[b].score - found[a].score || a - b);
+  for (const x of strongestFirst) {
+    const { start, end, k } = found[x];
+    let free = true;
+    for (let w = start; w < end && free; w++) free = occupied[w * nTypes + k] === 0;
+    if (!free) continue;
+    kept[x] = 1;
+    for (let w = start; w < end; w++) occupied[w * nTypes + k] = 1;
+  }
+  return found.filter((_, x) => kept[x] === 1).map(({ start, end, type, score }) => ({ start, end, type, score }));
 }
 
 // ---- the family as the runner sees it (raw ORT outputs -> the functions above) ----
