@@ -32,6 +32,8 @@ def size_line(meta, package_dir):
     return line + "."
 
 
+ONNX_ROW = "ONNX package (`erlens eval`)"
+USER_VIEW_HEADING = "## What a user sees (raw text, false alarms)"
 SCORE_KEYS = ("ner_micro", "re_micro", "ner_macro", "re_macro")
 SCORES_HEADER = ["| | NER micro | RE micro | NER macro | RE macro |", "|---|---|---|---|---|"]
 
@@ -77,7 +79,7 @@ def user_view(fidelity_path, package_id):
         return ""
     macro = row.get("averaging") == "macro"
     key = (lambda t: t + ("_macro" if macro else "_micro"))
-    lines = ["", "## What a user sees (raw text, false alarms)",
+    lines = ["", USER_VIEW_HEADING,
              "Dev sentences through the editor's own path (segmentation, tokenizer, routing, model, merge), scored on "
              "character offsets (`npm run bench:fidelity`), beside the same sentences given as the dataset's tokens "
              "(%s F1):" % ("macro" if macro else "micro"), "",
@@ -104,12 +106,13 @@ def user_view(fidelity_path, package_id):
         lines.append("ADE negatives (`ade_neg/dev.jsonl`, 1,597 sentences that state no adverse effect): %s predicted "
                      "relations per 100 sentences on the dataset's tokens, %s as raw text." % (_pct(n["tokens"]["relations_per_100"]), _pct(n["lines"]["relations_per_100"])))
     ng = fid.get("notes_gold")
-    if ng and package_id in (ng.get("models") or []):
+    ng_models = [m["id"] if isinstance(m, dict) else m for m in (ng or {}).get("models") or []]
+    if ng and package_id in ng_models:
         d = ng["drug_strict"]
         lines.append("")
         lines.append("Clinical-note gold (`../shared/notes/gold/dev.jsonl`, whole notes, with the default models %s): Drug "
                      "strict precision %s, recall %s, F1 %s; %s Adverse-Effect relations per 100 sentences (gold: 0); %s "
-                     "entities of other types per 100 sentences." % (", ".join("`%s`" % m for m in ng["models"]), _pct(100 * d["precision"]),
+                     "entities of other types per 100 sentences." % (", ".join("`%s`" % m for m in ng_models), _pct(100 * d["precision"]),
                                                                      _pct(100 * d["recall"]), _pct(100 * d["f1"]),
                                                                      _pct(ng["adverse_effect_relations_per_100"]), _pct(ng["other_entities_per_100"])))
     return "\n".join(lines) + "\n"
@@ -148,7 +151,7 @@ def write_card(package_dir, onnx_report_path=None, notes="", parity_path=None, f
     c = tr["config"]
     rows = SCORES_HEADER + [_scores_row("PyTorch, fp32, same decoding", pt)]
     if onnx:
-        rows.append(_scores_row("ONNX package (`erlens eval`)", onnx))
+        rows.append(_scores_row(ONNX_ROW, onnx))
     quant = "not measured"
     if onnx and pt:
         d = [onnx[k] - pt[k] for k in SCORE_KEYS]
@@ -236,7 +239,7 @@ def ensemble_card(meta, package_dir, onnx, notes, fidelity_path):
             (c.get("encoder") or {}).get("kind"),
             " with the gazetteer feature (`%s`, dropout %s)" % (gaz.get("source") or gaz.get("path"), gaz.get("dropout")) if gaz else "",
             m.get("graph_sha256")))
-    rows = SCORES_HEADER + ([_scores_row("ONNX package (`erlens eval`)", onnx)] if onnx else [])
+    rows = SCORES_HEADER + ([_scores_row(ONNX_ROW, onnx)] if onnx else [])
     first = members[0].get("training") or {}
     text = """# {id}
 
@@ -309,6 +312,52 @@ def pretrained_text(enc, enc_cfg, package_dir):
     return text
 
 
+REFRESHED = ("The ONNX row was re-measured with the current server (`erlens-train card --refresh`); "
+             "rows above it are from training.")
+
+
+def refresh_card(package_dir, onnx_report_path, fidelity_path=None):
+    """A card's measured parts re-measured, the rest kept: the ONNX dev row (and model.json's
+    `dev_scores.onnx`) from a new `erlens eval --report`, and the user-view section from bench/fidelity.json.
+    For when the server's decoding changes and the package does not: the training run that wrote the card
+    (its parity, its PyTorch scores) may be gone."""
+    meta_path = os.path.join(package_dir, "model.json")
+    card_path = os.path.join(package_dir, "README.md")
+    with open(meta_path, encoding="utf-8") as f:
+        meta = json.load(f)
+    with open(onnx_report_path, encoding="utf-8") as f:
+        onnx = headline_from_onnx_report(json.load(f))
+    with open(card_path, encoding="utf-8") as f:
+        text = f.read()
+    prefix = "| %s |" % ONNX_ROW
+    lines = text.split("\n")
+    rows = [i for i, line in enumerate(lines) if line.startswith(prefix)]
+    if len(rows) != 1:
+        raise ValueError("%s: expected one '%s' row, found %d" % (card_path, ONNX_ROW, len(rows)))
+    lines[rows[0]] = _scores_row(ONNX_ROW, onnx)
+    if REFRESHED not in text:
+        lines.insert(rows[0] + 1 + _table_rows_after(lines, rows[0]), "\n" + REFRESHED)
+    text = "\n".join(lines)
+    if fidelity_path:
+        head = text.split("\n" + USER_VIEW_HEADING)[0].rstrip("\n") + "\n"
+        text = head + user_view(fidelity_path, meta["id"])
+    meta["dev_scores"]["onnx"] = {k: round(v, 2) for k, v in onnx.items()}
+    with open(meta_path, "w", encoding="utf-8") as f:
+        json.dump(meta, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    with open(card_path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return text
+
+
+def _table_rows_after(lines, i):
+    """How many table rows follow line i."""
+    n = 0
+    while i + 1 + n < len(lines) and lines[i + 1 + n].startswith("|"):
+        n += 1
+    return n
+
+
 def decoding_of(meta):
     """Decoding settings of a package; packages from before `decoding` existed carry thresholds only."""
     if "decoding" in meta:
@@ -324,6 +373,14 @@ def main(argv=None):
     p.add_argument("--parity-result", help="the JSON line scripts/onnx-parity.mjs printed, saved to a file")
     p.add_argument("--notes", default="", help="a Markdown paragraph appended to the card")
     p.add_argument("--fidelity", help="bench/fidelity.json (npm run bench:fidelity): raw-text scores and false alarms")
+    p.add_argument("--refresh", action="store_true",
+                   help="keep the card, re-measure only its ONNX row (--onnx-report) and user view (--fidelity)")
     args = p.parse_args(argv)
+    if args.refresh:
+        if not args.onnx_report:
+            p.error("--refresh needs --onnx-report")
+        refresh_card(args.package, args.onnx_report, args.fidelity)
+        print("card refreshed: %s" % os.path.join(args.package, "README.md"))
+        return
     write_card(args.package, args.onnx_report, args.notes, args.parity_result, args.fidelity)
     print("card written: %s" % os.path.join(args.package, "README.md"))

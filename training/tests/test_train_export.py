@@ -311,3 +311,38 @@ def test_half_weights_rewrites_a_package_smaller_with_the_same_outputs(tiny_run,
         half_weights(half, str(tmp_path / "again"))
     with pytest.raises(ValueError, match="new folder"):
         half_weights(pkg, pkg)
+
+
+def test_card_refresh_restates_the_measured_rows_and_keeps_the_rest(tiny_run, tmp_path):
+    """erlens-train card --refresh: after a server-side decoding change, the ONNX row and the user view are
+    re-measured, model.json's dev_scores.onnx follows, and the training part of the card (parity, PyTorch
+    scores) stays as written; run twice, the note is not repeated."""
+    from erlens_train.card import REFRESHED, USER_VIEW_HEADING, refresh_card, write_card
+    _, run = tiny_run
+    pkg = str(tmp_path / "pkg")
+    export_run(run, pkg, package_id="tiny-r")
+    old = {"headline": {"ner_micro": 11.0, "re_micro": 12.0, "ner_macro": 13.0, "re_macro": 14.0}}
+    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
+    write_card(pkg, str(tmp_path / "old.json"))
+    before = open(os.path.join(pkg, "README.md"), encoding="utf-8").read()
+    assert "| 11.00 | 12.00 | 13.00 | 14.00 |" in before
+
+    new = {"headline": {"ner_micro": 21.5, "re_micro": 22.25, "ner_macro": 23.0, "re_macro": 24.0}}
+    (tmp_path / "new.json").write_text(json.dumps(new), encoding="utf-8")
+    row = lambda text: next(line for line in text.split("\n") if line.startswith("| ONNX package"))
+    view = {"rows": [{"id": "tiny-r", "averaging": "micro",
+                      **{layout: {"ner_micro": 30.0, "re_micro": 31.0, "relations_per_100": 5.0}
+                         for layout in ("tokens", "lines", "paragraphs")}}],
+            "notes_gold": {"models": [{"id": "tiny-r"}], "drug_strict": {"precision": 0.9, "recall": 0.8, "f1": 0.85},
+                           "adverse_effect_relations_per_100": 0, "other_entities_per_100": 1.0}}
+    (tmp_path / "fidelity.json").write_text(json.dumps(view), encoding="utf-8")
+    for _ in range(2):
+        after = refresh_card(pkg, str(tmp_path / "new.json"), str(tmp_path / "fidelity.json"))
+    assert row(after) == "| ONNX package (`erlens eval`) | 21.50 | 22.25 | 23.00 | 24.00 |"
+    assert after.count(REFRESHED) == 1 and after.count(USER_VIEW_HEADING) == 1
+    assert "| raw text, one sentence per line | 30.00 | 31.00 | 5.00 |" in after
+    assert "Drug strict precision 90.00, recall 80.00" in after  # fidelity's models are objects with an id
+    kept = [line for line in before.split("\n") if line.startswith("| PyTorch") or line.startswith("- Parity")]
+    assert kept and all(line in after for line in kept)
+    meta = json.load(open(os.path.join(pkg, "model.json"), encoding="utf-8"))
+    assert meta["dev_scores"]["onnx"]["re_micro"] == 22.25
