@@ -8,20 +8,20 @@ import { ModelPackageError } from './manifest';
 
 const fx = specFixture('span-table-decoder.json');
 
-/** Build [1,N,N,K] float tables from the fixture's sparse cells. */
-function tables() {
+/** Build [1,N,N,K] float tables from sparse cells (the fixture's main case unless given). */
+function tables(entCells: number[][] = fx.ent_cells, relCells: number[][] = fx.rel_cells) {
   const n = fx.n_words;
   const E = fx.entity_types.length;
   const R = fx.relation_types.length;
   const ent = new Float32Array(n * n * E);
   const rel = new Float32Array(n * n * R);
-  for (const [i, j, k, p] of fx.ent_cells) ent[(i * n + j) * E + k] = p;
-  for (const [i, m, l, p] of fx.rel_cells) rel[(i * n + m) * R + l] = p;
+  for (const [i, j, k, p] of entCells) ent[(i * n + j) * E + k] = p;
+  for (const [i, m, l, p] of relCells) rel[(i * n + m) * R + l] = p;
   return { ent, rel, n, E, R };
 }
 
-function decode(policy: 'all' | 'best') {
-  const { ent, rel, n, E, R } = tables();
+function decode(policy: 'all' | 'best', entCells?: number[][], relCells?: number[][]) {
+  const { ent, rel, n, E, R } = tables(entCells, relCells);
   return decodeTables(tableView(ent, [1, n, n, E], 0), tableView(rel, [1, n, n, R], 0), n, {
     entityTypes: fx.entity_types,
     relationTypes: fx.relation_types,
@@ -45,19 +45,7 @@ for (const policy of ['all', 'best'] as const) {
 for (const policy of ['all', 'best'] as const) {
   test(`span-table decoder keeps one of overlapping spans of a type, other types may nest (pair_policy ${policy})`, () => {
     const c = fx.same_type_overlap;
-    const { n, E, R } = tables();
-    const ent = new Float32Array(n * n * E);
-    const rel = new Float32Array(n * n * R);
-    for (const [i, j, k, p] of c.ent_cells) ent[(i * n + j) * E + k] = p;
-    for (const [i, m, l, p] of c.rel_cells) rel[(i * n + m) * R + l] = p;
-    const out = decodeTables(tableView(ent, [1, n, n, E], 0), tableView(rel, [1, n, n, R], 0), n, {
-      entityTypes: fx.entity_types,
-      relationTypes: fx.relation_types,
-      symmetricRelations: fx.symmetric_relations,
-      entityThreshold: fx.thresholds.entity,
-      relationThreshold: fx.thresholds.relation,
-      pairPolicy: policy,
-    });
+    const out = decode(policy, c.ent_cells, c.rel_cells);
     assert.deepEqual(out.entities.map((e) => [e.start, e.end, e.type, e.score]), c.entities.map((e: any[]) => [e[0], e[1], e[2], f32(e[3])]));
     assert.deepEqual(out.relations.map((r) => [r.head, r.tail, r.type, r.score]), c[policy].map((r: any[]) => [r[0], r[1], r[2], f32(r[3])]));
   });
