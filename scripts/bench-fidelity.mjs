@@ -5,7 +5,7 @@
 // models on the clinical-note gold (whole notes, as a user opens them). Writes one JSON report and
 // prints the README's "what users see" table.
 //
-//   npm run bench:fidelity [-- --out bench/fidelity.json --packages models --only ID,...]
+//   npm run bench:fidelity [-- --out bench/fidelity.json --packages models --only ID,...]   (--only keeps the other rows)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -61,6 +61,16 @@ for (const dir of values.packages.split(',').map((d) => resolve(root, d))) {
     rows.push(row);
   }
 }
+// With --only, the other packages' rows of an existing report stay (measured before, not re-run), in
+// package order, so one re-measured package does not drop the rest from the README's table.
+const outPath = resolve(root, values.out);
+if (only && existsSync(outPath)) {
+  const measured = new Map(rows.map((r) => [r.id, r]));
+  const before = JSON.parse(readFileSync(outPath, 'utf8')).rows ?? [];
+  const merged = before.map((r) => measured.get(r.id) ?? r);
+  for (const r of rows) if (!before.some((b) => b.id === r.id)) merged.push(r);
+  rows.splice(0, rows.length, ...merged.sort((a, b) => a.id.localeCompare(b.id)));
+}
 const notes = erlensEval(['--notes-gold'], 'notes-gold.defaults');
 const report = {
   command: 'npm run bench:fidelity',
@@ -76,8 +86,8 @@ const report = {
     summary: notes.summary,
   },
 };
-mkdirSync(dirname(resolve(root, values.out)), { recursive: true });
-writeFileSync(resolve(root, values.out), JSON.stringify(report, null, 2) + '\n');
+mkdirSync(dirname(outPath), { recursive: true });
+writeFileSync(outPath, JSON.stringify(report, null, 2) + '\n');
 
 const f = (x) => (x === null || x === undefined ? '–' : x.toFixed(2));
 const re = (r, avg) => f(avg === 'macro' ? r.re_macro : r.re_micro);
