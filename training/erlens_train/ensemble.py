@@ -22,7 +22,9 @@ import shutil
 import onnx
 from onnx import compose, helper, numpy_helper
 
+from . import package_files
 from .checksums import file_sha256
+from .onnx_weights import FP16_SUFFIX
 
 SAME_META = ("format", "architecture", "decoder", "entity_types", "relation_types", "symmetric_relations", "outputs")
 SAME_FILES = ("vocab.words.txt", "vocab.chars.json")
@@ -56,7 +58,7 @@ def check_members(folders):
         if len({_read_bytes(folder, name) for folder in group}) > 1:
             raise ValueError("the members' %s differ: they must read the same word ids" % name)
     # the joined graph has one gazetteer_ids input: members that read one must read the same list
-    gazetteers = {_read_bytes(f, m["encoder"]["gazetteer"]["file"]) for f, m in zip(folders, metas)
+    gazetteers = {package_files.read_text(f, m["encoder"]["gazetteer"]["file"]) for f, m in zip(folders, metas)
                   if m["encoder"].get("gazetteer")}
     if len(gazetteers) > 1:
         raise ValueError("the members' gazetteers differ: the joined graph has one gazetteer input")
@@ -202,6 +204,12 @@ def ensemble(folders, out_dir, package_id=None):
     meta["inputs"] = [i.name for i in joined.graph.input]
     meta["id"] = package_id or meta["id"]
     meta["graph"] = dict(meta.get("graph") or {}, file="model.onnx", sha256=file_sha256(os.path.join(out_dir, "model.onnx")))
+    # Members all rewritten by `half-weights`: the joined graph's count (shared weights stored once). Otherwise
+    # none is claimed, and `half-weights` may rewrite the joined package (it counts what it finds stored half).
+    if all((m.get("graph") or {}).get("fp16_initializers") for m in metas):
+        meta["graph"]["fp16_initializers"] = sum(1 for i in joined.graph.initializer if i.name.endswith(FP16_SUFFIX))
+    else:
+        meta["graph"].pop("fp16_initializers", None)
     meta["parameters"] = sum(m.get("parameters", 0) for m in metas)
     meta["ensemble"] = {
         "how": "each output is the mean of the members' outputs (one ONNX graph)",

@@ -18,7 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import architectures
+from . import architectures, package_files
 from .checksums import file_sha256
 from .build import rebuild_from_run
 from .config import resolve
@@ -78,7 +78,7 @@ def gazetteer_meta(spec, gaz):
     """model.json's note of the gazetteer: its file (the server reads it), where the names come from
     (a name file, or a PyPI package with its version and licence from its own metadata), and its size."""
     from importlib import metadata
-    from .gazetteer import FILE
+    from .gazetteer import PACKAGE_FILE
     if spec.get("path"):
         origin = {"from": os.path.basename(spec["path"])}
     else:
@@ -88,7 +88,7 @@ def gazetteer_meta(spec, gaz):
             origin = {"package": spec["source"], "version": dist.version, "licence": licence}
         except metadata.PackageNotFoundError:
             origin = {"package": spec["source"]}
-    return {"file": FILE, **origin, "entries": len(gaz), "max_words": gaz.max_words,
+    return {"file": PACKAGE_FILE, **origin, "entries": len(gaz), "max_words": gaz.max_words,
             "matching": "NFC lower case, longest entry first, left to right; ids 1 outside, 2 first word, 3 next words"}
 
 
@@ -206,8 +206,7 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
         stages_meta, stages_parity = export_stages(model, dict(zip(arch.OUTPUT_NAMES, reference)), word_counts, tmp)
         if feat.kind == "wordchar":
             for name, text in feat.files().items():
-                with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
-                    f.write(text)
+                package_files.write_text(tmp, name, text)
             encoder_meta = {
                 "kind": "wordchar", "name": "erlens-wordchar",
                 "description": "fastText vectors trained by ERlens on ../shared/corpus, char CNN, BiLSTM",
@@ -220,8 +219,7 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
             (feat.wordpiece if feat.kind == "hybrid" else feat).save(os.path.join(tmp, "tokenizer.json"))
             if feat.kind == "hybrid":
                 for name, text in feat.wordchar.files().items():
-                    with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
-                        f.write(text)
+                    package_files.write_text(tmp, name, text)
             encoder_meta = pretrained_meta(cfg, run_dir, feat)
             if feat.kind == "hybrid":
                 encoder_meta["word_table"] = word_table

@@ -82,7 +82,7 @@ class WordCharFeaturizer:
         return out
 
     def files(self):
-        from .gazetteer import FILE as GAZETTEER_FILE
+        from .gazetteer import PACKAGE_FILE as GAZETTEER_FILE
         files = {"vocab.words.txt": "\n".join(self.words.words) + "\n",
                  "vocab.chars.json": json.dumps(self.chars.chars, ensure_ascii=False)}
         if self.gazetteer is not None:

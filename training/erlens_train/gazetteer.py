@@ -21,7 +21,8 @@ from .wordtok import words as tokenize_words
 
 PAD, OUTSIDE, BEGIN, INSIDE = 0, 1, 2, 3
 N_TAGS = 4
-FILE = "gazetteer.txt"
+FILE = "gazetteer.txt"  # in a training run's folder
+PACKAGE_FILE = "gazetteer.txt.gz"  # in a package: gzip (package_files.py), a quarter of the size
 # Entries longer than this many words are left out: they are product descriptions ("abacavir, dolutegravir,
 # and lamivudine" is three drugs, which the words themselves already cover), and the cap bounds the match.
 MAX_ENTRY_WORDS = 6

@@ -12,7 +12,7 @@ import os
 import shutil
 
 from .checksums import file_sha256
-from .onnx_weights import store_fp16
+from .onnx_weights import FP16_SUFFIX, store_fp16
 
 
 def half_weights(package, out_dir):
@@ -29,7 +29,7 @@ def half_weights(package, out_dir):
     # every graph of the package: the main one and those of further stages (STSN's pairs.onnx)
     for entry in [graph] + list((meta.get("stages") or {}).values()):
         path = os.path.join(out_dir, entry.get("file", "model.onnx"))
-        entry["fp16_initializers"] = store_fp16(path)
+        entry["fp16_initializers"] = stored_half(path) + store_fp16(path)  # an ensemble's halved members count too
         entry["sha256"] = file_sha256(path)
     meta["graph"] = graph
     with open(os.path.join(out_dir, "model.json"), "w", encoding="utf-8") as f:
@@ -37,6 +37,12 @@ def half_weights(package, out_dir):
         f.write("\n")
     restate_card(out_dir)
     return out_dir
+
+
+def stored_half(path):
+    """How many of a graph's initializers are stored as fp16 already (FP16_SUFFIX)."""
+    import onnx
+    return sum(1 for i in onnx.load(path).graph.initializer if i.name.endswith(FP16_SUFFIX))
 
 
 def restate_card(out_dir):

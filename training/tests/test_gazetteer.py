@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from erlens_train import gazetteer
+from erlens_train import gazetteer, package_files
 from erlens_train.config import ConfigError, load_config
 from erlens_train.export import export_run
 from erlens_train.tiny import tiny_config
@@ -73,8 +73,10 @@ def test_tiny_model_with_a_gazetteer_exports_with_parity(tiny_workdir, tmp_path)
     export_run(run, pkg, package_id="tiny-gazetteer", word_table="fp32", parity_path=parity)
     meta = json.load(open(os.path.join(pkg, "model.json"), encoding="utf-8"))
     assert meta["inputs"][-1] == "gazetteer_ids"
-    assert meta["encoder"]["gazetteer"]["file"] == gazetteer.FILE
-    assert meta["encoder"]["gazetteer"]["entries"] == len(gazetteer.Gazetteer.from_file(os.path.join(pkg, gazetteer.FILE)))
+    assert meta["encoder"]["gazetteer"]["file"] == gazetteer.PACKAGE_FILE == "gazetteer.txt.gz"  # gzip in a package
+    shipped = gazetteer.Gazetteer.from_text(package_files.read_text(pkg, gazetteer.PACKAGE_FILE))
+    assert meta["encoder"]["gazetteer"]["entries"] == len(shipped)
+    assert shipped.entries == gazetteer.Gazetteer.from_file(os.path.join(run, gazetteer.FILE)).entries
     with open(parity, encoding="utf-8") as f:
         fed = json.load(f)["inputs"]["gazetteer_ids"]
     assert any(2 in row for row in fed)  # the parity batch really carries matches

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
 import { copyPackage, specFixture, tinyBertPackageDir, tinyPackageDir } from '../testing/fixtures';
 import { batchInputs, HybridFeaturizer, loadFeaturizer, WordCharFeaturizer, WordPieceFeaturizer } from './featurizer';
 import { loadPackage } from './package';
@@ -108,4 +109,17 @@ test('a package whose gazetteer file is missing is refused by name', async () =>
   fs.writeFileSync(`${dir}/gazetteer.txt`, 'coumadin\nnormal saline\n');
   const f = loadFeaturizer(await loadPackage(dir));
   assert.deepEqual(f.encode(['Normal', 'saline', 'and', 'coumadin']).gazetteerIds, [2, 3, 1, 2]);
+});
+
+test('a package text file named .gz is read as gzip (the shipped gazetteer is gazetteer.txt.gz)', async () => {
+  const dir = copyPackage(tinyPackageDir, 'tiny-gazetteer-gz', (m) => {
+    m.encoder.gazetteer = { file: 'gazetteer.txt.gz' };
+  });
+  fs.writeFileSync(`${dir}/gazetteer.txt.gz`, zlib.gzipSync('coumadin\nnormal saline\n'));
+  const f = loadFeaturizer(await loadPackage(dir));
+  assert.deepEqual(f.encode(['Normal', 'saline', 'and', 'coumadin']).gazetteerIds, [2, 3, 1, 2]);
+  // a corrupt one is a package error naming the file, not a crash
+  fs.writeFileSync(`${dir}/gazetteer.txt.gz`, 'not gzip');
+  const corrupt = await loadPackage(dir);
+  assert.throws(() => loadFeaturizer(corrupt), /tiny-gazetteer-gz.*cannot read gazetteer\.txt\.gz/);
 });
