@@ -335,7 +335,8 @@ def refresh_card(package_dir, onnx_report_path, fidelity_path=None):
     if len(rows) != 1:
         raise ValueError("%s: expected one '%s' row, found %d" % (card_path, ONNX_ROW, len(rows)))
     lines[rows[0]] = _scores_row(ONNX_ROW, onnx)
-    if REFRESHED not in text:
+    # the note matters only where rows from training stand above (an ensemble card has none)
+    if REFRESHED not in text and not lines[rows[0] - 1].startswith("|---"):
         lines.insert(rows[0] + 1 + _table_rows_after(lines, rows[0]), "\n" + REFRESHED)
     text = "\n".join(lines)
     if fidelity_path:
