@@ -27,6 +27,8 @@ export interface EncoderMeta {
   // transformer
   tokenizer?: string;
   lowercase?: boolean;
+  /** transformer and hybrid: how the encoder's weights are stored; `int8` is dynamic quantisation. */
+  weights?: 'fp32' | 'int8' | 'fp16';
   [key: string]: unknown;
 }
 

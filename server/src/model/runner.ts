@@ -208,7 +208,7 @@ export class ModelRunner {
         for (const run of round) for (const u of run.units) owner.set(u, run);
         const live = new Set(round);
         const ordered = round.flatMap((r) => r.units).sort((a, b) => b.words.length - a.words.length);
-        for (const chunk of batches(ordered, Math.max(1, this.options.maxBatch ?? DEFAULT_MAX_BATCH), this.options.maxBatchCells ?? DEFAULT_MAX_BATCH_CELLS)) {
+        for (const chunk of batches(ordered, batchLimit(this.meta, this.options.maxBatch), this.options.maxBatchCells ?? DEFAULT_MAX_BATCH_CELLS)) {
           for (const run of live) {
             if (run.stop?.aborted) {
               live.delete(run);
@@ -270,6 +270,20 @@ export class ModelRunner {
 }
 
 export const DEFAULT_MAX_BATCH = 32;
+
+/**
+ * Windows per ORT call for a package. A graph whose encoder weights are quantised dynamically (model.json
+ * `encoder.weights: "int8"`: onnxruntime's MatMulInteger with the activations' scale computed per call over
+ * the whole batch) would make a sentence's result depend on the sentences sharing its call — 14 of 231
+ * CoNLL04 dev sentences got other entities from `mge-conll04-mix` batched than alone, and `erlens stream`
+ * differed from `extract`. Such a package runs one window per call: a result is a function of its sentence
+ * (and its cache entry stays true), at 10–20% of the package's speed (82 -> 73 sentences/s on
+ * CoNLL04 dev).
+ */
+export function batchLimit(meta: ModelMeta, requested: number | undefined): number {
+  if (meta.encoder.weights === 'int8') return 1;
+  return Math.max(1, requested ?? DEFAULT_MAX_BATCH);
+}
 export const DEFAULT_MAX_BATCH_CELLS = 4096;
 
 /** Units sorted longest first -> ORT calls of at most `maxBatch` units and `maxCells` padded word pairs. */
