@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { calibratedThresholds, chattyTinyPackage, conllTrain, copyPackage, tinyBertPackageDir, tinyPackageDir } from '../testing/fixtures';
-import { ModelRunner } from './runner';
+import { batchLimit, DEFAULT_MAX_BATCH, ModelRunner } from './runner';
 import type { SentenceResult } from '../decoders/types';
 
 function checkShape(r: SentenceResult, nWords: number, entityTypes: string[]) {
@@ -105,4 +105,13 @@ test('runner: the WordPiece test package runs end to end', { skip: !fs.existsSyn
   } finally {
     await runner.release();
   }
+});
+
+test('batchLimit: dynamically quantised encoders (weights int8) get one window per ORT call, others the requested batch', () => {
+  const meta = (weights?: string) => ({ encoder: { kind: 'hybrid', ...(weights ? { weights } : {}) } }) as any;
+  assert.equal(batchLimit(meta('int8'), 32), 1);
+  assert.equal(batchLimit(meta('int8'), undefined), 1);
+  assert.equal(batchLimit(meta('fp16'), 8), 8);
+  assert.equal(batchLimit(meta(), undefined), DEFAULT_MAX_BATCH);
+  assert.equal(batchLimit(meta(), 0), 1);
 });
