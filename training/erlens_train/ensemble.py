@@ -103,7 +103,8 @@ def join_graphs(models, outputs):
         prefixed = compose.add_prefix(model, "m%d/" % k, rename_inputs=False, rename_outputs=True)
         g = prefixed.graph
         means = _ensemble_means(g, "m%d/" % k)
-        nodes.extend(n for n in g.node if n.name not in {m.name for m in means.values()})
+        dropped = {m.name for m in means.values()}
+        nodes.extend(n for n in g.node if n.name not in dropped)
         inits.extend(g.initializer)
         infos.extend(g.value_info)
         for i in g.input:

@@ -198,8 +198,8 @@ export class HybridFeaturizer implements Featurizer {
 /** The featurizer a package's model.json asks for, from the package's own files. */
 export function loadFeaturizer(pkg: ModelPackage): Featurizer {
   const enc = pkg.meta.encoder;
-  // A package text file whose name ends in .gz is gzip (spec/model-package.md): the drug dictionary is a
-  // quarter of its size so.
+  // A package text file whose name ends in .gz is gzip (spec/model-package.md): that stores the drug
+  // dictionary in a quarter of its size.
   const read = (file: string) => {
     try {
       const bytes = fs.readFileSync(path.join(pkg.dir, file));
