@@ -175,7 +175,7 @@ test('--notes-gold: whole notes through the default models, Drug found or missed
   const r = erlens('eval', '--notes-gold', notesGold, '--report', reportPath); // notes folder: the gold folder's parent
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(fs.readFileSync(reportPath, 'utf8'));
-  assert.deepEqual(j.models.map((m) => m.id), ['mge-clinical', 'mge-conll04'], 'the configured default models');
+  assert.deepEqual(j.models.map((m) => m.id), ['mge-clinical', 'mge-conll04-mix'], 'the configured default models');
 
   const x = erlens('extract', path.join(notesDir, 'visit.md'), '--format', 'jsonl');
   assert.equal(x.code, 0, x.err);

@@ -1,4 +1,4 @@
-"""erlens-train: vectors | train | tune | eval | export | ensemble | half-weights | card | tiny | pretrain | fixtures | bench | bench-encoder (training/README.md)."""
+"""erlens-train: vectors | train | tune | eval | export | ensemble | half-weights | per-token-int8 | card | tiny | pretrain | fixtures | bench | bench-encoder (training/README.md)."""
 import argparse
 import importlib
 import json
@@ -43,6 +43,10 @@ def main(argv=None):
     hw = sub.add_parser("half-weights", help="a package with its fp32 weights stored as fp16 (compare on dev first)")
     hw.add_argument("--package", required=True)
     hw.add_argument("--out", required=True)
+    pt = sub.add_parser("per-token-int8", help="an int8 package's activations quantised per token, not per call "
+                        "(batch-independent; compare on dev first)")
+    pt.add_argument("--package", required=True)
+    pt.add_argument("--out", required=True)
     sub.add_parser("vectors", help="train word vectors on the corpus (see --help of that command)")
     sub.add_parser("pretrain", help="ELECTRA-style pretraining of ERlens' own encoder")
     sub.add_parser("tune", help="choose decoding thresholds and pair policy on dev")
@@ -85,6 +89,9 @@ def main(argv=None):
     elif args.cmd == "half-weights":
         from .half_weights import half_weights
         print(half_weights(args.package, args.out))
+    elif args.cmd == "per-token-int8":
+        from .half_weights import per_token_int8
+        print(per_token_int8(args.package, args.out))
     return 0
 
 

@@ -118,8 +118,14 @@ def join_graphs(models, outputs):
         nodes.append(helper.make_node("Mean", sources[name], [name], name="ensemble/mean/" + name))
     graph = helper.make_graph(nodes, "erlens-ensemble", list(inputs.values()), [out_infos[n] for n in outputs],
                               initializer=inits, value_info=infos)
-    joined = helper.make_model(graph, opset_imports=models[0].opset_import, producer_name="erlens-train ensemble")
-    joined.ir_version = models[0].ir_version
+    # every member's operator sets (an int8 member adds com.microsoft's MatMulIntegerToFloat)
+    opsets = {}
+    for m in models:
+        for o in m.opset_import:
+            opsets[o.domain] = max(opsets.get(o.domain, 0), o.version)
+    joined = helper.make_model(graph, opset_imports=[helper.make_opsetid(d, v) for d, v in sorted(opsets.items())],
+                               producer_name="erlens-train ensemble")
+    joined.ir_version = max(m.ir_version for m in models)
     onnx.checker.check_model(joined)
     return joined
 

@@ -227,6 +227,7 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
             weights = cfg["encoder"].get("weights", "fp32")
             if weights == "int8":
                 encoder_meta["quantized_nodes"] = quantize_int8(graph)
+                encoder_meta["activations"] = "per-token"  # batch-independent (onnx_weights.py)
             elif weights == "fp16":
                 encoder_meta["fp16_initializers"] = store_fp16(graph)
         if getattr(feat, "gazetteer", None) is not None:

@@ -1,37 +1,66 @@
-"""A package rewritten with its fp32 weights stored as fp16 (`erlens-train half-weights`).
+"""Package rewrites: fp32 weights stored as fp16 (`erlens-train half-weights`); int8 activations quantised per
+token (`erlens-train per-token-int8`).
 
 Why: a wordchar package is two thirds fp32 weights (BiLSTM, head: 8.5 of `mge-conll04`'s 12.9 MB; the word
 table is already int8), and the budget for all shipped packages is 100 MB. Stored half and cast back to fp32
 in the graph (`onnx_weights.store_fp16`), every operator still computes in fp32 (no speed change measurable
 by `erlens bench`); the outputs move by about 1e-4, which `erlens eval` on dev must confirm before
 a rewritten package replaces the original (`mge-conll04`: the same scores to the last digit).
-Works on a package folder, not a run: shipped packages may have no run left, and an ensemble is one too.
 """
 import json
 import os
 import shutil
 
 from .checksums import file_sha256
-from .onnx_weights import FP16_SUFFIX, store_fp16
+from .onnx_weights import FP16_SUFFIX, quantize_activations_per_token, store_fp16
 
 
 def half_weights(package, out_dir):
+    def rewrite(meta, graph_paths):
+        if (meta.get("graph") or {}).get("fp16_initializers"):
+            raise ValueError("%s: its weights are stored as fp16 already" % package)
+        for entry, path in graph_paths:
+            entry["fp16_initializers"] = stored_half(path) + store_fp16(path)  # an ensemble's halved members count too
+    return rewrite_package(package, out_dir, rewrite)
+
+
+def per_token_int8(package, out_dir):
+    """A package whose int8 graph quantised its activations per ONNX Runtime call (quantize_dynamic) rewritten
+    to quantise them per token (`onnx_weights.quantize_activations_per_token`): its results no longer depend
+    on the sentences batched with it, so the server batches it again (`encoder.activations: "per-token"`).
+    The stored weights are unchanged; the scores move (compare on dev first)."""
+    def rewrite(meta, graph_paths):
+        encoder = meta["encoder"]
+        if encoder.get("weights") != "int8":
+            raise ValueError("%s: its encoder weights are %s, not int8" % (package, encoder.get("weights", "fp32")))
+        if not sum(quantize_activations_per_token(path) for _, path in graph_paths):
+            raise ValueError("%s: no activations quantised per call to rewrite (per token already?)" % package)
+        encoder["activations"] = "per-token"
+    return rewrite_package(package, out_dir, rewrite)
+
+
+def rewrite_package(package, out_dir, rewrite):
+    """Copies a package folder to `out_dir`, lets `rewrite(meta, [(graph entry, path), ...])` change its graphs
+    (the main one and further stages, STSN's pairs.onnx) and model.json, then restates checksums and the card's
+    size line. Works on a package folder, not a run: shipped packages may have no run left, and an ensemble
+    is one too."""
     with open(os.path.join(package, "model.json"), encoding="utf-8") as f:
         meta = json.load(f)
-    graph = dict(meta.get("graph") or {})
-    if graph.get("fp16_initializers"):
-        raise ValueError("%s: its weights are stored as fp16 already" % package)
     if os.path.abspath(package) == os.path.abspath(out_dir):
         raise ValueError("write the rewritten package to a new folder and compare it on dev first")
+    graph = dict(meta.get("graph") or {})
+    meta["graph"] = graph
     if os.path.exists(out_dir):
         shutil.rmtree(out_dir)
     shutil.copytree(package, out_dir)
-    # every graph of the package: the main one and those of further stages (STSN's pairs.onnx)
-    for entry in [graph] + list((meta.get("stages") or {}).values()):
-        path = os.path.join(out_dir, entry.get("file", "model.onnx"))
-        entry["fp16_initializers"] = stored_half(path) + store_fp16(path)  # an ensemble's halved members count too
-        entry["sha256"] = file_sha256(path)
-    meta["graph"] = graph
+    entries = [graph] + list((meta.get("stages") or {}).values())
+    try:
+        rewrite(meta, [(e, os.path.join(out_dir, e.get("file", "model.onnx"))) for e in entries])
+    except Exception:
+        shutil.rmtree(out_dir)
+        raise
+    for entry in entries:
+        entry["sha256"] = file_sha256(os.path.join(out_dir, entry.get("file", "model.onnx")))
     with open(os.path.join(out_dir, "model.json"), "w", encoding="utf-8") as f:
         json.dump(meta, f, indent=2)
         f.write("\n")

@@ -4,6 +4,7 @@ and, where it is installed, the real all-MiniLM-L6-v2 from its wheel."""
 import importlib.metadata as md
 import json
 import os
+import shutil
 
 import pytest
 import torch
@@ -12,6 +13,7 @@ from erlens_train.config import ConfigError
 from erlens_train.encoders import TransformerEncoder, load_hf_model, pool_words
 from erlens_train.export import export_run
 from erlens_train.featurize import WordPieceFeaturizer, batch as make_batch
+from erlens_train.onnx_weights import quantize_activations_per_token
 from erlens_train.pretrained import encoder_folder, package_folder, source_info
 from erlens_train.tiny import make_tiny_bert, tiny_config
 from erlens_train.train import train
@@ -187,6 +189,13 @@ def test_training_export_and_parity(architecture, tiny_bert, tiny_workdir, tmp_p
         sizes[weights] = os.path.getsize(os.path.join(pkg_w, "model.onnx"))
         r = run_parity(parity_w)
         assert r["max_abs_diff_batch"] < tol and r["max_abs_diff_single"] < tol, (weights, r)
+        if weights == "int8":
+            # activations quantised per token: a sentence batched gives what it gives alone (float rounding)
+            assert json.load(open(os.path.join(pkg_w, "model.json")))["encoder"]["activations"] == "per-token"
+            assert r["max_abs_diff_batch_vs_single"] < 1e-5, r
+            per_call = str(tmp_path / "per-call.onnx")
+            shutil.copy(os.path.join(pkg_w, "model.onnx"), per_call)
+            assert quantize_activations_per_token(per_call) == 0  # nothing left to rewrite
     assert sizes["int8"] < sizes["fp32"] and sizes["fp16"] < sizes["fp32"], sizes
 
 

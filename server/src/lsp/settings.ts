@@ -66,7 +66,7 @@ export const SETTING_KEYS: Readonly<Record<keyof ErlensSettings, string>> = Obje
 });
 
 export const DEFAULT_SETTINGS: Readonly<ErlensSettings> = Object.freeze({
-  models: ['mge-clinical', 'mge-conll04'],
+  models: ['mge-clinical', 'mge-conll04-mix'],
   modelPaths: [],
   executionProvider: 'auto',
   routing: 'auto',

@@ -29,6 +29,11 @@ export interface EncoderMeta {
   lowercase?: boolean;
   /** transformer and hybrid: how the encoder's weights are stored; `int8` is dynamic quantisation. */
   weights?: 'fp32' | 'int8' | 'fp16';
+  /**
+   * int8: how activations are quantised. Absent: per ORT call over the whole batch (quantize_dynamic), so a
+   * sentence's result depends on its batch mates; `per-token`: from each token alone (batch-independent).
+   */
+  activations?: 'per-token';
   [key: string]: unknown;
 }
 

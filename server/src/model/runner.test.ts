@@ -107,10 +107,13 @@ test('runner: the WordPiece test package runs end to end', { skip: !fs.existsSyn
   }
 });
 
-test('batchLimit: dynamically quantised encoders (weights int8) get one window per ORT call, others the requested batch', () => {
-  const meta = (weights?: string) => ({ encoder: { kind: 'hybrid', ...(weights ? { weights } : {}) } }) as any;
+test('batchLimit: int8 encoders quantising activations per call get one window per ORT call, others the requested batch', () => {
+  const meta = (weights?: string, activations?: string) =>
+    ({ encoder: { kind: 'hybrid', ...(weights ? { weights } : {}), ...(activations ? { activations } : {}) } }) as any;
   assert.equal(batchLimit(meta('int8'), 32), 1);
   assert.equal(batchLimit(meta('int8'), undefined), 1);
+  assert.equal(batchLimit(meta('int8', 'per-token'), 32), 32);
+  assert.equal(batchLimit(meta('int8', 'per-token'), undefined), DEFAULT_MAX_BATCH);
   assert.equal(batchLimit(meta('fp16'), 8), 8);
   assert.equal(batchLimit(meta(), undefined), DEFAULT_MAX_BATCH);
   assert.equal(batchLimit(meta(), 0), 1);

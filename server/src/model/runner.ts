@@ -272,16 +272,16 @@ export class ModelRunner {
 export const DEFAULT_MAX_BATCH = 32;
 
 /**
- * Windows per ORT call for a package. A graph whose encoder weights are quantised dynamically (model.json
- * `encoder.weights: "int8"`: onnxruntime's MatMulInteger with the activations' scale computed per call over
- * the whole batch) would make a sentence's result depend on the sentences sharing its call — 14 of 231
- * CoNLL04 dev sentences got other entities from `mge-conll04-mix` batched than alone, and `erlens stream`
- * differed from `extract`. Such a package runs one window per call: a result is a function of its sentence
- * (and its cache entry stays true), at 10–20% of the package's speed (82 -> 73 sentences/s on
- * CoNLL04 dev).
+ * Windows per ORT call for a package. A graph whose int8 encoder quantises its activations per call
+ * (model.json `encoder.weights: "int8"` without `activations: "per-token"`: onnxruntime's dynamic
+ * quantisation, one activation scale over the whole batch) would make a sentence's result depend on the
+ * sentences sharing its call — 14 of 231 CoNLL04 dev sentences got other entities from such a graph batched
+ * than alone, and `erlens stream` differed from `extract`. Such a package runs one window per call: a result
+ * is a function of its sentence (and its cache entry stays true), at 10–20% of the package's speed. Graphs
+ * quantised per token (`erlens-train per-token-int8`, and every int8 export) batch like any other.
  */
 export function batchLimit(meta: ModelMeta, requested: number | undefined): number {
-  if (meta.encoder.weights === 'int8') return 1;
+  if (meta.encoder.weights === 'int8' && meta.encoder.activations !== 'per-token') return 1;
   return Math.max(1, requested ?? DEFAULT_MAX_BATCH);
 }
 export const DEFAULT_MAX_BATCH_CELLS = 4096;
