@@ -27,7 +27,7 @@ def decode_span_table(ent_probs, rel_probs, n_words, schema, ent_threshold=0.5, 
                     entities.append((i, j + 1, etype, p))
     # Order: by start, then end, then type: deterministic and the same in TypeScript.
     entities.sort(key=lambda e: (e[0], e[1], schema.ent_index[e[2]]))
-    entities = drop_same_type_overlaps(entities)
+    entities = keep_strongest_spans(entities)
     by_start = {}
     for idx, e in enumerate(entities):
         by_start.setdefault(e[0], []).append(idx)
@@ -58,15 +58,18 @@ def decode_span_table(ent_probs, rel_probs, n_words, schema, ent_threshold=0.5, 
     return entities, relations
 
 
-def drop_same_type_overlaps(entities):
-    """Of sorted entities of one type that share a word, the highest-scoring (ties: the earlier); other types
-    may nest. No dataset or guideline marks a span inside a span of its own type, and a reader would see one
-    word highlighted twice (spec/decoder-span-table.md, step 1)."""
+def keep_strongest_spans(entities):
+    """Of sorted entities of one type that share a word, the highest-scoring (ties: the earlier); and of one span
+    found with several types, its highest-scoring type. Other types may nest or overlap. No dataset or guideline
+    marks a span inside a span of its own type or one span with two types, and a reader would see one word
+    highlighted twice (spec/decoder-span-table.md, step 1)."""
     occupied = set()  # (word, type) covered by a kept span
+    kept_spans = set()  # (start, end) of every kept span
     kept = set()
     for idx in sorted(range(len(entities)), key=lambda x: (-entities[x][3], x)):
         start, end, etype, _ = entities[idx]
-        if not any((w, etype) in occupied for w in range(start, end)):
+        if (start, end) not in kept_spans and not any((w, etype) in occupied for w in range(start, end)):
             kept.add(idx)
+            kept_spans.add((start, end))
             occupied.update((w, etype) for w in range(start, end))
     return [e for idx, e in enumerate(entities) if idx in kept]

@@ -70,11 +70,12 @@ def test_table_decoder_per_type_entity_thresholds():
     assert [list(r) for r in rels] == case["relations"]
 
 
+@pytest.mark.parametrize("case_name", ["same_type_overlap", "same_span_types"])
 @pytest.mark.parametrize("policy", ["all", "best"])
-def test_table_decoder_keeps_one_of_overlapping_spans_of_a_type(policy):
+def test_table_decoder_keeps_one_of_overlapping_spans_of_a_type_and_one_type_per_span(policy, case_name):
     fx = load_fixture("span-table-decoder.json")
     schema = Schema(fx["entity_types"], fx["relation_types"], fx["symmetric_relations"])
-    n, case = fx["n_words"], fx["same_type_overlap"]
+    n, case = fx["n_words"], fx[case_name]
     ents, rels = decode_span_table(_dense(case["ent_cells"], n, len(schema.entity_types)),
                                    _dense(case["rel_cells"], n, len(schema.relation_types)), n, schema,
                                    fx["thresholds"]["entity"], fx["thresholds"]["relation"], policy)

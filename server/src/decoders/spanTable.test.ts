@@ -51,6 +51,15 @@ for (const policy of ['all', 'best'] as const) {
   });
 }
 
+for (const policy of ['all', 'best'] as const) {
+  test(`span-table decoder keeps one type of a span found with several (pair_policy ${policy})`, () => {
+    const c = fx.same_span_types;
+    const out = decode(policy, c.ent_cells, c.rel_cells);
+    assert.deepEqual(out.entities.map((e) => [e.start, e.end, e.type, e.score]), c.entities.map((e: any[]) => [e[0], e[1], e[2], f32(e[3])]));
+    assert.deepEqual(out.relations.map((r) => [r.head, r.tail, r.type, r.score]), c[policy].map((r: any[]) => [r[0], r[1], r[2], f32(r[3])]));
+  });
+}
+
 test('span-table decoder: per entity type thresholds (thresholds.entity_by_type) reproduce the fixture', () => {
   const { ent, rel, n, E, R } = tables();
   const c = fx.by_type;
@@ -104,9 +113,11 @@ test('an uncalibrated table cannot make the decoder exhaust memory', () => {
   const out = decodeTables(view, view, n, {
     entityTypes: ['A', 'B'], relationTypes: ['r', 's'], symmetricRelations: [], entityThreshold: 0.5, relationThreshold: 0.5, pairPolicy: 'all', maxRelations: 1000,
   });
-  // every span of both types is over the threshold, all tied: per type the earliest spans win, the one-word
-  // spans, and the overlapping rest goes (n per type, not n(n+1)/2)
-  assert.equal(out.entities.length, n * 2);
-  assert.ok(out.entities.every((e) => e.end === e.start + 1));
+  // every span of both types is over the threshold, all tied: the earliest spans win — A's one-word spans; B's
+  // one-word spans are taken by A (one type per span), so B tiles two-word spans — and the rest goes
+  // (n + n/2, not n(n+1))
+  assert.equal(out.entities.length, n + n / 2);
+  assert.ok(out.entities.filter((e) => e.type === 'A').every((e) => e.end === e.start + 1));
+  assert.ok(out.entities.filter((e) => e.type === 'B').every((e) => e.end === e.start + 2 && e.start % 2 === 0));
   assert.equal(out.relations.length, 1000);
 });

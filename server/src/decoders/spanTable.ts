@@ -49,8 +49,8 @@ export function decodeTables(ent: Table3, rel: Table3, nWords: number, schema: T
     throw new Error(`pair_policy must be 'all' or 'best', not ${JSON.stringify(schema.pairPolicy)}`);
   }
   // 1. Entities: every cell on or above the diagonal at or over the threshold; other types may nest,
-  //    one type's overlapping spans leave only the strongest. Scanning i, then j, then k already gives
-  //    the sorted order.
+  //    one type's overlapping spans leave only the strongest, and a span keeps one type. Scanning i, then j,
+  //    then k already gives the sorted order.
   const thresholds = schema.entityTypes.map((type) => schema.entityThresholdByType?.[type] ?? schema.entityThreshold);
   const found: (WordEntity & { k: number })[] = [];
   for (let i = 0; i < nWords; i++) {
@@ -61,7 +61,7 @@ export function decodeTables(ent: Table3, rel: Table3, nWords: number, schema: T
       }
     }
   }
-  const entities = dropSameTypeOverlaps(found, nWords, schema.entityTypes.length);
+  const entities = keepStrongestSpans(found, nWords, schema.entityTypes.length);
   // 2. Entities grouped by start word ("best": only the highest-scoring one, the earlier on ties).
   const byStart = new Map<number, number[]>();
   entities.forEach((e, idx) => {
@@ -102,21 +102,26 @@ export function decodeTables(ent: Table3, rel: Table3, nWords: number, schema: T
 }
 
 /**
- * Of sorted entities of one type that share a word, the highest-scoring (ties: the earlier); other types
- * may nest. No dataset or guideline marks a span inside a span of its own type ("Timolol" in "Timolol eye
- * drops"), and a reader would see one word highlighted twice (spec/decoder-span-table.md, step 1).
- * Linear in the words the spans cover: one occupancy bit per (word, type).
+ * Of sorted entities of one type that share a word, the highest-scoring (ties: the earlier); and of one span
+ * found with several types, its highest-scoring type. Other types may nest or overlap. No dataset or
+ * guideline marks a span inside a span of its own type ("Timolol" in "Timolol eye drops") or one span with
+ * two types, and a reader would see one word highlighted twice (spec/decoder-span-table.md, step 1).
+ * Strongest first, a span is kept unless a kept span of its type covers one of its words or a kept span has
+ * its boundaries. Linear in the words the spans cover: one occupancy bit per (word, type).
  */
-function dropSameTypeOverlaps(found: readonly (WordEntity & { k: number })[], nWords: number, nTypes: number): WordEntity[] {
+function keepStrongestSpans(found: readonly (WordEntity & { k: number })[], nWords: number, nTypes: number): WordEntity[] {
   const occupied = new Uint8Array(nWords * nTypes);
+  const keptSpans = new Set<number>(); // start * (nWords + 1) + end of every kept span
   const kept = new Uint8Array(found.length);
   const strongestFirst = found.map((_, x) => x).sort((a, b) => found[b].score - found[a].score || a - b);
   for (const x of strongestFirst) {
     const { start, end, k } = found[x];
-    let free = true;
+    const span = start * (nWords + 1) + end;
+    let free = !keptSpans.has(span);
     for (let w = start; w < end && free; w++) free = occupied[w * nTypes + k] === 0;
     if (!free) continue;
     kept[x] = 1;
+    keptSpans.add(span);
     for (let w = start; w < end; w++) occupied[w * nTypes + k] = 1;
   }
   return found.filter((_, x) => kept[x] === 1).map(({ start, end, type, score }) => ({ start, end, type, score }));
