@@ -47,6 +47,18 @@ def quantize_int8(path):
     return len(nodes)
 
 
+PER_TOKEN = "per_token_quantization/"  # names of the rewrite's constants
+# 7-bit codes: x / scale in [-63, 63], stored as uint8 around 64. Why not 8 bits: ONNX Runtime's uint8 x int8
+# kernels on x86 CPUs without VNNI (AVX2, AVX-512F) add pairs of products in int16 (VPMADDUBSW), which
+# saturates once two codes near 255 meet full-range weights: quantize_dynamic's own graph of a 64 x 48 Gaussian
+# layer came out 21% of its output range off on this machine. Codes below 128 cannot saturate
+# (2 x 127 x 127 < 32767), so results are the same on every x86 CPU, at the int8 kernels' speed; the weights
+# keep all 8 bits. (Also measured: 8-bit codes with the weights moved to uint8, whose kernels never
+# saturate — the same dev scores, 15-40% slower MatMuls.)
+CODE_LEVELS = 63
+CODE_ZERO_POINT = 64
+
+
 def quantize_activations_per_token(path):
     """Rewrites every DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul(a_scale * b_scale) chain of a
     quantize_dynamic graph into: per-token symmetric 7-bit codes -> MatMulIntegerToFloat (a_scale 1, the
@@ -113,25 +125,6 @@ def quantize_activations_per_token(path):
     onnx.checker.check_model(model)
     onnx.save(model, path)
     return sum(1 for n in nodes if n.name.endswith("/per_token/codes"))
-
-
-PER_TOKEN = "per_token_quantization/"  # names of the rewrite's constants
-# 7-bit codes: x / scale in [-63, 63], stored as uint8 around 64. Why not 8 bits: ONNX Runtime's uint8 x int8
-# kernels on x86 CPUs without VNNI (AVX2, AVX-512F) add pairs of products in int16 (VPMADDUBSW), which
-# saturates once two codes near 255 meet full-range weights: quantize_dynamic's own graph of a 64 x 48 Gaussian
-# layer came out 21% of its output range off on this machine. Codes below 128 cannot saturate
-# (2 x 127 x 127 < 32767), so results are the same on every x86 CPU, at the int8 kernels' speed; the weights
-# keep all 8 bits. (Also measured: 8-bit codes with the weights moved to uint8, whose kernels never
-# saturate — the same dev scores, 15-40% slower MatMuls.)
-CODE_LEVELS = 63
-CODE_ZERO_POINT = 64
-
-
-def is_per_token(path):
-    """Whether an int8 graph quantises its activations per token (no DynamicQuantizeLinear left)."""
-    import onnx
-    nodes = onnx.load(path).graph.node
-    return any(n.op_type == "MatMulIntegerToFloat" for n in nodes) and not any(n.op_type == "DynamicQuantizeLinear" for n in nodes)
 
 
 FP16_SUFFIX = "__fp16"  # an fp16-stored initializer's name: the fp32 one's + this (its Cast gives the old name)
