@@ -87,10 +87,10 @@ def main(argv=None):
         from .ensemble import ensemble
         print(ensemble(args.members, args.out, package_id=args.id))
     elif args.cmd == "half-weights":
-        from .half_weights import half_weights
+        from .package_rewrite import half_weights
         print(half_weights(args.package, args.out))
     elif args.cmd == "per-token-int8":
-        from .half_weights import per_token_int8
+        from .package_rewrite import per_token_int8
         print(per_token_int8(args.package, args.out))
     return 0
 

@@ -9,7 +9,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-from erlens_train.half_weights import per_token_int8
+from erlens_train.package_rewrite import per_token_int8
 from erlens_train.onnx_weights import ENCODER_PREFIXES, quantize_activations_per_token
 
 

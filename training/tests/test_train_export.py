@@ -281,7 +281,7 @@ def test_half_weights_rewrites_a_package_smaller_with_the_same_outputs(tiny_run,
     from erlens_train.checksums import file_sha256
     from erlens_train.data import load_jsonl
     from erlens_train.export import example_batch
-    from erlens_train.half_weights import half_weights
+    from erlens_train.package_rewrite import half_weights
     from erlens_train import package_vectors
     cfg, run = tiny_run
     pkg, half = str(tmp_path / "pkg"), str(tmp_path / "half")
