@@ -1,4 +1,4 @@
-"""erlens-train: vectors | train | tune | eval | export | ensemble | half-weights | per-token-int8 | card | tiny | pretrain | fixtures | bench | bench-encoder (training/README.md)."""
+"""erlens-train: vectors | train | tune | eval | export | ensemble | half-weights | per-token-int8 | int8-weights | four-bit-tables | card | tiny | pretrain | fixtures | bench | bench-encoder (training/README.md)."""
 import argparse
 import importlib
 import json
@@ -47,6 +47,14 @@ def main(argv=None):
                         "(batch-independent; compare on dev first)")
     pt.add_argument("--package", required=True)
     pt.add_argument("--out", required=True)
+    iw = sub.add_parser("int8-weights", help="a package's fp16-stored weights stored as int8 per row "
+                        "(folded back to fp32 at load; compare on dev first)")
+    iw.add_argument("--package", required=True)
+    iw.add_argument("--out", required=True)
+    ft = sub.add_parser("four-bit-tables", help="a package's 8-bit word tables stored as 4-bit codes per row block "
+                        "(compare on dev first)")
+    ft.add_argument("--package", required=True)
+    ft.add_argument("--out", required=True)
     sub.add_parser("vectors", help="train word vectors on the corpus (see --help of that command)")
     sub.add_parser("pretrain", help="ELECTRA-style pretraining of ERlens' own encoder")
     sub.add_parser("tune", help="choose decoding thresholds and pair policy on dev")
@@ -92,6 +100,12 @@ def main(argv=None):
     elif args.cmd == "per-token-int8":
         from .package_rewrite import per_token_int8
         print(per_token_int8(args.package, args.out))
+    elif args.cmd == "int8-weights":
+        from .package_rewrite import int8_weights
+        print(int8_weights(args.package, args.out))
+    elif args.cmd == "four-bit-tables":
+        from .package_rewrite import four_bit_tables
+        print(four_bit_tables(args.package, args.out))
     return 0
 
 

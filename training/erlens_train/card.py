@@ -20,15 +20,24 @@ def _size(path):
 
 
 def size_line(meta, package_dir):
-    """The card's package-size line, saying so when the fp32 weights are stored as fp16 (`half-weights`)."""
-    halved = sum((g or {}).get("fp16_initializers", 0)
-                 for g in [meta.get("graph")] + list((meta.get("stages") or {}).values()))
+    """The card's package-size line, saying how the weights are stored when a package rewrite changed that
+    (`half-weights`, `int8-weights`, `four-bit-tables`)."""
+    graphs = [meta.get("graph")] + list((meta.get("stages") or {}).values())
+    halved, as_int8, tables = (sum((g or {}).get(key, 0) for g in graphs)
+                               for key in ("fp16_initializers", "int8_initializers", "tables_4bit"))
     line = "- Package: %.1f MB on disk; %s parameters%s" % (
         _size(package_dir), format(meta.get("parameters", 0), ","),
         ". Inference costs the members' together" if meta.get("ensemble") else " (incl. the word table)")
-    if halved:
-        line += ("; %d fp32 weight tensors stored as fp16 and cast back to fp32 in the graph "
-                 "(`erlens-train half-weights`; dev scores of the rewritten graph: training/README.md)" % halved)
+    if as_int8:
+        line += ("; of %d fp32 weight tensors stored smaller, %d are int8 per row, folded back to fp32 when ONNX "
+                 "Runtime loads the graph (`erlens-train int8-weights`), and the one-row rest (biases) fp16"
+                 % (halved, as_int8))
+    elif halved:
+        line += "; %d fp32 weight tensors stored as fp16 and cast back to fp32 in the graph (`erlens-train half-weights`)" % halved
+    if tables:
+        line += "; the pretrained encoder's word table stored as 4-bit codes per block of 32 (`erlens-train four-bit-tables`)"
+    if as_int8 or halved or tables:
+        line += "; dev scores of the rewritten graphs: training/README.md"
     return line + "."
 
 
