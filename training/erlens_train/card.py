@@ -275,13 +275,26 @@ training/erlens-train ensemble --members {paths} --out models/{id} --id {id}{hal
         id=meta["id"], n=len(members), arch=meta["architecture"].upper(), ents=", ".join("`%s`" % e for e in meta["entity_types"]),
         rels=", ".join("`%s`" % r for r in meta["relation_types"]), domain=meta.get("domain", "any"), members="\n".join(lines),
         encoder=_pretrained_member_text(meta, members, package_dir),
-        halve=("\ntraining/erlens-train half-weights --package models/{0} --out models/{0}.half    # compare on dev, then replace"
-               .format(meta["id"]) if (meta.get("graph") or {}).get("fp16_initializers") else ""),
+        halve=rewrite_steps(meta),
         names=" ".join(m["id"] for m in members), paths=" ".join("runs/packages/%s" % m["id"] for m in members), dev=first.get("dev"), rows="\n".join(rows),
         decoder=meta["decoder"], decoding=json.dumps(meta.get("thresholds")), size_line=size_line(meta, package_dir), mw=meta["max_words"], notes=notes)
     if fidelity_path and os.path.isfile(fidelity_path):
         text += user_view(fidelity_path, meta["id"])
     return text
+
+
+# the package rewrites in the order they apply, each with the graph key that says it was done
+REWRITES = (("half-weights", "fp16_initializers"), ("int8-weights", "int8_initializers"),
+            ("four-bit-tables", "tables_4bit"))
+
+
+def rewrite_steps(meta):
+    """The recipe lines of the package rewrites a joined package went through (each writes a new folder:
+    compare on dev, then replace)."""
+    graph = meta.get("graph") or {}
+    steps = [cmd for cmd, key in REWRITES if graph.get(key) or (cmd == "half-weights" and graph.get("int8_initializers"))]
+    return "".join("\ntraining/erlens-train {1} --package models/{0} --out models/{0}.next    # compare on dev, then replace"
+                   .format(meta["id"], cmd) for cmd in steps)
 
 
 def _pretrained_member_text(meta, members, package_dir):
