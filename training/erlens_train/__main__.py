@@ -11,6 +11,15 @@ SELF_PARSING = {"vectors": "vectors", "pretrain": "pretrain", "tune": "tune", "c
                "bench-encoder": "bench_encoder"}
 
 
+# package rewrites (package_rewrite.py; the function is the command's name with underscores)
+PACKAGE_REWRITES = {
+    "half-weights": "a package with its fp32 weights stored as fp16",
+    "per-token-int8": "an int8 package's activations quantised per token, not per call (batch-independent)",
+    "int8-weights": "a package's fp16-stored weights stored as int8 per row (folded back to fp32 at load)",
+    "four-bit-tables": "a package's pretrained-encoder word table stored as 4-bit codes per row block",
+}
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SELF_PARSING:
@@ -40,21 +49,10 @@ def main(argv=None):
     n.add_argument("--members", nargs="+", required=True, metavar="PACKAGE")
     n.add_argument("--out", required=True)
     n.add_argument("--id")
-    hw = sub.add_parser("half-weights", help="a package with its fp32 weights stored as fp16 (compare on dev first)")
-    hw.add_argument("--package", required=True)
-    hw.add_argument("--out", required=True)
-    pt = sub.add_parser("per-token-int8", help="an int8 package's activations quantised per token, not per call "
-                        "(batch-independent; compare on dev first)")
-    pt.add_argument("--package", required=True)
-    pt.add_argument("--out", required=True)
-    iw = sub.add_parser("int8-weights", help="a package's fp16-stored weights stored as int8 per row "
-                        "(folded back to fp32 at load; compare on dev first)")
-    iw.add_argument("--package", required=True)
-    iw.add_argument("--out", required=True)
-    ft = sub.add_parser("four-bit-tables", help="a package's 8-bit word tables stored as 4-bit codes per row block "
-                        "(compare on dev first)")
-    ft.add_argument("--package", required=True)
-    ft.add_argument("--out", required=True)
+    for cmd, help_text in PACKAGE_REWRITES.items():
+        rw = sub.add_parser(cmd, help=help_text + " (writes a new package folder: compare on dev first)")
+        rw.add_argument("--package", required=True)
+        rw.add_argument("--out", required=True)
     sub.add_parser("vectors", help="train word vectors on the corpus (see --help of that command)")
     sub.add_parser("pretrain", help="ELECTRA-style pretraining of ERlens' own encoder")
     sub.add_parser("tune", help="choose decoding thresholds and pair policy on dev")
@@ -94,18 +92,9 @@ def main(argv=None):
     elif args.cmd == "ensemble":
         from .ensemble import ensemble
         print(ensemble(args.members, args.out, package_id=args.id))
-    elif args.cmd == "half-weights":
-        from .package_rewrite import half_weights
-        print(half_weights(args.package, args.out))
-    elif args.cmd == "per-token-int8":
-        from .package_rewrite import per_token_int8
-        print(per_token_int8(args.package, args.out))
-    elif args.cmd == "int8-weights":
-        from .package_rewrite import int8_weights
-        print(int8_weights(args.package, args.out))
-    elif args.cmd == "four-bit-tables":
-        from .package_rewrite import four_bit_tables
-        print(four_bit_tables(args.package, args.out))
+    elif args.cmd in PACKAGE_REWRITES:
+        from . import package_rewrite
+        print(getattr(package_rewrite, args.cmd.replace("-", "_"))(args.package, args.out))
     return 0
 
 

@@ -43,37 +43,33 @@ def int8_weights(package, out_dir):
     """A package whose fp32 weights are stored as fp16 (`half_weights`) with them stored as int8 per row
     (`onnx_weights.store_int8`), folded back to fp32 when ONNX Runtime loads the graph. Each graph entry
     records `int8_initializers`. The scores move slightly (compare on dev first)."""
-    def rewrite(meta, graph_paths):
-        if any(entry.get("int8_initializers") for entry, _ in graph_paths):
-            raise ValueError("%s: its weights are stored as int8 already" % package)
-        done = 0
-        for entry, path in graph_paths:
-            n = store_int8(path)
-            if n:
-                entry["int8_initializers"] = n
-            done += n
-        if not done:
-            raise ValueError("%s: no fp16-stored weights to store as int8 (run half-weights first)" % package)
-    return rewrite_package(package, out_dir, rewrite)
+    return counted_rewrite(package, out_dir, store_int8, "int8_initializers", "its weights are stored as int8 already",
+                           "no fp16-stored weights to store as int8 (run half-weights first)")
 
 
 def four_bit_tables(package, out_dir):
-    """A package whose word tables are 8-bit codes (`export --word-table int8`, a pretrained encoder's int8
-    embeddings) with them stored as 4-bit codes per row block (`onnx_weights.store_tables_4bit`): the tables
-    are most of a package's bytes (MiniLM's 30,522 x 384 is 11.7 MB of int8), the budget for all shipped
-    packages is 100 MB. Each graph entry records `tables_4bit`, the number of tables rewritten (an ensemble's
-    shared table counts once). The scores move (compare on dev first)."""
+    """A package whose pretrained encoder's word table is 8-bit codes (quantize_int8) with it stored as 4-bit
+    codes per row block (`onnx_weights.store_tables_4bit`): MiniLM's 30,522 x 384 table is 11.7 MB of int8, and
+    the budget for all shipped packages is 100 MB. Each graph entry records `tables_4bit`, the number of tables
+    rewritten (an ensemble's shared table counts once). The scores move (compare on dev first)."""
+    return counted_rewrite(package, out_dir, store_tables_4bit, "tables_4bit", "its tables are stored in 4 bits already",
+                           "no 8-bit word table to store in 4 bits")
+
+
+def counted_rewrite(package, out_dir, store, key, done_already, nothing_to_do):
+    """rewrite_package with a graph pass `store(path) -> count`, the count recorded in each graph entry as `key`;
+    refuses a package that went through the pass already, and one where it finds nothing."""
     def rewrite(meta, graph_paths):
-        if any(entry.get("tables_4bit") for entry, _ in graph_paths):
-            raise ValueError("%s: its tables are stored in 4 bits already" % package)
+        if any(entry.get(key) for entry, _ in graph_paths):
+            raise ValueError("%s: %s" % (package, done_already))
         done = 0
         for entry, path in graph_paths:
-            n = store_tables_4bit(path)
+            n = store(path)
             if n:
-                entry["tables_4bit"] = n
+                entry[key] = n
             done += n
         if not done:
-            raise ValueError("%s: no 8-bit word table to store in 4 bits" % package)
+            raise ValueError("%s: %s" % (package, nothing_to_do))
     return rewrite_package(package, out_dir, rewrite)
 
 

@@ -135,3 +135,15 @@ def test_package_rewrites_record_what_they_did_and_refuse_twice(tmp_path):
     assert json.load(open(os.path.join(out4, "model.json")))["graph"]["tables_4bit"] == 1
     with pytest.raises(ValueError, match="4 bits already"):
         four_bit_tables(out4, str(tmp_path / "t4c"))
+
+
+def test_rewrite_commands_reach_their_functions(tmp_path, capsys):
+    # erlens-train int8-weights / four-bit-tables: one subcommand per entry of PACKAGE_REWRITES
+    from erlens_train.__main__ import PACKAGE_REWRITES, main
+    from erlens_train import package_rewrite
+    assert all(callable(getattr(package_rewrite, cmd.replace("-", "_"))) for cmd in PACKAGE_REWRITES)
+    rng = np.random.default_rng(3)
+    pkg = package(tmp_path, lambda p: (two_readers_graph(p, rng.normal(size=(8, 4)).astype(np.float32)), store_fp16(p, 16)))
+    assert main(["int8-weights", "--package", str(pkg), "--out", str(tmp_path / "cli")]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "cli")
+    assert json.load(open(tmp_path / "cli" / "model.json"))["graph"]["int8_initializers"] == 1
