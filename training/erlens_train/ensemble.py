@@ -26,7 +26,10 @@ from . import package_files
 from .checksums import file_sha256
 from .onnx_weights import FP16_SUFFIX
 
-SAME_META = ("format", "architecture", "decoder", "entity_types", "relation_types", "symmetric_relations", "outputs")
+# span_trim too: the joined package keeps one set of span rules, and a member exported before the rules
+# changed would otherwise bring its old ones silently (it happened: mge-clinical, 2026-12-07)
+SAME_META = ("format", "architecture", "decoder", "entity_types", "relation_types", "symmetric_relations", "outputs",
+             "span_trim")
 SAME_FILES = ("vocab.words.txt", "vocab.chars.json")
 KINDS = ("wordchar", "hybrid")
 HYBRID_FILES = ("tokenizer.json",)  # what hybrid members must share besides SAME_FILES

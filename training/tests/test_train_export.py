@@ -269,6 +269,16 @@ def test_ensemble_of_two_packages_is_one_graph_averaging_their_outputs(tiny_run,
     with pytest.raises(ValueError, match="gazetteers differ"):
         ensemble([str(tmp_path / "ga"), str(tmp_path / "gb")], str(tmp_path / "gab"))
 
+    # one set of span rules in the joined package: a member exported with other (older) rules is refused
+    (tmp_path / "rules").mkdir()
+    for name in os.listdir(a):
+        (tmp_path / "rules" / name).write_bytes((tmp_path / "a" / name).read_bytes())
+    m = json.loads((tmp_path / "rules" / "model.json").read_text(encoding="utf-8"))
+    m["span_trim"] = {"Peop": {"leading": ["mr"]}}
+    (tmp_path / "rules" / "model.json").write_text(json.dumps(m), encoding="utf-8")
+    with pytest.raises(ValueError, match="differ in span_trim"):
+        ensemble([a, str(tmp_path / "rules")], str(tmp_path / "arules"))
+
 
 def test_half_weights_rewrites_a_package_smaller_with_the_same_outputs(tiny_run, tmp_path):
     """erlens-train half-weights: fp32 weights stored as fp16 (cast back in the graph), outputs within 1e-3 in
