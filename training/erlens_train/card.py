@@ -292,7 +292,7 @@ def rewrite_steps(meta):
     """The recipe lines of the package rewrites a joined package went through (each writes a new folder:
     compare on dev, then replace)."""
     graph = meta.get("graph") or {}
-    steps = [cmd for cmd, key in REWRITES if graph.get(key) or (cmd == "half-weights" and graph.get("int8_initializers"))]
+    steps = [cmd for cmd, key in REWRITES if graph.get(key)]
     return "".join("\ntraining/erlens-train {1} --package models/{0} --out models/{0}.next    # compare on dev, then replace"
                    .format(meta["id"], cmd) for cmd in steps)
 

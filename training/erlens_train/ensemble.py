@@ -24,13 +24,15 @@ from onnx import compose, helper, numpy_helper
 
 from . import package_files
 from .checksums import file_sha256
-from .onnx_weights import FP16_SUFFIX
+from .onnx_weights import FP16_SUFFIX, INT8_SUFFIX, TABLE_4BIT_SUFFIX
 
 # span_trim too: the joined package keeps one set of span rules, and a member exported before the rules
 # changed would otherwise bring its old ones silently (it happened: mge-clinical, 2026-12-07)
 SAME_META = ("format", "architecture", "decoder", "entity_types", "relation_types", "symmetric_relations", "outputs",
              "span_trim")
 SAME_FILES = ("vocab.words.txt", "vocab.chars.json")
+# graph-entry counts the package rewrites record, with the name suffix of what each stores
+STORAGE_COUNTS = (("fp16_initializers", FP16_SUFFIX), ("int8_initializers", INT8_SUFFIX), ("tables_4bit", TABLE_4BIT_SUFFIX))
 KINDS = ("wordchar", "hybrid")
 HYBRID_FILES = ("tokenizer.json",)  # what hybrid members must share besides SAME_FILES
 
@@ -214,12 +216,14 @@ def ensemble(folders, out_dir, package_id=None):
     meta["inputs"] = [i.name for i in joined.graph.input]
     meta["id"] = package_id or meta["id"]
     meta["graph"] = dict(meta.get("graph") or {}, file="model.onnx", sha256=file_sha256(os.path.join(out_dir, "model.onnx")))
-    # Members all rewritten by `half-weights`: the joined graph's count (shared weights stored once). Otherwise
-    # none is claimed, and `half-weights` may rewrite the joined package (it counts what it finds stored half).
-    if all((m.get("graph") or {}).get("fp16_initializers") for m in metas):
-        meta["graph"]["fp16_initializers"] = sum(1 for i in joined.graph.initializer if i.name.endswith(FP16_SUFFIX))
-    else:
-        meta["graph"].pop("fp16_initializers", None)
+    # Members all rewritten by a package rewrite (`half-weights`, `int8-weights`, `four-bit-tables`): the joined
+    # graph's count (shared weights stored once). Otherwise none is claimed (the base member's count is not the
+    # joined graph's), and the rewrite may run on the joined package (it counts what it finds).
+    for key, suffix in STORAGE_COUNTS:
+        if all((m.get("graph") or {}).get(key) for m in metas):
+            meta["graph"][key] = sum(1 for i in joined.graph.initializer if i.name.endswith(suffix))
+        else:
+            meta["graph"].pop(key, None)
     meta["parameters"] = sum(m.get("parameters", 0) for m in metas)
     meta["ensemble"] = {
         "how": "each output is the mean of the members' outputs (one ONNX graph)",

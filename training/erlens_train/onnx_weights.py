@@ -152,7 +152,7 @@ def store_fp16(path, min_elements=1024):
     return converted
 
 
-TABLE_4BIT_SUFFIX = "__4bit"  # a packed table's name: the int8 table's + this (its scales: + "_scale")
+TABLE_4BIT_SUFFIX = "__4bit"  # a packed table's name: the 8-bit table's + this (its block minimums and steps: + "_min", "_step")
 # which tables: a pretrained encoder's word embeddings (transformers' BertEmbeddings name, as quantize_int8 stored
 # them). Measured on CoNLL04 dev: MiniLM's table in 4 bits left `mge-conll04-mix` at RE 66.45 (NER +0.1); the
 # fastText tables of the wordchar encoders cost 0.5-0.9 RE in 4 bits (`mge-conll04` 61.44 -> 60.90), so they keep 8.
@@ -183,13 +183,12 @@ def pack_table_4bit(codes, zero_point):
     return (nibbles[:, 0::2] | (nibbles[:, 1::2] << 4)).astype(np.uint8), minimums, steps, block
 
 
-def table_zero_point(graph, table, consumers):
+def table_zero_point(graph, inits, table, consumers):
     """The code that stands for 0.0 in an 8-bit table: 0 for int8; for uint8 the scalar zero point of the
     DequantizeLinear that reads the gathered codes (quantize_dynamic's embedding Gathers)."""
     from onnx import TensorProto, numpy_helper
     if table.data_type == TensorProto.INT8:
         return 0
-    inits = {i.name: i for i in graph.initializer}
     zps = {tuple(numpy_helper.to_array(inits[n.input[2]]).reshape(-1)) for g in consumers
            for n in graph.node if n.op_type == "DequantizeLinear" and n.input[0] == g.output[0] and len(n.input) > 2}
     if len(zps) != 1 or len(next(iter(zps))) != 1:
@@ -208,7 +207,8 @@ def block_values(p, table, ids, last, what):
 def store_tables_4bit(path):
     """A pretrained encoder's 8-bit word embeddings (quantize_int8's; see TABLE_4BIT_NAME) stored as 4-bit codes
     with an fp16 minimum and step per row block, and unpacked after the Gather back into 8-bit codes (rounded),
-    so the dequantisation that follows is untouched. Only the gathered rows are unpacked: a few elementwise nodes per sentence.
+    so the dequantisation that follows is untouched. Only the gathered rows are unpacked: a few elementwise
+    nodes per sentence.
 
     Why our own and not ONNX Runtime's: its 4-bit embedding (GatherBlockQuantized, via the library's
     MatMul4BitsQuantizer) needs opset 21, and the library's forced version upgrade left these graphs invalid
@@ -228,9 +228,9 @@ def store_tables_4bit(path):
     for name, consumers in gathers.items():
         table = inits[name]
         codes = numpy_helper.to_array(table)
-        zero = table_zero_point(g, table, consumers)
+        zero = table_zero_point(g, inits, table, consumers)
         packed, minimums, steps, block = pack_table_4bit(codes, zero)
-        v, d = codes.shape
+        d = codes.shape[1]
         packed_name, min_name, step_name = (name + TABLE_4BIT_SUFFIX + suffix for suffix in ("", "_min", "_step"))
         g.initializer.remove(table)
         g.initializer.extend([numpy_helper.from_array(packed, packed_name), numpy_helper.from_array(minimums, min_name),
@@ -238,11 +238,12 @@ def store_tables_4bit(path):
         lo, hi = (np.iinfo(codes.dtype).min, np.iinfo(codes.dtype).max)
         consts = {"16": 16.0, "centre": float(zero), "lo": float(lo), "hi": float(hi),
                   "blocks": np.array([d // block, block], np.int64), "width": np.array([d], np.int64), "last": np.array([-1], np.int64)}
+        # one set per table, named after its first Gather, however many Gathers read it
+        const = {k: consumers[0].name + TABLE_4BIT_SUFFIX + "/const_" + k for k in consts}
+        g.initializer.extend([numpy_helper.from_array(np.float32(val) if isinstance(val, float) else val, const[k])
+                              for k, val in consts.items()])
         for gather in consumers:
             p = gather.name + TABLE_4BIT_SUFFIX + "/"
-            const = {k: p + "const_" + k for k in consts}
-            g.initializer.extend([numpy_helper.from_array(np.float32(val) if isinstance(val, float) else val, const[k])
-                                  for k, val in consts.items()])
             ids, out = gather.input[1], gather.output[0]
             nodes = [
                 helper.make_node("Gather", [packed_name, ids], [p + "bytes"], name=p + "gather"),
@@ -315,7 +316,6 @@ def store_int8(path):
                     helper.make_node("Cast", [s], [out + "__scale_f"], to=TensorProto.FLOAT, name=out + "__scale_cast"),
                     helper.make_node("Mul", [out + "__int8_f", out + "__scale_f"], [out], name=out + "__int8_scale")]):
                 g.node.insert(i + k, n)
-    done = len(casts)
     onnx.checker.check_model(model)
     onnx.save(model, path)
-    return done
+    return len(casts)

@@ -279,6 +279,14 @@ def test_ensemble_of_two_packages_is_one_graph_averaging_their_outputs(tiny_run,
     with pytest.raises(ValueError, match="differ in span_trim"):
         ensemble([a, str(tmp_path / "rules")], str(tmp_path / "arules"))
 
+    # a package rewrite's count is claimed only when every member went through it, and then recounted
+    from erlens_train.package_rewrite import half_weights, int8_weights
+    a8 = int8_weights(half_weights(a, str(tmp_path / "a16")), str(tmp_path / "a8"))
+    counted = lambda folder: json.load(open(os.path.join(folder, "model.json")))["graph"].get("int8_initializers")
+    assert counted(ensemble([a8, b], str(tmp_path / "a8b"))) is None  # b's weights are fp32: not all counted
+    both = ensemble([a8, a8], str(tmp_path / "a8a8"))
+    assert counted(both) == counted(a8) > 0  # identical members: their int8 weights stored once
+
 
 def test_half_weights_rewrites_a_package_smaller_with_the_same_outputs(tiny_run, tmp_path):
     """erlens-train half-weights: fp32 weights stored as fp16 (cast back in the graph), outputs within 1e-3 in
