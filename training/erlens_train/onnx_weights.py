@@ -286,7 +286,8 @@ def store_int8(path):
     over the last axis), followed by Cast and Mul back to the fp32 tensor. The nodes read constants only, so
     ONNX Runtime folds them when the session is created: the operators compute in fp32 exactly as before, on
     weights rounded to 8 bits per row (relative error about 0.3%); half of fp16's bytes. Tensors with one row
-    (biases) keep fp16. Returns the number of weights rewritten."""
+    (biases) keep fp16, and so do tensors of one column (an Int8Embedding's row scales): a code and a scale
+    per value would outweigh the fp16 value. Returns the number of weights rewritten."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
     model = onnx.load(path)
@@ -295,7 +296,8 @@ def store_int8(path):
     casts = {}  # fp16 weight -> the Cast nodes reading it (an ensemble's members may share one)
     for node in g.node:
         src = inits.get(node.input[0]) if node.op_type == "Cast" else None
-        if src is not None and src.name.endswith(FP16_SUFFIX) and len(src.dims) >= 2 and np.prod(src.dims[:-1]) >= 2:
+        if src is not None and src.name.endswith(FP16_SUFFIX) and len(src.dims) >= 2 and np.prod(src.dims[:-1]) >= 2 \
+                and src.dims[-1] >= 2:
             casts.setdefault(src.name, []).append(node)
     for name, readers in casts.items():
         src = inits[name]

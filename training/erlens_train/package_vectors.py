@@ -1,6 +1,6 @@
-"""Word vectors read back from a shipped wordchar package (`encoder.vectors` naming a package folder).
+"""Word vectors read back from a shipped package (`encoder.vectors` naming a package folder).
 
-A wordchar package's word table is the fastText vectors it was trained with, frozen (`freeze_words`), scaled
+A wordchar or hybrid package's word table (also as an ensemble's member, and after the package rewrites) is the fastText vectors it was trained with, frozen (`freeze_words`), scaled
 to unit mean norm and stored in its ONNX graph as int8 rows with one scale each (or fp16). Reading them back
 gives a new run the same vectors without the hour `erlens-train vectors` takes on two cores: worth it for a
 candidate trained on the same sources as the package (its vocabulary holds every form of their words and the
@@ -8,14 +8,16 @@ corpus' most frequent ones). Words the package's vocabulary lacks are unknown to
 """
 import json
 import os
+from typing import Callable, NamedTuple
 
 import numpy as np
 import torch
 
-from .onnx_weights import FP16_SUFFIX
+from .onnx_weights import FP16_SUFFIX, INT8_SUFFIX
 
 WORDS_FILE = "vocab.words.txt"
-EMBEDDING = "model.encoder.word_emb.weight"  # the wordchar encoder's table, as export.py names it
+EMBEDDING = "model.encoder.word_emb.weight"
+WORD_TABLE_KINDS = ("wordchar", "hybrid")  # a hybrid encoder keeps the wordchar table beside its transformer  # the wordchar encoder's table, as export.py names it
 
 
 def is_package(path):
@@ -36,8 +38,9 @@ def _inspect(path):
     except (OSError, ValueError) as err:
         return None, "%s is not readable JSON (%s)" % (meta_path, err)
     encoder = meta.get("encoder") or {}
-    if encoder.get("kind") != "wordchar":
-        return None, "%s is a %r package; only wordchar packages carry a word table" % (path, encoder.get("kind"))
+    if encoder.get("kind") not in WORD_TABLE_KINDS:
+        return None, "%s is a %r package; only %s packages carry a word table" % (
+            path, encoder.get("kind"), " and ".join(WORD_TABLE_KINDS))
     for name in (WORDS_FILE, _graph_file(meta)):
         if not os.path.isfile(os.path.join(path, name)):
             return None, "%s has no %s" % (path, name)
@@ -49,9 +52,9 @@ def _graph_file(meta):
 
 
 def read(path):
-    """(words, vectors [len(words), dim] float32) of a wordchar package; rows 0 and 1 (padding, unknown) dropped."""
+    """(words, vectors [len(words), dim] float32) of a package with a word table; rows 0 and 1 (padding,
+    unknown) dropped."""
     import onnx
-    from onnx import numpy_helper
 
     meta, problem = _inspect(path)
     if problem:
@@ -63,20 +66,49 @@ def read(path):
         words.pop()
     rows = len(words) + 2
     inits = {i.name: i for i in onnx.load(os.path.join(path, graph_file)).graph.initializer}
+    stored = _stored_tensors(inits)
     # an ensemble's graph holds its members' tables under a prefix ("m0/...", stored once when identical)
-    # and `half-weights` stores fp32 tables and scales as fp16 under NAME + FP16_SUFFIX (cast back in the graph)
-    names = [n for n in inits if n.removesuffix(FP16_SUFFIX) == EMBEDDING
-             or n.removesuffix(FP16_SUFFIX).endswith("/" + EMBEDDING)]
+    names = sorted(n for n in stored if n == EMBEDDING or n.endswith("/" + EMBEDDING))
     if not names:
         raise ValueError("%s: the graph has no %s" % (path, EMBEDDING))
-    table = numpy_helper.to_array(inits[sorted(names)[0]])
+    table = stored[names[0]].load()
     if table.shape[0] != rows:
         raise ValueError("%s: %s has %d rows for %d words" % (path, EMBEDDING, table.shape[0], len(words)))
     if table.dtype == np.int8:
-        # Int8Embedding: one fp32 scale per row, stored as the only other [rows, 1] float initializer
-        scales = [numpy_helper.to_array(i).astype(np.float32) for i in inits.values()
-                  if tuple(i.dims) == (rows, 1) and i.data_type in (onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16)]
+        # Int8Embedding: one scale per row, the only other [rows, 1] tensor of the same member
+        prefix = names[0][: -len(EMBEDDING)]
+        scales = [t.load() for n, t in stored.items() if n.startswith(prefix) and "/" not in n[len(prefix):]
+                  and t.dims == (rows, 1) and not t.int8_codes]
         if len(scales) != 1:
             raise ValueError("%s: cannot tell the int8 word table's scales (%d candidates)" % (path, len(scales)))
         table = table.astype(np.float32) * scales[0]
     return words, torch.from_numpy(table[2:].astype(np.float32))
+
+
+class _Stored(NamedTuple):
+    dims: tuple
+    int8_codes: bool  # int8 as stored at its own name (Int8Embedding's table), scaled by the graph later
+    load: Callable[[], np.ndarray]
+
+
+def _stored_tensors(inits):
+    """{tensor name: _Stored} over the package rewrites' storages, each `load` giving the tensor the graph
+    computes: fp32 or int8 as stored, `half-weights`' NAME + FP16_SUFFIX (cast back), `int8-weights`'
+    NAME + INT8_SUFFIX codes times their per-row NAME + INT8_SUFFIX + "_scale" (Cast·Mul in the graph)."""
+    from onnx import TensorProto, numpy_helper
+
+    def as_float(*parts):
+        return lambda: np.prod([numpy_helper.to_array(p).astype(np.float32) for p in parts], axis=0)
+
+    out = {}
+    for name, init in inits.items():
+        if name.endswith(INT8_SUFFIX + "_scale"):
+            continue
+        if name.endswith(INT8_SUFFIX) and name + "_scale" in inits:
+            base, load = name[: -len(INT8_SUFFIX)], as_float(init, inits[name + "_scale"])
+        elif name.endswith(FP16_SUFFIX):
+            base, load = name[: -len(FP16_SUFFIX)], as_float(init)
+        else:
+            base, load = name, (lambda init=init: numpy_helper.to_array(init))
+        out[base] = _Stored(tuple(init.dims), base == name and init.data_type == TensorProto.INT8, load)
+    return out

@@ -61,6 +61,16 @@ def test_int8_weights_fold_back_to_the_same_computation(tmp_path):
     assert store_int8(fp32) == 0  # nothing fp16-stored is left
 
 
+def test_int8_weights_keep_a_column_in_fp16(tmp_path):
+    """One value per row (an Int8Embedding's row scales): a code and a scale each would outweigh fp16."""
+    column = str(tmp_path / "c.onnx")
+    two_readers_graph(column, np.random.default_rng(1).normal(size=(4096, 1)).astype(np.float32))
+    assert store_fp16(column) == 1
+    assert store_int8(column) == 0
+    inits = {i.name for i in onnx.load(column).graph.initializer}
+    assert "W" + FP16_SUFFIX in inits
+
+
 def gather_graph(path, codes, zero_point, ids_shape):
     """Gather from a uint8 table then DequantizeLinear (what quantize_int8 makes of an encoder's word embeddings)."""
     from onnx import TensorProto, helper, numpy_helper

@@ -324,6 +324,15 @@ def test_half_weights_rewrites_a_package_smaller_with_the_same_outputs(tiny_run,
     words, vecs = package_vectors.read(pkg)
     words_h, vecs_h = package_vectors.read(half)
     assert words == words_h and float((vecs - vecs_h).abs().max()) < 1e-2
+    # the table still comes back after int8-weights and from an ensemble of two (members' names prefixed)
+    from erlens_train.ensemble import ensemble
+    from erlens_train.package_rewrite import int8_weights
+    i8 = int8_weights(half, str(tmp_path / "i8"))
+    joined = str(tmp_path / "joined")
+    ensemble([pkg, half], joined)
+    for folder in (i8, joined):
+        words_r, vecs_r = package_vectors.read(folder)
+        assert words_r == words and float((vecs - vecs_r).abs().max()) < 1e-2
 
     with pytest.raises(ValueError, match="fp16 already"):
         half_weights(half, str(tmp_path / "again"))
