@@ -36,6 +36,20 @@ test('paragraphs: five sentences joined by a space, blank line between paragraph
   d.units.forEach((u, i) => assert.equal(d.text.slice(u.start, u.end), `W${i}.`));
 });
 
+test('paragraphs: a sentence without final punctuation (a dateline, a source line) ends its line', () => {
+  const s = [
+    sentence('d', ['DAYTON', ',', 'Ohio', '(', 'AP', ')'], [[0, 1, 'Loc']]),
+    sentence('a', ['In', '1865', ',', 'four', 'were', 'hanged', '.']),
+    sentence('q', ['He', 'said', '`', '`', 'no', '.', "''"]),
+    sentence('s', ['Azusa', ',', 'Calif.', ';']),
+    sentence('e', ['Done', '.']),
+  ];
+  const { document: d } = layOut(s, 'paragraphs', 'x', 'x');
+  assert.equal(d.text, "DAYTON, Ohio (AP)\nIn 1865, four were hanged. He said ` ` no.'' Azusa, Calif.;\nDone.\n");
+  assert.deepEqual(d.units.map((u) => d.text.slice(u.start, u.end)), ['DAYTON, Ohio (AP)', 'In 1865, four were hanged.', "He said ` ` no.''", 'Azusa, Calif.;', 'Done.']);
+  assert.equal(d.text.slice(d.entities[0].start, d.entities[0].end), 'DAYTON');
+});
+
 test('a text field is used when its tokens are found in it in order, else the tokens are detokenised', () => {
   const withText = sentence('t', ['BACKGROUND', ':', 'A', '(', 'RMS', ')', 'case', '.'], [[4, 5, 'X']], [], { text: 'BACKGROUND:  A (RMS) case.' });
   const st = sentenceText(withText);

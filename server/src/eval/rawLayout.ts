@@ -4,7 +4,10 @@
  *
  * `lines`: one sentence per line. `paragraphs`: five sentences per paragraph, joined by one space,
  * paragraphs separated by a blank line (so the editor's sentence splitter, not the line breaks, has to
- * find every boundary inside a paragraph). A sentence's text is its `text` field when the line has one
+ * find every boundary inside a paragraph). A sentence that does not end in sentence-final punctuation
+ * (CoNLL04's datelines "DAYTON, Ohio (AP)", source lines "... 1700 GMT 7 Apr 94", pieces cut at a
+ * semicolon) ends its line instead: prose never runs such a unit into the next sentence with a space,
+ * and written so, no reader could tell where it ends either. A sentence's text is its `text` field when the line has one
  * and its tokens can be found in it in order (ade_neg keeps the original sentence); otherwise the
  * detokenised tokens (detokenize.ts).
  */
@@ -21,6 +24,16 @@ export function isLayout(x: string): x is Layout {
 }
 
 export const SENTENCES_PER_PARAGRAPH = 5;
+
+// . ! ? … (runs of them too), then any closing quotes or brackets: "... he said.'' " "(see above.)"
+const ENDS_A_SENTENCE = /[.!?…]+["'”’»)\]]*$/u;
+
+/** What goes between sentence `i - 1` (its text `previous`) and sentence `i` of a layout. */
+function separator(layout: RawLayout, i: number, previous: string): string {
+  if (layout === 'lines') return '\n';
+  if (i % SENTENCES_PER_PARAGRAPH === 0) return '\n\n';
+  return ENDS_A_SENTENCE.test(previous.trimEnd()) ? ' ' : '\n';
+}
 
 export interface SentenceText {
   text: string;
@@ -71,9 +84,11 @@ export function layOut(sentences: readonly JsonlSentence[], layout: RawLayout, n
   const relations: CharRelation[] = [];
   let fromTextField = 0;
   const textFieldMismatches: string[] = [];
+  let previous = '';
   sentences.forEach((s, i) => {
-    if (i > 0) text += layout === 'lines' ? '\n' : i % SENTENCES_PER_PARAGRAPH === 0 ? '\n\n' : ' ';
+    if (i > 0) text += separator(layout, i, previous);
     const st = sentenceText(s);
+    previous = st.text;
     if (st.source === 'text') fromTextField++;
     else if (typeof s.text === 'string' && s.text.trim()) textFieldMismatches.push(s.id);
     const offset = text.length;
