@@ -59,6 +59,11 @@ test('after such an abbreviation a quotation or a news dateline opens a sentence
     'BRISBANE, Australia (AP) The director said so.',
   ]);
   assert.deepEqual(split('The bomb fell at 1:50 p.m. EAST LANSING, Mich. (AP) Born in Athens, he came here.')[0], 'The bomb fell at 1:50 p.m.');
+  // a dateline ends at its place's abbreviation; a sentence that only starts with capitals does not
+  assert.deepEqual(split('GRAND RAPIDS, Mich. New Jersey Gov. Thomas Kean spoke.'), ['GRAND RAPIDS, Mich.', 'New Jersey Gov. Thomas Kean spoke.']);
+  assert.deepEqual(split('BELEN, N.M. Police said so.'), ['BELEN, N.M.', 'Police said so.']);
+  assert.deepEqual(split('NASA and JPL, Calif. Tech met.'), ['NASA and JPL, Calif. Tech met.']);
+  assert.deepEqual(split('GRAND RAPIDS, Mich. police said so.'), ['GRAND RAPIDS, Mich. police said so.']);
   // a time zone, an acronym or a short capital word after it is part of the sentence
   assert.deepEqual(split('It was 2 a.m. EST at the time.'), ['It was 2 a.m. EST at the time.']);
   assert.deepEqual(split('He joined the U.S. NAVY in 1990.'), ['He joined the U.S. NAVY in 1990.']);

@@ -11,7 +11,8 @@
  * inside its token, so "by Dr. Y. The patient" or "in the U.S. The market" split only when the next
  * word is one that usually opens a sentence ("The", "He", ...), which a name's next part never is. So do
  * the abbreviations the tokenizer keeps whole that end a place or a name ("born in Concord, Mass. The
- * nine", "Corp. In 1990", "King Jr. He"); titles ("Dr.", "Gov.", "St.") come before a name and never do.
+ * nine", "Corp. In 1990", "King Jr. He"), and any word not in lower case after a dateline ("GRAND
+ * RAPIDS, Mich. New Jersey ..."); titles ("Dr.", "Gov.", "St.") come before a name and never do.
  */
 import { ABBREVIATIONS, type RawToken } from './wordTokenizer';
 
@@ -95,7 +96,7 @@ export function sentenceRanges(tokens: readonly RawToken[], from = 0, to = token
     } else if (SENTENCE_FINAL_ABBREVIATIONS.has(tok)) {
       endsHere = startsNewSentence(tokens, last, to, 'capital');
     } else if ((DOTTED.test(tok) && !NOT_FINAL_DOTTED.has(tok)) || MAY_END_ABBREVIATIONS.has(tok)) {
-      endsHere = startsNewSentence(tokens, last, to, 'opener');
+      endsHere = startsNewSentence(tokens, last, to, isDatelineSoFar(tokens, first, i) ? 'notLower' : 'opener');
     }
     if (endsHere) {
       ranges.push([first, last + 1]);
@@ -126,6 +127,17 @@ function opensQuoteOrDateline(tokens: readonly RawToken[], k: number, to: number
   }
   const letters = tokens.slice(k, j).reduce((n, t) => n + t.text.length, 0);
   return words > 0 && letters >= 4 && j < to && (tokens[j].text === ',' || tokens[j].text === '(');
+}
+
+/**
+ * A news dateline up to the abbreviation at `i`: one to three words in capitals, a comma, the
+ * abbreviation ("GRAND RAPIDS, Mich.", "BELEN, N.M."). Nothing of a sentence follows a dateline's place
+ * inside it, so any word not in lower case opens the next ("GRAND RAPIDS, Mich. New Jersey Gov. ...").
+ */
+function isDatelineSoFar(tokens: readonly RawToken[], first: number, i: number): boolean {
+  const words = i - 1 - first;
+  if (words < 1 || words > 3 || tokens[i - 1].text !== ',') return false;
+  return tokens.slice(first, i - 1).every((t) => /^\p{Lu}{2,}$/u.test(t.text));
 }
 
 function startsNewSentence(tokens: readonly RawToken[], last: number, to: number, need: 'notLower' | 'capital' | 'opener'): boolean {
