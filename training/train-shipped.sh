@@ -28,10 +28,17 @@ for name in "${names[@]}"; do
     $T train --config "$cfg" $resume >> runs/$name.log 2>&1
     touch runs/$name/done
   fi
-  $T tune --run runs/$name --write >> runs/$name.log 2>&1
-  $T export --run runs/$name --out "$packages/$name" --word-table "${WORD_TABLE:-int8}" --parity runs/$name/parity.json >> runs/$name.log 2>&1
-  node scripts/onnx-parity.mjs runs/$name/parity.json | tee runs/$name/parity-result.json
-  node bin/erlens eval --model "$packages/$name" --data ../shared/data/$ds/dev.jsonl --report runs/$name/onnx_dev.json \
+  # a config that keeps some epochs' weights (keep_epochs) ships their mean (erlens-train average)
+  run=runs/$name
+  keep=$(python3 -c "import json,sys; print(' '.join(map(str, json.load(open(sys.argv[1])).get('keep_epochs', []))))" "$cfg")
+  if [ -n "$keep" ]; then
+    [ -d runs/$name-avg ] || $T average --run runs/$name --epochs $keep --out runs/$name-avg >> runs/$name.log 2>&1
+    run=runs/$name-avg
+  fi
+  $T tune --run $run --write >> runs/$name.log 2>&1
+  $T export --run $run --out "$packages/$name" --word-table "${WORD_TABLE:-int8}" --parity $run/parity.json >> runs/$name.log 2>&1
+  node scripts/onnx-parity.mjs $run/parity.json | tee $run/parity-result.json
+  node bin/erlens eval --model "$packages/$name" --data ../shared/data/$ds/dev.jsonl --report $run/onnx_dev.json \
     | tee -a runs/$name.log | tail -1
-  $T card --package "$packages/$name" --onnx-report runs/$name/onnx_dev.json --parity-result runs/$name/parity-result.json
+  $T card --package "$packages/$name" --onnx-report $run/onnx_dev.json --parity-result $run/parity-result.json
 done

@@ -1,4 +1,4 @@
-"""erlens-train: vectors | train | tune | eval | export | ensemble | half-weights | per-token-int8 | int8-weights | four-bit-tables | card | tiny | pretrain | fixtures | bench | bench-encoder (training/README.md)."""
+"""erlens-train: vectors | train | tune | average | eval | export | ensemble | half-weights | per-token-int8 | int8-weights | four-bit-tables | card | tiny | pretrain | fixtures | bench | bench-encoder (training/README.md)."""
 import argparse
 import importlib
 import json
@@ -8,7 +8,7 @@ import sys
 
 # subcommand -> module whose main(argv) handles it
 SELF_PARSING = {"vectors": "vectors", "pretrain": "pretrain", "tune": "tune", "card": "card", "tiny": "tiny", "fixtures": "decoder_fixtures", "bench": "bench", "router": "router",
-               "bench-encoder": "bench_encoder"}
+               "bench-encoder": "bench_encoder", "average": "average"}
 
 
 # package rewrites (package_rewrite.py; the function is the command's name with underscores)
@@ -56,6 +56,7 @@ def main(argv=None):
     sub.add_parser("vectors", help="train word vectors on the corpus (see --help of that command)")
     sub.add_parser("pretrain", help="ELECTRA-style pretraining of ERlens' own encoder")
     sub.add_parser("tune", help="choose decoding thresholds and pair policy on dev")
+    sub.add_parser("average", help="a run whose weights are the mean of some of its epochs' (keep_epochs)")
     sub.add_parser("card", help="write a package's model card from its measured scores")
     sub.add_parser("tiny", help="write a tiny real package for tests (see --help of that command)")
     sub.add_parser("bench", help="PyTorch sentences per second of a run on a JSONL file")

@@ -63,6 +63,13 @@ def _selection(c, averaging):
     return "the mean of " + ", ".join("%s on %s" % (i["metric"].replace("quiet", "100 − relations per 100 sentences"), i["set"]) for i in items)
 
 
+def weights_of(training, selection=None):
+    """Which weights a package holds: its best epoch (by what), or the mean of some epochs' (erlens-train average)."""
+    if training.get("averaged_epochs"):
+        return "weights the mean of epochs %s, by `erlens-train average`" % ", ".join(map(str, training["averaged_epochs"]))
+    return "best epoch %s%s" % (training.get("best_epoch"), " by " + selection if selection else "")
+
+
 def _sources(train):
     """The training data line: one path, or the sources with what each annotates (sources.py)."""
     if not isinstance(train, list):
@@ -187,7 +194,7 @@ training/erlens-train export --run runs/{id} --out models/{id}
 npm run erlens -- eval --model models/{id} --data {dev} --report runs/{id}/onnx_dev.json
 training/erlens-train card --package models/{id} --onnx-report runs/{id}/onnx_dev.json
 ```
-Seed {seed}; {epochs_run} epochs run (max {epochs}, patience {patience}), best epoch {best_epoch} by {selection}{tuned};
+Seed {seed}; {epochs_run} epochs run (max {epochs}, patience {patience}), {weights}{tuned};
 batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
 
 ## Dev scores (strict: exact spans and types; relations need both arguments exact and the right type and direction)
@@ -216,7 +223,7 @@ batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
                            hid=c["encoder"]["hidden"]) if enc["kind"] == "wordchar" else
         pretrained_text(enc, c["encoder"], package_dir),
         seed=tr["seed"], epochs_run=tr["epochs_run"], epochs=c["epochs"], patience=c["patience"],
-        best_epoch=tr["best_epoch"], averaging=tr["averaging"], batch=c["batch_size"], lr=c["lr"], warmup=c["warmup"],
+        weights=weights_of(tr, _selection(c, tr["averaging"])), averaging=tr["averaging"], batch=c["batch_size"], lr=c["lr"], warmup=c["warmup"],
         clip=c["clip"], head=json.dumps(c["head"]), selection=_selection(c, tr["averaging"]),
         concat=("%d%% of each epoch's examples joined with a second sentence (run-on training, `augment.py`)" % round(100 * c["concat"])
                 if c.get("concat") else "single sentences"), rows="\n".join(rows), size_line=size_line(meta, package_dir),
@@ -243,8 +250,8 @@ def ensemble_card(meta, package_dir, onnx, notes, fidelity_path):
         tr = m.get("training") or {}
         c = tr.get("config") or {}
         gaz = (c.get("encoder") or {}).get("gazetteer")
-        lines.append("- `%s`: trained on %s; seed %s, %s epochs run (best %s); encoder `%s`%s; graph sha256 `%s`." % (
-            m["id"], _sources(tr.get("train", "?")), tr.get("seed"), tr.get("epochs_run"), tr.get("best_epoch"),
+        lines.append("- `%s`: trained on %s; seed %s, %s epochs run (%s); encoder `%s`%s; graph sha256 `%s`." % (
+            m["id"], _sources(tr.get("train", "?")), tr.get("seed"), tr.get("epochs_run"), weights_of(tr),
             (c.get("encoder") or {}).get("kind"),
             " with the gazetteer feature (`%s`, dropout %s)" % (gaz.get("source") or gaz.get("path"), gaz.get("dropout")) if gaz else "",
             m.get("graph_sha256")))

@@ -27,7 +27,8 @@ DEFAULTS = {
     "clip": 5.0,
     "max_train_steps": None,        # stop after this many optimiser steps (tests, smoke runs)
     "eval_every_epochs": 1,
-    "stop_after_epochs": None,      # end this invocation early (schedule unchanged): tests of --resume
+    "stop_after_epochs": None,      # end this invocation after this epoch (schedule unchanged; --resume goes on)
+    "keep_epochs": [],              # epochs whose weights are kept as epoch-<N>.pt (erlens-train average)
     "decode": {},                   # decoding settings; defaults come from the architecture's decoder family
     "device": "auto",               # "auto" = CUDA when present, else CPU
     "threads": 2,

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 
 from . import architectures, package_files
 from .checksums import file_sha256
+from .average import AVERAGED
 from .build import rebuild_from_run
 from .config import resolve
 from .data import load_jsonl
@@ -238,6 +239,8 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
             encoder_meta["gazetteer"] = gazetteer_meta(cfg["encoder"]["gazetteer"], feat.gazetteer)
         dev_report_path = os.path.join(run_dir, "dev_report.json")
         dev_report = json.load(open(dev_report_path, encoding="utf-8")) if os.path.isfile(dev_report_path) else {}
+        averaged_path = os.path.join(run_dir, AVERAGED)  # `erlens-train average`: weights the mean of some epochs'
+        averaged = json.load(open(averaged_path, encoding="utf-8")) if os.path.isfile(averaged_path) else None
         log_path = os.path.join(run_dir, "log.jsonl")
         trained = [json.loads(l) for l in open(log_path, encoding="utf-8")] if os.path.isfile(log_path) else []
         meta = {
@@ -262,6 +265,7 @@ def export_run(run_dir, out_dir, package_id=None, word_table="fp16", parity_path
                 "dataset": cfg["dataset"], "train": cfg["train"], "dev": cfg["dev"], "seed": cfg["seed"],
                 "epochs_run": max([r.get("epoch", 0) for r in trained if r.get("event") == "epoch"] or [0]),
                 "best_epoch": dev_report.get("epoch"), "averaging": cfg["averaging"],
+                **({"averaged_epochs": averaged["epochs"]} if averaged else {}),
                 "config": {k: cfg.get(k) for k in ("encoder", "head", "batch_size", "lr", "encoder_lr", "warmup", "clip",
                                                    "epochs", "patience", "concat", "retokenize", "selection", "tune_selection",
                                                    "watch")},

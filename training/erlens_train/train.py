@@ -116,6 +116,11 @@ class RunLog:
             print(json.dumps(record), flush=True)
 
 
+def epoch_checkpoint(run_dir, epoch):
+    """Where `keep_epochs` keeps an epoch's weights."""
+    return os.path.join(run_dir, "epoch-%d.pt" % epoch)
+
+
 def save_atomic(obj, path):
     tmp = path + ".tmp"
     torch.save(obj, tmp)
@@ -319,6 +324,8 @@ def train(config, resume=False, quiet=False, overrides=None, feedback=None, feed
             else:
                 state["bad_epochs"] += 1
         log.write(**record)
+        if state["epoch"] in cfg["keep_epochs"]:
+            save_atomic({"model": model.state_dict(), "epoch": state["epoch"]}, epoch_checkpoint(run_dir, state["epoch"]))
         save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
                      "state": state, "rng": torch.get_rng_state(), "py_rng": random.getstate()}, last_path)
         if cfg["stop_after_epochs"] and state["epoch"] >= cfg["stop_after_epochs"]:

@@ -31,6 +31,7 @@ def tiny_run(tiny_workdir):
     cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], tiny_workdir["vectors"],
                       epochs=6)
     cfg["eval_every_epochs"] = 3
+    cfg["keep_epochs"] = [4, 5, 6]
     run = train(cfg, quiet=True)
     return cfg, run
 
@@ -79,6 +80,27 @@ def test_export_and_parity(tiny_run, tmp_path):
     # fp16 word table vs the fp32 PyTorch model: differences stay at fp16 rounding level
     assert result["max_abs_diff_batch"] < 1e-3, result
     assert result["max_abs_diff_single"] < 1e-3, result
+
+
+def test_average_of_kept_epochs_is_a_run_that_exports(tiny_run, tmp_path):
+    """keep_epochs keeps epoch-<N>.pt; `average` writes a run whose best.pt is their mean, which exports."""
+    from erlens_train.average import average
+    _, run = tiny_run
+    kept = [torch.load(os.path.join(run, "epoch-%d.pt" % e))["model"] for e in (4, 5, 6)]
+    assert not os.path.exists(os.path.join(run, "epoch-3.pt"))
+    out = average(run, [4, 5, 6], str(tmp_path / "avg"))
+    mean = torch.load(os.path.join(out, "best.pt"))["model"]
+    name = next(k for k, v in mean.items() if v.is_floating_point() and v.numel() > 1)
+    assert torch.allclose(mean[name], sum(k[name] for k in kept) / 3, atol=1e-6)
+    assert not torch.equal(mean[name], kept[-1][name])
+    assert json.load(open(os.path.join(out, "averaged.json")))["epochs"] == [4, 5, 6]
+    pkg = str(tmp_path / "pkg")
+    export_run(out, pkg, package_id="tiny-avg")
+    assert os.path.isfile(os.path.join(pkg, "model.onnx"))
+    with pytest.raises(ValueError, match="exists"):
+        average(run, [4, 5], out)
+    with pytest.raises(FileNotFoundError, match="keep_epochs"):
+        average(run, [2, 6], str(tmp_path / "avg2"))
 
 
 def test_export_fp32_parity_is_exact(tiny_run, tmp_path):
@@ -196,7 +218,7 @@ def test_vectors_from_a_package_without_a_word_table_are_refused(tiny_workdir, t
     folder.mkdir()
     (folder / "model.json").write_text(json.dumps({"encoder": {"kind": "transformer"}}))
     cfg = tiny_config(tiny_workdir["dir"], tiny_workdir["train"], tiny_workdir["dev"], str(folder))
-    with pytest.raises(ConfigError, match="only wordchar packages carry a word table"):
+    with pytest.raises(ConfigError, match="only wordchar and hybrid packages carry a word table"):
         load_config(cfg)
     (folder / "model.json").write_text("{")
     with pytest.raises(ConfigError, match="not readable JSON"):
