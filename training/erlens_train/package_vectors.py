@@ -1,7 +1,8 @@
 """Word vectors read back from a shipped package (`encoder.vectors` naming a package folder).
 
-A wordchar or hybrid package's word table (also as an ensemble's member, and after the package rewrites) is the fastText vectors it was trained with, frozen (`freeze_words`), scaled
-to unit mean norm and stored in its ONNX graph as int8 rows with one scale each (or fp16). Reading them back
+A wordchar or hybrid package's word table (also as an ensemble's member, and after the package rewrites) is
+the fastText vectors it was trained with, frozen (`freeze_words`), scaled to unit mean norm and stored in its
+ONNX graph as int8 rows with one scale each (or fp16). Reading them back
 gives a new run the same vectors without the hour `erlens-train vectors` takes on two cores: worth it for a
 candidate trained on the same sources as the package (its vocabulary holds every form of their words and the
 corpus' most frequent ones). Words the package's vocabulary lacks are unknown to the new run; `build` counts them.
@@ -16,8 +17,8 @@ import torch
 from .onnx_weights import FP16_SUFFIX, INT8_SUFFIX
 
 WORDS_FILE = "vocab.words.txt"
-EMBEDDING = "model.encoder.word_emb.weight"
-WORD_TABLE_KINDS = ("wordchar", "hybrid")  # a hybrid encoder keeps the wordchar table beside its transformer  # the wordchar encoder's table, as export.py names it
+EMBEDDING = "model.encoder.word_emb.weight"  # the wordchar encoder's table, as export.py names it
+WORD_TABLE_KINDS = ("wordchar", "hybrid")  # a hybrid encoder keeps the wordchar table beside its transformer
 
 
 def is_package(path):
@@ -97,17 +98,19 @@ def _stored_tensors(inits):
     NAME + INT8_SUFFIX codes times their per-row NAME + INT8_SUFFIX + "_scale" (Cast·Mul in the graph)."""
     from onnx import TensorProto, numpy_helper
 
-    def as_float(*parts):
-        return lambda: np.prod([numpy_helper.to_array(p).astype(np.float32) for p in parts], axis=0)
+    def as_float(init):
+        return numpy_helper.to_array(init).astype(np.float32)
 
     out = {}
     for name, init in inits.items():
         if name.endswith(INT8_SUFFIX + "_scale"):
             continue
         if name.endswith(INT8_SUFFIX) and name + "_scale" in inits:
-            base, load = name[: -len(INT8_SUFFIX)], as_float(init, inits[name + "_scale"])
+            # codes [rows, ..., d] times their scale [rows, ..., 1], broadcast as the graph's Mul does
+            base = name[: -len(INT8_SUFFIX)]
+            load = (lambda codes=init, scale=inits[name + "_scale"]: as_float(codes) * as_float(scale))
         elif name.endswith(FP16_SUFFIX):
-            base, load = name[: -len(FP16_SUFFIX)], as_float(init)
+            base, load = name[: -len(FP16_SUFFIX)], (lambda init=init: as_float(init))
         else:
             base, load = name, (lambda init=init: numpy_helper.to_array(init))
         out[base] = _Stored(tuple(init.dims), base == name and init.data_type == TensorProto.INT8, load)

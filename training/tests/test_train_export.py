@@ -315,6 +315,7 @@ def test_half_weights_rewrites_a_package_smaller_with_the_same_outputs(tiny_run,
     ONNX Runtime, model.json's sha256 and the card's size line restated, the word table still readable as
     vectors; a package rewritten once is refused a second time."""
     import numpy as np
+    import onnx
     import onnxruntime as ort
     from erlens_train.build import rebuild_from_run
     from erlens_train.card import write_card
@@ -355,6 +356,18 @@ def test_half_weights_rewrites_a_package_smaller_with_the_same_outputs(tiny_run,
     for folder in (i8, joined):
         words_r, vecs_r = package_vectors.read(folder)
         assert words_r == words and float((vecs - vecs_r).abs().max()) < 1e-2
+    # an fp32 word table is a weight like any other to half-weights and int8-weights: codes [rows, d] times a
+    # scale [rows, 1]
+    fp32_table = str(tmp_path / "pkg-fp32")
+    export_run(run, fp32_table, word_table="fp32")
+    table_half = half_weights(fp32_table, str(tmp_path / "fp32-half"))
+    table_i8 = int8_weights(table_half, str(tmp_path / "fp32-i8"))
+    assert any(i.name == package_vectors.EMBEDDING + "__int8" for i in onnx.load(os.path.join(table_i8, "model.onnx")).graph.initializer)
+    words_r, vecs_r = package_vectors.read(table_i8)
+    _, halved = package_vectors.read(table_half)
+    # each value within half a step of its row's int8 scale (the scale itself stored fp16)
+    step = halved.abs().max(dim=1).values[:, None] / 127.0
+    assert words_r == words and bool(((vecs_r - halved).abs() <= step / 2 * 1.01 + 1e-6).all())
 
     with pytest.raises(ValueError, match="fp16 already"):
         half_weights(half, str(tmp_path / "again"))
