@@ -224,7 +224,7 @@ batch {batch}, lr {lr}, warm-up {warmup}, clip {clip}; head {head}; {concat}.
         pretrained_text(enc, c["encoder"], package_dir),
         seed=tr["seed"], epochs_run=tr["epochs_run"], epochs=c["epochs"], patience=c["patience"],
         weights=weights_of(tr, _selection(c, tr["averaging"])), averaging=tr["averaging"], batch=c["batch_size"], lr=c["lr"], warmup=c["warmup"],
-        clip=c["clip"], head=json.dumps(c["head"]), selection=_selection(c, tr["averaging"]),
+        clip=c["clip"], head=json.dumps(c["head"]),
         concat=("%d%% of each epoch's examples joined with a second sentence (run-on training, `augment.py`)" % round(100 * c["concat"])
                 if c.get("concat") else "single sentences"), rows="\n".join(rows), size_line=size_line(meta, package_dir),
         quant=quant, parity=parity, decoder=meta["decoder"],
