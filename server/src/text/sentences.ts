@@ -120,13 +120,20 @@ function opensQuoteOrDateline(tokens: readonly RawToken[], k: number, to: number
   let j = k;
   while (j < to && j - k < 2 && OPENING_QUOTES.has(tokens[j].text)) j++;
   if (j > k) return j < to && /^\p{Lu}/u.test(tokens[j].text);
-  let words = 0;
-  while (j < to && words < 3 && /^\p{Lu}{2,}$/u.test(tokens[j].text)) {
-    j++;
-    words++;
-  }
+  j = datelinePlaceEnd(tokens, k, to);
   const letters = tokens.slice(k, j).reduce((n, t) => n + t.text.length, 0);
-  return words > 0 && letters >= 4 && j < to && (tokens[j].text === ',' || tokens[j].text === '(');
+  return j > k && letters >= 4 && j < to && (tokens[j].text === ',' || tokens[j].text === '(');
+}
+
+// A dateline's place: one to three words in capitals ("BRISBANE", "GRAND RAPIDS").
+const DATELINE_PLACE_WORDS = 3;
+const CAPITALS_WORD = /^\p{Lu}{2,}$/u;
+
+/** The end of the dateline place words from `k` (at most DATELINE_PLACE_WORDS; `k` when there are none). */
+function datelinePlaceEnd(tokens: readonly RawToken[], k: number, to: number): number {
+  let j = k;
+  while (j < to && j - k < DATELINE_PLACE_WORDS && CAPITALS_WORD.test(tokens[j].text)) j++;
+  return j;
 }
 
 /**
@@ -135,9 +142,8 @@ function opensQuoteOrDateline(tokens: readonly RawToken[], k: number, to: number
  * inside it, so any word not in lower case opens the next ("GRAND RAPIDS, Mich. New Jersey Gov. ...").
  */
 function isDatelineSoFar(tokens: readonly RawToken[], first: number, i: number): boolean {
-  const words = i - 1 - first;
-  if (words < 1 || words > 3 || tokens[i - 1].text !== ',') return false;
-  return tokens.slice(first, i - 1).every((t) => /^\p{Lu}{2,}$/u.test(t.text));
+  const comma = i - 1;
+  return comma > first && tokens[comma].text === ',' && datelinePlaceEnd(tokens, first, comma) === comma;
 }
 
 function startsNewSentence(tokens: readonly RawToken[], last: number, to: number, need: 'notLower' | 'capital' | 'opener'): boolean {
